@@ -1,0 +1,1094 @@
+/* influxc — the command-line tool. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+#include "cli.h"
+
+static const char *usage_text =
+    "usage: influxc [global options] <command> [options] [args]\n"
+    "\n"
+    "commands:\n"
+    "  ping                         print the server version\n"
+    "  write [FILE|-]               write line protocol or JSON points\n"
+    "  query \"QUERY\"                run InfluxQL and print the results\n"
+    "  database create|drop|list    manage databases\n"
+    "  measurement list|drop        manage measurements\n"
+    "  series list|delete           list or delete series\n"
+    "  rp create|alter|drop|list    manage retention policies\n"
+    "  cq create|drop|list          manage continuous queries\n"
+    "  user create|drop|list|password|grant|revoke|privileges\n"
+    "  demo [--local]               write sample data and query it\n"
+    "  version                      print influxc's version\n"
+    "\n"
+    "global options (also from the DSN in --dsn or $INFLUX_DSN):\n"
+    "  --host H --port P --username U --password P --password-stdin\n"
+    "  --database D --ssl --verify-ssl --ca-cert F --cert F --key F\n"
+    "  --timeout SECONDS --retries N --gzip --path P --pool-size N\n"
+    "  --udp-port N --proxy URL --dsn DSN\n"
+    "\n"
+    "Run 'influxc <command> --help' for a command's options.\n"
+    "Exit status: 0 ok, 1 error, 2 usage, 3 connection, 4 auth,\n"
+    "5 rejected by the server, 6 bad input, 7 partial result/write.\n";
+
+typedef struct global {
+  influx_options o;
+  char *dsn_storage;
+  const char *dsn;
+  int password_stdin;
+  double timeout_s;
+} global;
+
+int cli_exit_code(influx_status st) {
+  switch (st) {
+  case INFLUX_OK:
+    return EXIT_OK;
+  case INFLUX_ERR_INVALID_ARG:
+    return EXIT_INPUT;
+  case INFLUX_ERR_NETWORK:
+  case INFLUX_ERR_TIMEOUT:
+  case INFLUX_ERR_TLS:
+    return EXIT_CONNECT;
+  case INFLUX_ERR_AUTH:
+    return EXIT_AUTH;
+  case INFLUX_ERR_CLIENT:
+  case INFLUX_ERR_STATEMENT:
+    return EXIT_QUERY;
+  case INFLUX_ERR_PARTIAL:
+    return EXIT_PARTIAL;
+  default:
+    return EXIT_FAIL;
+  }
+}
+
+int cli_fail(const char *what, influx_status st, const influx_error *err) {
+  const char *m = err && err->message[0] ? err->message : influx_strerror(st);
+  /* One line on stderr. */
+  fprintf(stderr, "influxc: %s: ", what);
+  for (const char *p = m; *p; p++)
+    fputc(*p == '\n' ? ' ' : *p, stderr);
+  fputc('\n', stderr);
+  return cli_exit_code(st);
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "influxc: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, " (see influxc --help)\n");
+  return EXIT_USAGE;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < lo || v > hi)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* Reads one line (a password) from stdin, or prompts without echo on a
+ * terminal. Returns malloc'd text or NULL. */
+static char *read_secret(const char *prompt) {
+  int tty = isatty(STDIN_FILENO);
+  struct termios old, quiet;
+  if (tty) {
+    fprintf(stderr, "%s", prompt);
+    tcgetattr(STDIN_FILENO, &old);
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = getline(&line, &cap, stdin);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fputc('\n', stderr);
+  }
+  if (n < 0) {
+    free(line);
+    return NULL;
+  }
+  while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+    line[--n] = 0;
+  return line;
+}
+
+/* Consumes a global option at argv[*i]; 1 if consumed, 0 if not one,
+ * -1 on error. */
+static int parse_global(int argc, char **argv, int *i, global *g) {
+  const char *a = argv[*i];
+  const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+  long n;
+#define VAL()                                                                  \
+  do {                                                                         \
+    if (!v) {                                                                  \
+      usage_error("option %s needs a value", a);                               \
+      return -1;                                                               \
+    }                                                                          \
+    (*i)++;                                                                    \
+  } while (0)
+  if (!strcmp(a, "--host")) {
+    VAL();
+    g->o.host = v;
+  } else if (!strcmp(a, "--port")) {
+    VAL();
+    if (parse_int(v, 1, 65535, &n))
+      return usage_error("--port %s is not a port number", v), -1;
+    g->o.port = (int)n;
+  } else if (!strcmp(a, "--username")) {
+    VAL();
+    g->o.username = v;
+  } else if (!strcmp(a, "--password")) {
+    VAL();
+    g->o.password = v;
+  } else if (!strcmp(a, "--password-stdin")) {
+    g->password_stdin = 1;
+  } else if (!strcmp(a, "--database") || !strcmp(a, "-d")) {
+    VAL();
+    g->o.database = v;
+  } else if (!strcmp(a, "--ssl")) {
+    g->o.ssl = 1;
+  } else if (!strcmp(a, "--verify-ssl")) {
+    g->o.verify_ssl = 1;
+  } else if (!strcmp(a, "--ca-cert")) {
+    VAL();
+    g->o.ca_cert = v;
+  } else if (!strcmp(a, "--cert")) {
+    VAL();
+    g->o.cert = v;
+  } else if (!strcmp(a, "--key")) {
+    VAL();
+    g->o.cert_key = v;
+  } else if (!strcmp(a, "--timeout")) {
+    VAL();
+    char *end;
+    double t = strtod(v, &end);
+    if (end == v || *end || t < 0 || t > 86400)
+      return usage_error("--timeout %s is not a number of seconds", v), -1;
+    g->o.timeout_ms = (int)(t * 1000 + 0.5);
+    if (t > 0 && !g->o.timeout_ms)
+      g->o.timeout_ms = 1;
+  } else if (!strcmp(a, "--retries")) {
+    VAL();
+    if (parse_int(v, 0, 1000, &n))
+      return usage_error("--retries %s is not a number", v), -1;
+    /* As in the seed: 0 means retry until success. */
+    g->o.retries = n == 0 ? INFLUX_RETRIES_UNTIL_SUCCESS : (int)n;
+  } else if (!strcmp(a, "--gzip")) {
+    g->o.gzip = 1;
+  } else if (!strcmp(a, "--path")) {
+    VAL();
+    g->o.path = v;
+  } else if (!strcmp(a, "--pool-size")) {
+    VAL();
+    if (parse_int(v, 1, 1024, &n))
+      return usage_error("--pool-size %s is not in 1-1024", v), -1;
+    g->o.pool_size = (int)n;
+  } else if (!strcmp(a, "--udp-port")) {
+    VAL();
+    if (parse_int(v, 1, 65535, &n))
+      return usage_error("--udp-port %s is not a port number", v), -1;
+    g->o.udp_port = (int)n;
+  } else if (!strcmp(a, "--proxy")) {
+    VAL();
+    g->o.http_proxy = v;
+    g->o.https_proxy = v;
+  } else if (!strcmp(a, "--dsn")) {
+    VAL();
+    g->dsn = v;
+  } else {
+    return 0;
+  }
+  return 1;
+#undef VAL
+}
+
+/* Builds the client: DSN first, flags over it. */
+static int make_client(global *g, influx_client **c) {
+  influx_error err = {0};
+  influx_status st;
+  char *secret = NULL;
+  if (g->password_stdin) {
+    secret = read_secret("Password: ");
+    if (!secret)
+      return usage_error("%s", "no password on stdin");
+    g->o.password = secret;
+  }
+  const char *dsn = g->dsn ? g->dsn : getenv("INFLUX_DSN");
+  if (dsn && *dsn)
+    st = influx_client_from_dsn(dsn, &g->o, c, &err);
+  else
+    st = influx_client_new(&g->o, c, &err);
+  if (secret) {
+    memset(secret, 0, strlen(secret));
+    free(secret);
+    g->o.password = NULL;
+  }
+  if (st)
+    return cli_fail("cannot create client", st, &err);
+  return 0;
+}
+
+static int wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+      return 1;
+  return 0;
+}
+
+/* ---- ping ---- */
+
+static int cmd_ping(int argc, char **argv, global *g) {
+  if (wants_help(argc, argv)) {
+    puts("usage: influxc ping\nPrints the server's version.");
+    return 0;
+  }
+  for (int i = 1; i < argc; i++) {
+    int r = parse_global(argc, argv, &i, g);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (!r)
+      return usage_error("ping: unexpected argument %s", argv[i]);
+  }
+  influx_client *c;
+  int rc = make_client(g, &c);
+  if (rc)
+    return rc;
+  char ver[64];
+  influx_error err = {0};
+  influx_status st = influx_ping(c, ver, sizeof ver, &err);
+  influx_client_free(c);
+  if (st)
+    return cli_fail("ping", st, &err);
+  printf("%s\n", ver[0] ? ver : "(unknown version)");
+  return 0;
+}
+
+/* ---- write ---- */
+
+static volatile sig_atomic_t interrupted;
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+/* Splits input into lines, keeping newlines inside string fields. */
+typedef struct splitter {
+  int inq, esc, spaces;
+} splitter;
+
+/* Returns the index just past the line end in buf[from..n), or n. */
+static size_t split_next(splitter *s, const char *buf, size_t from, size_t n,
+                         int *complete) {
+  for (size_t i = from; i < n; i++) {
+    char c = buf[i];
+    if (s->esc) {
+      s->esc = 0;
+      continue;
+    }
+    if (c == '\\') {
+      s->esc = 1;
+      continue;
+    }
+    if (c == '"' && s->spaces == 1)
+      s->inq = !s->inq;
+    else if (c == ' ' && !s->inq)
+      s->spaces++;
+    else if (c == '\n' && !s->inq) {
+      *complete = 1;
+      s->spaces = 0;
+      return i + 1;
+    }
+  }
+  *complete = 0;
+  return n;
+}
+
+static int write_flush(influx_client *c, influx_lines *lb,
+                       const influx_write_options *wo, size_t *sent,
+                       size_t first_line) {
+  if (!influx_lines_count(lb))
+    return 0;
+  influx_error err = {0};
+  influx_status st =
+      influx_write(c, influx_lines_data(lb), influx_lines_len(lb), wo, &err);
+  if (st) {
+    char what[96];
+    snprintf(what, sizeof what, "write (lines %zu-%zu)", first_line,
+             first_line + influx_lines_count(lb) - 1);
+    return cli_fail(what, st, &err);
+  }
+  *sent += influx_lines_count(lb);
+  influx_lines_reset(lb);
+  return 0;
+}
+
+static int write_line_stream(FILE *in, influx_client *c,
+                             const influx_write_options *wo, size_t batch) {
+  influx_lines *lb = influx_lines_new();
+  if (!lb)
+    return cli_fail("write", INFLUX_ERR_NOMEM, NULL);
+  splitter sp = {0};
+  char *line = NULL;
+  size_t len = 0, cap = 0, lineno = 0, first = 1, sent = 0;
+  char buf[65536];
+  size_t n;
+  int rc = 0;
+  while (!rc && !interrupted && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+    size_t pos = 0;
+    while (pos < n && !rc) {
+      int complete;
+      size_t end = split_next(&sp, buf, pos, n, &complete);
+      size_t add = end - pos;
+      if (len + add + 1 > cap) {
+        cap = (len + add + 1) * 2;
+        char *p = realloc(line, cap);
+        if (!p) {
+          rc = cli_fail("write", INFLUX_ERR_NOMEM, NULL);
+          break;
+        }
+        line = p;
+      }
+      memcpy(line + len, buf + pos, add);
+      len += add;
+      pos = end;
+      if (!complete)
+        break;
+      lineno++;
+      size_t l = len;
+      while (l && (line[l - 1] == '\n' || line[l - 1] == '\r'))
+        l--;
+      size_t s0 = 0;
+      while (s0 < l && (line[s0] == ' ' || line[s0] == '\t'))
+        s0++;
+      if (l > s0 && line[s0] != '#') {
+        influx_error err = {0};
+        influx_status st = influx_lines_append_raw(lb, line + s0, l - s0, &err);
+        if (st) {
+          char what[64];
+          snprintf(what, sizeof what, "line %zu", lineno);
+          rc = cli_fail(what, st, &err);
+        }
+      }
+      len = 0;
+      if (!rc && influx_lines_count(lb) >= batch) {
+        rc = write_flush(c, lb, wo, &sent, first);
+        first = lineno + 1;
+      }
+    }
+  }
+  if (!rc && len) {
+    lineno++;
+    size_t s0 = 0;
+    while (s0 < len && (line[s0] == ' ' || line[s0] == '\t'))
+      s0++;
+    if (len > s0 && line[s0] != '#') {
+      influx_error err = {0};
+      influx_status st = influx_lines_append_raw(lb, line + s0, len - s0, &err);
+      if (st)
+        rc = cli_fail("last line", st, &err);
+    }
+  }
+  if (!rc && ferror(in))
+    rc = cli_fail("read", INFLUX_ERR_IO, NULL);
+  if (!rc)
+    rc = write_flush(c, lb, wo, &sent, first);
+  if (interrupted && !rc) {
+    fprintf(stderr, "influxc: interrupted after %zu lines written\n", sent);
+    rc = EXIT_INTERRUPTED;
+  }
+  free(line);
+  influx_lines_free(lb);
+  return rc;
+}
+
+/* JSON points: [{"measurement":..,"tags":{..},"fields":{..},"time":..}] */
+static int write_json(FILE *in, influx_client *c,
+                      const influx_write_options *wo) {
+  char *text = NULL;
+  size_t tl = 0;
+  FILE *m = open_memstream(&text, &tl);
+  char buf[65536];
+  size_t n;
+  while (m && (n = fread(buf, 1, sizeof buf, in)) > 0)
+    fwrite(buf, 1, n, m);
+  if (m)
+    fclose(m);
+  if (!text)
+    return cli_fail("write", INFLUX_ERR_NOMEM, NULL);
+  char ebuf[256];
+  yajl_val root = yajl_tree_parse(text, ebuf, sizeof ebuf);
+  free(text);
+  if (!root) {
+    influx_error e = {0};
+    snprintf(e.message, sizeof e.message, "invalid JSON: %s", ebuf);
+    return cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
+  }
+  yajl_val arr = YAJL_IS_OBJECT(root) ? NULL : root;
+  if (YAJL_IS_OBJECT(root)) {
+    const char *path[] = {"points", NULL};
+    arr = yajl_tree_get(root, path, yajl_t_array);
+  }
+  int rc = 0;
+  if (!arr || !YAJL_IS_ARRAY(arr)) {
+    yajl_tree_free(root);
+    influx_error e = {0};
+    snprintf(e.message, sizeof e.message,
+             "expected a JSON array of points (or {\"points\": [...]})");
+    return cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
+  }
+  size_t np = arr->u.array.len;
+  influx_point *pts = calloc(np ? np : 1, sizeof *pts);
+  influx_tag **tagv = calloc(np ? np : 1, sizeof *tagv);
+  influx_field **fieldv = calloc(np ? np : 1, sizeof *fieldv);
+  char **timev = calloc(np ? np : 1, sizeof *timev);
+  influx_error e = {0};
+  for (size_t i = 0; i < np && !rc && pts && tagv && fieldv; i++) {
+    yajl_val o = arr->u.array.values[i];
+    if (!YAJL_IS_OBJECT(o)) {
+      snprintf(e.message, sizeof e.message, "point %zu is not an object", i);
+      rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
+      break;
+    }
+    influx_point *p = &pts[i];
+    for (size_t k = 0; k < o->u.object.len && !rc; k++) {
+      const char *key = o->u.object.keys[k];
+      yajl_val v = o->u.object.values[k];
+      if (!strcmp(key, "measurement") && YAJL_IS_STRING(v)) {
+        p->measurement = YAJL_GET_STRING(v);
+      } else if (!strcmp(key, "tags") && YAJL_IS_OBJECT(v)) {
+        size_t nt = v->u.object.len;
+        tagv[i] = calloc(nt ? nt : 1, sizeof **tagv);
+        for (size_t t = 0; t < nt && tagv[i]; t++) {
+          yajl_val tv = v->u.object.values[t];
+          tagv[i][t].key = v->u.object.keys[t];
+          tagv[i][t].value = YAJL_IS_STRING(tv) ? YAJL_GET_STRING(tv) : NULL;
+          if (!tagv[i][t].value && !YAJL_IS_NULL(tv)) {
+            snprintf(e.message, sizeof e.message,
+                     "point %zu: tag \"%.60s\" is not a string", i,
+                     tagv[i][t].key);
+            rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
+          } else if (!tagv[i][t].value) {
+            tagv[i][t].value = "";
+          }
+        }
+        p->tags = tagv[i];
+        p->ntags = nt;
+      } else if (!strcmp(key, "fields") && YAJL_IS_OBJECT(v)) {
+        size_t nf = v->u.object.len;
+        fieldv[i] = calloc(nf ? nf : 1, sizeof **fieldv);
+        size_t kept = 0;
+        for (size_t f = 0; f < nf && fieldv[i] && !rc; f++) {
+          yajl_val fv = v->u.object.values[f];
+          influx_field *fd = &fieldv[i][kept];
+          fd->key = v->u.object.keys[f];
+          if (YAJL_IS_NULL(fv))
+            continue; /* like the seed: None fields are left out */
+          kept++;
+          if (YAJL_IS_INTEGER(fv)) {
+            fd->type = INFLUX_FIELD_INT;
+            fd->v.i = YAJL_GET_INTEGER(fv);
+          } else if (YAJL_IS_DOUBLE(fv)) {
+            fd->type = INFLUX_FIELD_FLOAT;
+            fd->v.f = YAJL_GET_DOUBLE(fv);
+          } else if (YAJL_IS_TRUE(fv) || YAJL_IS_FALSE(fv)) {
+            fd->type = INFLUX_FIELD_BOOL;
+            fd->v.b = YAJL_IS_TRUE(fv);
+          } else if (YAJL_IS_STRING(fv)) {
+            fd->type = INFLUX_FIELD_STRING;
+            fd->v.s = YAJL_GET_STRING(fv);
+          } else {
+            snprintf(e.message, sizeof e.message,
+                     "point %zu: field \"%.60s\" is not a number, bool or "
+                     "string",
+                     i, fd->key);
+            rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
+          }
+        }
+        p->fields = fieldv[i];
+        p->nfields = kept;
+      } else if (!strcmp(key, "time")) {
+        if (YAJL_IS_INTEGER(v)) {
+          p->time = YAJL_GET_INTEGER(v);
+          p->has_time = 1;
+        } else if (YAJL_IS_STRING(v)) {
+          int64_t ns;
+          if (influx_time_parse(YAJL_GET_STRING(v), &ns)) {
+            snprintf(e.message, sizeof e.message,
+                     "point %zu: time \"%.60s\" is not RFC3339", i,
+                     YAJL_GET_STRING(v));
+            rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
+          }
+          p->time = ns;
+          p->has_time = 1;
+          p->precision = "n";
+        } else if (!YAJL_IS_NULL(v)) {
+          snprintf(e.message, sizeof e.message,
+                   "point %zu: time must be an integer or RFC3339 string", i);
+          rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
+        }
+      }
+    }
+  }
+  if (!rc && (!pts || !tagv || !fieldv))
+    rc = cli_fail("write", INFLUX_ERR_NOMEM, NULL);
+  if (!rc) {
+    influx_status st = influx_write_points(c, pts, np, wo, &e);
+    if (st)
+      rc = cli_fail("write", st, &e);
+  }
+  for (size_t i = 0; i < np; i++) {
+    if (tagv)
+      free(tagv[i]);
+    if (fieldv)
+      free(fieldv[i]);
+  }
+  free(tagv);
+  free(fieldv);
+  free(timev);
+  free(pts);
+  yajl_tree_free(root);
+  return rc;
+}
+
+static int cmd_write(int argc, char **argv, global *g) {
+  if (wants_help(argc, argv)) {
+    puts(
+        "usage: influxc write [--format line|json] [--precision P] [--rp RP]\n"
+        "       [--consistency C] [--batch-size N] [--udp] [FILE|-]\n"
+        "Writes line protocol (default) or a JSON array of points\n"
+        "({\"measurement\",\"tags\",\"fields\",\"time\"}) from FILE or stdin.");
+    return 0;
+  }
+  influx_write_options wo = {0};
+  const char *format = "line", *file = "-";
+  long batch = 5000;
+  int udp = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--format") && v) {
+      format = v;
+      i++;
+    } else if (!strcmp(a, "--precision") && v) {
+      wo.precision = v;
+      i++;
+    } else if (!strcmp(a, "--rp") && v) {
+      wo.retention_policy = v;
+      i++;
+    } else if (!strcmp(a, "--consistency") && v) {
+      wo.consistency = v;
+      i++;
+    } else if (!strcmp(a, "--batch-size") && v) {
+      if (parse_int(v, 1, 100000000, &batch))
+        return usage_error("--batch-size %s is not a positive number", v);
+      i++;
+    } else if (!strcmp(a, "--udp")) {
+      udp = 1;
+    } else {
+      int r = parse_global(argc, argv, &i, g);
+      if (r < 0)
+        return EXIT_USAGE;
+      if (!r) {
+        if (a[0] == '-' && a[1])
+          return usage_error("write: unknown option %s", a);
+        file = a;
+      }
+    }
+  }
+  if (strcmp(format, "line") && strcmp(format, "json"))
+    return usage_error("write: --format %s is not line or json", format);
+  wo.batch_size = (size_t)batch;
+  g->o.use_udp = udp;
+  FILE *in = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+  if (!in) {
+    fprintf(stderr, "influxc: cannot open %s: %s\n", file, strerror(errno));
+    return EXIT_INPUT;
+  }
+  influx_client *c;
+  int rc = make_client(g, &c);
+  if (!rc) {
+    signal(SIGINT, on_sigint);
+    rc = !strcmp(format, "json") ? write_json(in, c, &wo)
+                                 : write_line_stream(in, c, &wo, (size_t)batch);
+    influx_client_free(c);
+  }
+  if (in != stdin)
+    fclose(in);
+  return rc;
+}
+
+/* ---- query ---- */
+
+static int on_series(void *u, int stmt, const influx_series *s) {
+  return printer_series(u, stmt, s);
+}
+
+static int on_error(void *u, int stmt, const char *msg) {
+  return printer_error(u, stmt, msg);
+}
+
+static int cmd_query(int argc, char **argv, global *g) {
+  if (wants_help(argc, argv)) {
+    puts("usage: influxc query [--format table|csv|json|jsonl] [--epoch P]\n"
+         "       [--chunked] [--chunk-size N] [--param name=value ...]\n"
+         "       [--wire json|msgpack] \"QUERY\"\n"
+         "Runs InfluxQL. --param binds $name (numbers, true/false, else\n"
+         "strings; prefix the value with s: to force a string).");
+    return 0;
+  }
+  influx_query_options qo = {0};
+  out_format fmt = OUT_TABLE;
+  const char *query = NULL;
+  influx_param params[64];
+  size_t np = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    long n;
+    if (!strcmp(a, "--format") && v) {
+      if (parse_format(v, &fmt))
+        return usage_error("query: --format %s is not table, csv, json or "
+                           "jsonl",
+                           v);
+      i++;
+    } else if (!strcmp(a, "--epoch") && v) {
+      qo.epoch = v;
+      i++;
+    } else if (!strcmp(a, "--chunked")) {
+      qo.chunked = 1;
+    } else if (!strcmp(a, "--chunk-size") && v) {
+      if (parse_int(v, 1, 100000000, &n))
+        return usage_error("--chunk-size %s is not a positive number", v);
+      qo.chunk_size = (size_t)n;
+      qo.chunked = 1;
+      i++;
+    } else if (!strcmp(a, "--wire") && v) {
+      if (!strcmp(v, "json"))
+        qo.format = INFLUX_FORMAT_JSON;
+      else if (!strcmp(v, "msgpack"))
+        qo.format = INFLUX_FORMAT_MSGPACK;
+      else
+        return usage_error("--wire %s is not json or msgpack", v);
+      i++;
+    } else if (!strcmp(a, "--param") && v) {
+      const char *eq = strchr(v, '=');
+      if (!eq || eq == v)
+        return usage_error("--param %s is not name=value", v);
+      if (np == sizeof params / sizeof *params)
+        return usage_error("%s", "too many --param");
+      char *name = strndup(v, (size_t)(eq - v));
+      const char *val = eq + 1;
+      influx_param *p = &params[np++];
+      p->name = name;
+      char *end;
+      long long iv = strtoll(val, &end, 10);
+      if (!strncmp(val, "s:", 2)) {
+        p->value = influx_value_string(val + 2);
+      } else if (*val && !*end) {
+        p->value = influx_value_int(iv);
+      } else if (!strcmp(val, "true") || !strcmp(val, "false")) {
+        p->value = influx_value_bool(!strcmp(val, "true"));
+      } else {
+        double d = strtod(val, &end);
+        p->value =
+            *val && !*end ? influx_value_float(d) : influx_value_string(val);
+      }
+      i++;
+    } else {
+      int r = parse_global(argc, argv, &i, g);
+      if (r < 0)
+        return EXIT_USAGE;
+      if (!r) {
+        if (a[0] == '-' && a[1])
+          return usage_error("query: unknown option %s", a);
+        if (query)
+          return usage_error("query: more than one query given (%s)", a);
+        query = a;
+      }
+    }
+  }
+  if (!query)
+    return usage_error("%s", "query: no query given");
+  qo.bind_params = params;
+  qo.nbind_params = np;
+  qo.raw_time = qo.epoch != NULL;
+  influx_client *c;
+  int rc = make_client(g, &c);
+  if (rc)
+    goto out;
+  printer *pr = printer_new(stdout, fmt, qo.epoch != NULL);
+  influx_error err = {0};
+  influx_status st;
+  if (fmt == OUT_JSON && !qo.chunked) {
+    influx_result *r = NULL;
+    qo.keep_statement_errors = 1;
+    st = influx_query(c, query, &qo, &r, &err);
+    if (r)
+      printer_result(pr, r);
+    int stmt_err = 0;
+    for (size_t i = 0; r && i < influx_result_count(r); i++)
+      if (influx_result_error(r, i)) {
+        fprintf(stderr, "influxc: statement %d: %s\n",
+                influx_result_statement_id(r, i), influx_result_error(r, i));
+        stmt_err = 1;
+      }
+    if (!st && stmt_err)
+      st = INFLUX_ERR_STATEMENT, rc = EXIT_QUERY;
+    influx_result_free(r);
+  } else {
+    influx_stream_handlers h = {on_series, on_error, pr};
+    qo.keep_statement_errors = 0;
+    st = influx_query_stream(c, query, &qo, &h, &err);
+    /* Statement errors were printed by on_error; they still fail the run. */
+    if (!st && printer_error_count(pr))
+      rc = EXIT_QUERY;
+  }
+  printer_finish(pr);
+  printer_free(pr);
+  if (st && !rc)
+    rc = cli_fail("query", st, &err);
+  influx_client_free(c);
+out:
+  for (size_t i = 0; i < np; i++)
+    free((char *)params[i].name);
+  return rc;
+}
+
+/* ---- admin ---- */
+
+typedef struct args {
+  int n;
+  char *v[16];
+} args;
+
+/* Collects positionals; flags listed in `flags` (NULL-ended, "name" or
+ * "name=" for one taking a value) go to `vals`. */
+static int collect(int argc, char **argv, int from, global *g,
+                   const char *const *flags, const char **vals, args *out) {
+  out->n = 0;
+  for (int i = from; i < argc; i++) {
+    const char *a = argv[i];
+    int matched = 0;
+    for (int f = 0; flags && flags[f]; f++) {
+      size_t fl = strlen(flags[f]);
+      int takes = flags[f][fl - 1] == '=';
+      size_t nl = takes ? fl - 1 : fl;
+      if (!strncmp(a, flags[f], nl) && a[nl] == 0) {
+        if (takes) {
+          if (i + 1 >= argc)
+            return usage_error("option %s needs a value", a);
+          vals[f] = argv[++i];
+        } else {
+          vals[f] = "1";
+        }
+        matched = 1;
+        break;
+      }
+    }
+    if (matched)
+      continue;
+    int r = parse_global(argc, argv, &i, g);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (r)
+      continue;
+    if (a[0] == '-' && a[1])
+      return usage_error("unknown option %s", a);
+    if (out->n == 16)
+      return usage_error("%s", "too many arguments");
+    out->v[out->n++] = argv[i];
+  }
+  return 0;
+}
+
+static int need_args(const args *a, int n, const char *usage) {
+  if (a->n != n) {
+    fprintf(stderr, "influxc: usage: %s\n", usage);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+static void print_names(const influx_name_list *l) {
+  for (size_t i = 0; i < l->count; i++)
+    printf("%s\n", l->names[i]);
+}
+
+static int parse_tag_args(const char *spec, influx_tag *tags, size_t *nt,
+                          char **store) {
+  /* "k=v,k2=v2" (no escaping needed for common cases) */
+  *nt = 0;
+  *store = strdup(spec);
+  if (!*store)
+    return -1;
+  char *save = NULL;
+  for (char *t = strtok_r(*store, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(t, '=');
+    if (!eq || *nt == 32)
+      return -1;
+    *eq = 0;
+    tags[*nt].key = t;
+    tags[*nt].value = eq + 1;
+    (*nt)++;
+  }
+  return 0;
+}
+
+static int cmd_group(int argc, char **argv, global *g) {
+  const char *group = argv[0];
+  const char *sub = argc > 1 ? argv[1] : NULL;
+  static const char *const help_database =
+      "usage: influxc database create NAME | drop NAME | list";
+  static const char *const help_measurement =
+      "usage: influxc measurement list | drop NAME   (uses --database)";
+  static const char *const help_series =
+      "usage: influxc series list [--measurement M] [--tags k=v,...]\n"
+      "       influxc series delete [--measurement M] [--tags k=v,...]";
+  static const char *const help_rp =
+      "usage: influxc rp create NAME DURATION [--replication N] "
+      "[--shard-duration D] [--default]\n"
+      "       influxc rp alter NAME [--duration D] [--replication N] "
+      "[--shard-duration D] [--default]\n"
+      "       influxc rp drop NAME | list   (on --database)";
+  static const char *const help_cq =
+      "usage: influxc cq create NAME \"SELECT ...\" [--resample \"EVERY 1m "
+      "FOR 5m\"]\n"
+      "       influxc cq drop NAME | list   (on --database)";
+  static const char *const help_user =
+      "usage: influxc user create NAME [--admin]   (password from stdin or a "
+      "prompt)\n"
+      "       influxc user drop NAME | list | password NAME\n"
+      "       influxc user grant|revoke NAME read|write|all --on DB\n"
+      "       influxc user grant|revoke NAME admin\n"
+      "       influxc user privileges NAME";
+  const char *help = !strcmp(group, "database")      ? help_database
+                     : !strcmp(group, "measurement") ? help_measurement
+                     : !strcmp(group, "series")      ? help_series
+                     : !strcmp(group, "rp")          ? help_rp
+                     : !strcmp(group, "cq")          ? help_cq
+                                                     : help_user;
+  if (!sub || wants_help(argc, argv)) {
+    puts(help);
+    return sub ? 0 : EXIT_USAGE;
+  }
+  static const char *const flags[] = {
+      "--measurement=", "--tags=",     "--replication=", "--shard-duration=",
+      "--default",      "--duration=", "--resample=",    "--admin",
+      "--on=",          NULL};
+  const char *vals[10] = {0};
+  args a;
+  int rc = collect(argc, argv, 2, g, flags, vals, &a);
+  if (rc)
+    return rc;
+  const char *meas = vals[0], *tagspec = vals[1], *repl = vals[2],
+             *shard = vals[3], *dflt = vals[4], *dur = vals[5],
+             *resample = vals[6], *admin = vals[7], *on = vals[8];
+  influx_tag tags[32];
+  size_t nt = 0;
+  char *tagstore = NULL;
+  if (tagspec && parse_tag_args(tagspec, tags, &nt, &tagstore)) {
+    free(tagstore);
+    return usage_error("--tags %s is not k=v,k=v", tagspec);
+  }
+  long replication = 0;
+  if (repl && parse_int(repl, 1, 1000, &replication)) {
+    free(tagstore);
+    return usage_error("--replication %s is not a number >= 1", repl);
+  }
+  char *secret = NULL;
+  int needs_pw = !strcmp(group, "user") &&
+                 (!strcmp(sub, "create") || !strcmp(sub, "password"));
+  if (needs_pw) {
+    if (a.n != 1) {
+      free(tagstore);
+      return need_args(&a, 1, help);
+    }
+    secret = read_secret("New password: ");
+    if (!secret) {
+      free(tagstore);
+      return usage_error("%s", "no password given on stdin");
+    }
+  }
+  influx_client *c;
+  rc = make_client(g, &c);
+  if (rc) {
+    free(tagstore);
+    free(secret);
+    return rc;
+  }
+  influx_error err = {0};
+  influx_status st = INFLUX_OK;
+  int handled = 1;
+  if (!strcmp(group, "database")) {
+    if (!strcmp(sub, "create") && !(rc = need_args(&a, 1, help)))
+      st = influx_create_database(c, a.v[0], &err);
+    else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_database(c, a.v[0], &err);
+    else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_name_list l;
+      if (!(st = influx_get_list_database(c, &l, &err)))
+        print_names(&l);
+      influx_name_list_free(&l);
+    } else
+      handled = 0;
+  } else if (!strcmp(group, "measurement")) {
+    if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_name_list l;
+      if (!(st = influx_get_list_measurements(c, &l, &err)))
+        print_names(&l);
+      influx_name_list_free(&l);
+    } else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_measurement(c, a.v[0], &err);
+    else
+      handled = 0;
+  } else if (!strcmp(group, "series")) {
+    if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_name_list l;
+      if (!(st = influx_get_list_series(c, NULL, meas, tags, nt, &l, &err)))
+        print_names(&l);
+      influx_name_list_free(&l);
+    } else if (!strcmp(sub, "delete") && !(rc = need_args(&a, 0, help)))
+      st = influx_delete_series(c, NULL, meas, tags, nt, &err);
+    else
+      handled = 0;
+  } else if (!strcmp(group, "rp")) {
+    if (!strcmp(sub, "create") && !(rc = need_args(&a, 2, help)))
+      st = influx_create_retention_policy(c, a.v[0], a.v[1],
+                                          replication ? (int)replication : 1,
+                                          NULL, dflt != NULL, shard, &err);
+    else if (!strcmp(sub, "alter") && !(rc = need_args(&a, 1, help)))
+      st = influx_alter_retention_policy(c, a.v[0], NULL, dur, (int)replication,
+                                         dflt != NULL, shard, &err);
+    else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_retention_policy(c, a.v[0], NULL, &err);
+    else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_rp_list l;
+      if (!(st = influx_get_list_retention_policies(c, NULL, &l, &err))) {
+        printf("name\tduration\tshard_duration\treplication\tdefault\n");
+        for (size_t i = 0; i < l.count; i++)
+          printf("%s\t%s\t%s\t%d\t%s\n", l.items[i].name, l.items[i].duration,
+                 l.items[i].shard_duration, l.items[i].replication,
+                 l.items[i].is_default ? "true" : "false");
+      }
+      influx_rp_list_free(&l);
+    } else
+      handled = 0;
+  } else if (!strcmp(group, "cq")) {
+    if (!strcmp(sub, "create") && !(rc = need_args(&a, 2, help)))
+      st = influx_create_continuous_query(c, a.v[0], a.v[1], NULL, resample,
+                                          &err);
+    else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_continuous_query(c, a.v[0], NULL, &err);
+    else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_cq_list l;
+      if (!(st = influx_get_list_continuous_queries(c, &l, &err)))
+        for (size_t i = 0; i < l.count; i++)
+          printf("%s\t%s\t%s\n", l.items[i].database, l.items[i].name,
+                 l.items[i].query);
+      influx_cq_list_free(&l);
+    } else
+      handled = 0;
+  } else {
+    if (!strcmp(sub, "create"))
+      st = influx_create_user(c, a.v[0], secret, admin != NULL, &err);
+    else if (!strcmp(sub, "password"))
+      st = influx_set_user_password(c, a.v[0], secret, &err);
+    else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_user(c, a.v[0], &err);
+    else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_user_list l;
+      if (!(st = influx_get_list_users(c, &l, &err)))
+        for (size_t i = 0; i < l.count; i++)
+          printf("%s\t%s\n", l.items[i].name, l.items[i].admin ? "admin" : "-");
+      influx_user_list_free(&l);
+    } else if ((!strcmp(sub, "grant") || !strcmp(sub, "revoke")) &&
+               !(rc = need_args(&a, 2, help))) {
+      int grant = !strcmp(sub, "grant");
+      if (!strcmp(a.v[1], "admin"))
+        st = grant ? influx_grant_admin_privileges(c, a.v[0], &err)
+                   : influx_revoke_admin_privileges(c, a.v[0], &err);
+      else if (!on)
+        rc = usage_error("user %s: --on DATABASE is required", sub);
+      else
+        st = grant ? influx_grant_privilege(c, a.v[1], on, a.v[0], &err)
+                   : influx_revoke_privilege(c, a.v[1], on, a.v[0], &err);
+    } else if (!strcmp(sub, "privileges") && !(rc = need_args(&a, 1, help))) {
+      influx_privilege_list l;
+      if (!(st = influx_get_list_privileges(c, a.v[0], &l, &err)))
+        for (size_t i = 0; i < l.count; i++)
+          printf("%s\t%s\n", l.items[i].database, l.items[i].privilege);
+      influx_privilege_list_free(&l);
+    } else
+      handled = 0;
+  }
+  influx_client_free(c);
+  free(tagstore);
+  if (secret) {
+    memset(secret, 0, strlen(secret));
+    free(secret);
+  }
+  if (rc)
+    return rc;
+  if (!handled)
+    return usage_error("unknown subcommand %s", sub);
+  if (st) {
+    char what[64];
+    snprintf(what, sizeof what, "%s %s", group, sub);
+    return cli_fail(what, st, &err);
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  global g;
+  memset(&g, 0, sizeof g);
+  int i = 1;
+  for (; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage_text, stdout);
+      return 0;
+    }
+    if (!strcmp(argv[i], "--version")) {
+      printf("influxc %s\n", influx_version());
+      return 0;
+    }
+    int r = parse_global(argc, argv, &i, &g);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (!r)
+      break;
+  }
+  if (i >= argc) {
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[i];
+  int cargc = argc - i;
+  char **cargv = argv + i;
+  if (!strcmp(cmd, "ping"))
+    return cmd_ping(cargc, cargv, &g);
+  if (!strcmp(cmd, "write"))
+    return cmd_write(cargc, cargv, &g);
+  if (!strcmp(cmd, "query"))
+    return cmd_query(cargc, cargv, &g);
+  if (!strcmp(cmd, "database") || !strcmp(cmd, "measurement") ||
+      !strcmp(cmd, "series") || !strcmp(cmd, "rp") || !strcmp(cmd, "cq") ||
+      !strcmp(cmd, "user"))
+    return cmd_group(cargc, cargv, &g);
+  if (!strcmp(cmd, "demo"))
+    return cmd_demo(cargc, cargv, &g.o);
+  if (!strcmp(cmd, "version")) {
+    printf("influxc %s\n", influx_version());
+    return 0;
+  }
+  return usage_error("unknown command %s", cmd);
+}

@@ -1,0 +1,198 @@
+/* influxc — the client: configuration, connection pool, raw requests.
+ * Seed: InfluxDBClient(...), from_dsn, ping, request, close,
+ * switch_database, switch_user. */
+#ifndef INFLUXC_CLIENT_H
+#define INFLUXC_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A client. Opaque; create with influx_client_new(), free with
+ * influx_client_free(). One client may be used from several threads at once:
+ * each call takes its own connection from the client's pool. Calls that
+ * change the configuration (switch_database, switch_user) must not race
+ * with requests. */
+typedef struct influx_client influx_client;
+
+/** A connection pool shared between clients (seed: `session`). Thread-safe.
+ * Must outlive every client that uses it. */
+typedef struct influx_session influx_session;
+
+/** TCP options applied to every connection (seed: `socket_options`).
+ * Zero leaves the operating system's default. */
+typedef struct influx_socket_options {
+  int keepalive;   /**< 1: enable SO_KEEPALIVE */
+  int keepidle_s;  /**< seconds idle before probes (with keepalive) */
+  int keepintvl_s; /**< seconds between probes (with keepalive) */
+  int nodelay;     /**< 1: TCP_NODELAY on, -1: off, 0: curl default (on) */
+  int sndbuf;      /**< SO_SNDBUF bytes */
+  int rcvbuf;      /**< SO_RCVBUF bytes */
+} influx_socket_options;
+
+/** Pass as `retries` to retry until success (the seed's `retries=0`). */
+#define INFLUX_RETRIES_UNTIL_SUCCESS (-1)
+
+/**
+ * Client configuration. Zero-initialise and set what you need; every zero
+ * field takes the seed's default. All strings are copied by
+ * influx_client_new(); the caller may free them at once.
+ */
+typedef struct influx_options {
+  const char *host;       /**< default "localhost" */
+  int port;               /**< default 8086 */
+  const char *username;   /**< NULL: seed default "root"; "": no auth sent */
+  const char *password;   /**< NULL: seed default "root" */
+  const char *database;   /**< default none */
+  int ssl;                /**< nonzero: https */
+  int verify_ssl;         /**< nonzero: verify the server certificate (seed
+                               default: off) */
+  const char *ca_cert;    /**< CA bundle to verify with (extension) */
+  int timeout_ms;         /**< whole-request timeout; 0: none (seed None) */
+  int connect_timeout_ms; /**< connect timeout; 0: timeout_ms or curl's */
+  int retries;            /**< attempts in all; 0: seed default 3; 1: no retry;
+                               INFLUX_RETRIES_UNTIL_SUCCESS: the seed's 0 */
+  int retry_base_ms;    /**< first backoff delay; 0: 50 ms (doubles, jitter) */
+  int retry_max_ms;     /**< backoff cap; 0: 5000 ms */
+  int use_udp;          /**< nonzero: writes go over UDP */
+  int udp_port;         /**< default 4444 */
+  int udp_payload_size; /**< max datagram payload; 0: 1400 bytes */
+  const char *http_proxy;     /**< proxy for http (seed proxies["http"]) */
+  const char *https_proxy;    /**< proxy for https (seed proxies["https"]) */
+  int pool_size;              /**< max concurrent connections; default 10 */
+  const char *path;           /**< URL path prefix, default "" */
+  const char *cert;           /**< client certificate (PEM) for mutual TLS; may
+                                   contain the key too. Requires ssl. */
+  const char *cert_key;       /**< client key (PEM) if not inside `cert` */
+  int gzip;                   /**< nonzero: gzip request bodies, accept gzip */
+  influx_session *session;    /**< share this connection pool; NULL: own */
+  const char *const *headers; /**< extra headers, "Name: value", NULL-ended;
+                                   Content-Type/Accept kept if given */
+  influx_socket_options socket_options;
+} influx_options;
+
+/**
+ * Creates a client. `opts` may be NULL for all defaults. Validates the
+ * options (a cert without ssl, bad ports, ... are INFLUX_ERR_INVALID_ARG).
+ * No connection is made until the first request.
+ */
+INFLUX_EXPORT influx_status influx_client_new(const influx_options *opts,
+                                              influx_client **out,
+                                              influx_error *err);
+
+/**
+ * Creates a client from a data source name such as
+ * "influxdb://user:pass@host:8086/db", "https+influxdb://...",
+ * "udp+influxdb://...". User and password are percent-decoded. Fields set
+ * in `overrides` (non-zero / non-NULL) win over the DSN. With udp+influxdb
+ * the DSN port is the HTTP port; set udp_port in `overrides`.
+ */
+INFLUX_EXPORT influx_status
+influx_client_from_dsn(const char *dsn, const influx_options *overrides,
+                       influx_client **out, influx_error *err);
+
+/**
+ * Parses a DSN into `opts` without creating a client. String fields of
+ * `opts` point into `*storage`, which the caller frees with free().
+ * Used by influx_client_from_dsn(); exposed for tools and tests.
+ */
+INFLUX_EXPORT influx_status influx_dsn_parse(const char *dsn,
+                                             influx_options *opts,
+                                             char **storage, influx_error *err);
+
+/** Closes idle connections; the client stays usable (seed: close()). */
+INFLUX_EXPORT void influx_client_close(influx_client *c);
+
+/** Frees the client and everything it owns. NULL is accepted. */
+INFLUX_EXPORT void influx_client_free(influx_client *c);
+
+/** The client's current database, or NULL. Valid until the next switch. */
+INFLUX_EXPORT const char *influx_client_database(const influx_client *c);
+
+/** Changes the default database (copied). NULL clears it. */
+INFLUX_EXPORT influx_status influx_switch_database(influx_client *c,
+                                                   const char *database,
+                                                   influx_error *err);
+
+/** Changes the credentials used from now on (copied). */
+INFLUX_EXPORT influx_status influx_switch_user(influx_client *c,
+                                               const char *username,
+                                               const char *password,
+                                               influx_error *err);
+
+/**
+ * Checks connectivity. On success copies the server's version (header
+ * X-Influxdb-Version) into `version` (may be NULL) of size `version_size`.
+ */
+INFLUX_EXPORT influx_status influx_ping(influx_client *c, char *version,
+                                        size_t version_size, influx_error *err);
+
+/** A raw HTTP response. Free with influx_response_free(). */
+typedef struct influx_response {
+  long status; /**< HTTP status */
+  char *body;  /**< NUL-terminated body (may contain NULs) */
+  size_t body_len;
+  char *content_type; /**< Content-Type header or NULL */
+  char *version;      /**< X-Influxdb-Version header or NULL */
+  char *request_id;   /**< Request-Id header or NULL */
+} influx_response;
+
+/** Called with each piece of a response body as it arrives. Return 0 to
+ * continue, nonzero to abort (the call then fails with INFLUX_ERR_ABORTED).*/
+typedef int (*influx_body_cb)(void *user, const char *data, size_t len);
+
+/** A raw request (seed: request()). Zero fields take defaults. */
+typedef struct influx_request {
+  const char *method; /**< "GET" (default), "POST", ... */
+  const char *url;    /**< path relative to the client's base, e.g. "query" */
+  const char *const *params;  /**< name, value, name, value, ..., NULL;
+                                   URL-encoded by the library */
+  const char *data;           /**< request body or NULL */
+  size_t data_len;            /**< length of data; 0: strlen(data) */
+  int expected_response_code; /**< 0: 200 */
+  const char *const *headers; /**< extra "Name: value" headers, NULL-ended */
+  influx_body_cb on_body;     /**< stream the body here instead of keeping it
+                                   (seed: stream=True) */
+  void *user;
+} influx_request;
+
+/**
+ * Sends a raw request. A status other than expected_response_code gives
+ * INFLUX_ERR_CLIENT (4xx, INFLUX_ERR_AUTH for 401/403), INFLUX_ERR_SERVER
+ * (5xx) or INFLUX_ERR_UNEXPECTED, with the server's error message. `resp`
+ * (may be NULL) receives the response, also on HTTP errors.
+ */
+INFLUX_EXPORT influx_status influx_request_send(influx_client *c,
+                                                const influx_request *req,
+                                                influx_response *resp,
+                                                influx_error *err);
+
+/** Frees what influx_request_send() put in `resp`. NULL is accepted. */
+INFLUX_EXPORT void influx_response_free(influx_response *resp);
+
+/** Creates a shared connection pool (seed: session). */
+INFLUX_EXPORT influx_status influx_session_new(influx_session **out,
+                                               influx_error *err);
+/** Frees a session. Free its clients first. NULL is accepted. */
+INFLUX_EXPORT void influx_session_free(influx_session *s);
+
+/** Statistics of a client's transport (for tests and tools). */
+typedef struct influx_client_stats {
+  uint64_t requests;    /**< HTTP requests sent, retries included */
+  uint64_t connections; /**< new TCP connections opened */
+  uint64_t retries;     /**< attempts repeated after a failure */
+} influx_client_stats;
+
+/** Copies the client's counters into `out`. */
+INFLUX_EXPORT void influx_client_get_stats(const influx_client *c,
+                                           influx_client_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,175 @@
+/* influxc — points and the line-protocol encoder. Usable without a client.
+ * Seed: the `points` of write_points, make_lines. */
+#ifndef INFLUXC_POINT_H
+#define INFLUXC_POINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A tag: key and value, both UTF-8. Tags with an empty value are left out
+ * of the line (InfluxDB treats a missing tag and an empty one the same). */
+typedef struct influx_tag {
+  const char *key;
+  const char *value;
+} influx_tag;
+
+/** Field value types. */
+typedef enum influx_field_type {
+  INFLUX_FIELD_FLOAT = 0, /**< double, finite */
+  INFLUX_FIELD_INT = 1,   /**< int64, written with the `i` suffix */
+  INFLUX_FIELD_UINT = 2,  /**< uint64, `u` suffix (servers with unsigned) */
+  INFLUX_FIELD_BOOL = 3,
+  INFLUX_FIELD_STRING = 4 /**< UTF-8 text, may contain newlines */
+} influx_field_type;
+
+/** A field. Set `type` and the matching member of `v`; the
+ * INFLUX_F_* macros below build one in an initializer. */
+typedef struct influx_field {
+  const char *key;
+  influx_field_type type;
+  union {
+    double f;
+    int64_t i;
+    uint64_t u;
+    int b;
+    const char *s;
+  } v;
+} influx_field;
+
+#define INFLUX_F_FLOAT(k, x)                                                   \
+  {                                                                            \
+    (k), INFLUX_FIELD_FLOAT, { .f = (x) }                                      \
+  }
+#define INFLUX_F_INT(k, x)                                                     \
+  {                                                                            \
+    (k), INFLUX_FIELD_INT, { .i = (x) }                                        \
+  }
+#define INFLUX_F_UINT(k, x)                                                    \
+  {                                                                            \
+    (k), INFLUX_FIELD_UINT, { .u = (x) }                                       \
+  }
+#define INFLUX_F_BOOL(k, x)                                                    \
+  {                                                                            \
+    (k), INFLUX_FIELD_BOOL, { .b = (x) }                                       \
+  }
+#define INFLUX_F_STRING(k, x)                                                  \
+  {                                                                            \
+    (k), INFLUX_FIELD_STRING, { .s = (x) }                                     \
+  }
+
+/**
+ * One point, described by plain data the caller owns (nothing is copied or
+ * freed by the encoder). Tags need not be sorted: the encoder sorts them.
+ * `time` is in `precision` units when `has_time` is set; `precision` NULL
+ * means the precision of the write (or nanoseconds for the encoder).
+ */
+typedef struct influx_point {
+  const char *measurement;
+  const influx_tag *tags;
+  size_t ntags;
+  const influx_field *fields;
+  size_t nfields;
+  int64_t time;
+  int has_time;
+  const char *precision; /**< unit of `time`: n, u, ms, s, m, h */
+} influx_point;
+
+/** A growable buffer of encoded line protocol. Opaque. Not thread-safe. */
+typedef struct influx_lines influx_lines;
+
+/** Creates an empty buffer. Returns NULL when out of memory. */
+INFLUX_EXPORT influx_lines *influx_lines_new(void);
+/** Frees the buffer. NULL is accepted. */
+INFLUX_EXPORT void influx_lines_free(influx_lines *lb);
+/** Empties the buffer, keeping its memory for reuse. */
+INFLUX_EXPORT void influx_lines_reset(influx_lines *lb);
+/** Encoded bytes ('\n'-separated lines, NUL-terminated); valid until the
+ * next change. */
+INFLUX_EXPORT const char *influx_lines_data(const influx_lines *lb);
+INFLUX_EXPORT size_t influx_lines_len(const influx_lines *lb);
+/** Number of lines (points) in the buffer. */
+INFLUX_EXPORT size_t influx_lines_count(const influx_lines *lb);
+
+/**
+ * Sets the precision the encoded times must be in (default "n"): points with
+ * another `precision` are converted exactly; a time that would overflow or
+ * is not a whole number of the target unit is an error.
+ */
+INFLUX_EXPORT influx_status influx_lines_set_precision(influx_lines *lb,
+                                                       const char *precision,
+                                                       influx_error *err);
+
+/**
+ * Sets tags added to every point (seed: write_points `tags`); a point's own
+ * tag with the same key wins. Copied.
+ */
+INFLUX_EXPORT influx_status influx_lines_set_default_tags(
+    influx_lines *lb, const influx_tag *tags, size_t ntags, influx_error *err);
+
+/**
+ * Encodes one point and appends its line. On error nothing is appended and
+ * `err` names the problem (NaN field, empty measurement, no fields, invalid
+ * UTF-8, name that cannot be represented, time overflow, ...).
+ */
+INFLUX_EXPORT influx_status influx_lines_append(influx_lines *lb,
+                                                const influx_point *p,
+                                                influx_error *err);
+
+/**
+ * Appends a line-protocol string as given (trailing newlines trimmed);
+ * rejected if empty, if it contains a newline outside a string field, or
+ * is not UTF-8. Times are not converted.
+ */
+INFLUX_EXPORT influx_status influx_lines_append_raw(influx_lines *lb,
+                                                    const char *line,
+                                                    size_t len,
+                                                    influx_error *err);
+
+/* ---- Builder: encode points field by field, no per-point allocation ---- */
+
+/** Starts a point. Strings given to the builder are copied immediately. */
+INFLUX_EXPORT influx_status influx_lines_begin(influx_lines *lb,
+                                               const char *measurement,
+                                               influx_error *err);
+INFLUX_EXPORT influx_status influx_lines_tag(influx_lines *lb, const char *key,
+                                             const char *value,
+                                             influx_error *err);
+INFLUX_EXPORT influx_status influx_lines_float(influx_lines *lb,
+                                               const char *key, double v,
+                                               influx_error *err);
+INFLUX_EXPORT influx_status influx_lines_int(influx_lines *lb, const char *key,
+                                             int64_t v, influx_error *err);
+INFLUX_EXPORT influx_status influx_lines_uint(influx_lines *lb, const char *key,
+                                              uint64_t v, influx_error *err);
+INFLUX_EXPORT influx_status influx_lines_bool(influx_lines *lb, const char *key,
+                                              int v, influx_error *err);
+INFLUX_EXPORT influx_status influx_lines_string(influx_lines *lb,
+                                                const char *key, const char *v,
+                                                influx_error *err);
+/** Sets the point's time in `precision` units (NULL: the buffer's). */
+INFLUX_EXPORT influx_status influx_lines_time(influx_lines *lb, int64_t t,
+                                              const char *precision,
+                                              influx_error *err);
+/** Validates and encodes the point started by influx_lines_begin(). */
+INFLUX_EXPORT influx_status influx_lines_end(influx_lines *lb,
+                                             influx_error *err);
+
+/**
+ * Convenience: encodes `n` points into a new NUL-terminated string (free()
+ * it) like the seed's make_lines. `precision` as influx_lines_set_precision.
+ */
+INFLUX_EXPORT influx_status influx_make_lines(const influx_point *pts, size_t n,
+                                              const char *precision, char **out,
+                                              size_t *out_len,
+                                              influx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

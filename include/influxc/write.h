@@ -1,0 +1,98 @@
+/* influxc — writing: write, write_points, send_packet (UDP).
+ * Seed: write(data, params, expected_response_code, protocol),
+ * write_points(points, time_precision, database, retention_policy, tags,
+ * batch_size, protocol, consistency), send_packet(packet, protocol,
+ * time_precision). */
+#ifndef INFLUXC_WRITE_H
+#define INFLUXC_WRITE_H
+
+#include "client.h"
+#include "point.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Options of a write. Zero-initialise; zero fields take the defaults. */
+typedef struct influx_write_options {
+  const char *database;         /**< default: the client's database */
+  const char *retention_policy; /**< default: the database's default RP */
+  const char *precision;        /**< time_precision: n,u,ms,s,m,h (default n);
+                                     sent to the server and used for times */
+  const char *consistency;      /**< any, one, quorum, all (clusters) */
+  const influx_tag *tags;       /**< tags merged under every point's tags */
+  size_t ntags;
+  size_t batch_size;          /**< points per request; 0: all at once,
+                                   split only to stay under max_body_size */
+  size_t max_body_size;       /**< bytes per request; 0: 24,000,000
+                                   (influxd's default limit is 25 MB) */
+  int parallel;               /**< requests in flight; 0: the client's
+                                   pool_size */
+  int expected_response_code; /**< 0: 204 */
+  const char *const *params;  /**< extra query parameters: name, value, ...,
+                                   NULL */
+} influx_write_options;
+
+/** What a write did; pass to the *_ex functions (may be NULL). */
+typedef struct influx_write_report {
+  size_t points_written;   /**< points the server accepted */
+  size_t batches_written;  /**< requests that succeeded */
+  size_t batches_failed;   /**< requests that failed */
+  long first_failed_batch; /**< index of the first failed batch, -1: none */
+} influx_write_report;
+
+/**
+ * Writes points (seed write_points with protocol "json": structured points).
+ * Points are encoded and sent in batches; with several batches and
+ * parallel > 1 requests overlap. On error, `err` names the failing point or
+ * batch ("batch 3 (points 30000-39999): HTTP 400: partial write: ...").
+ * Over UDP (client use_udp) points go out as datagrams (see send_packet).
+ */
+INFLUX_EXPORT influx_status influx_write_points(influx_client *c,
+                                                const influx_point *pts,
+                                                size_t n,
+                                                const influx_write_options *o,
+                                                influx_error *err);
+/** As influx_write_points, filling `report` (may be NULL). */
+INFLUX_EXPORT influx_status
+influx_write_points_ex(influx_client *c, const influx_point *pts, size_t n,
+                       const influx_write_options *o,
+                       influx_write_report *report, influx_error *err);
+
+/** Writes line-protocol strings (seed write_points with protocol "line"). */
+INFLUX_EXPORT influx_status influx_write_lines(influx_client *c,
+                                               const char *const *lines,
+                                               size_t n,
+                                               const influx_write_options *o,
+                                               influx_error *err);
+
+/** Sends an already encoded buffer, split into batches as `o` says. */
+INFLUX_EXPORT influx_status influx_write_buffer(influx_client *c,
+                                                const influx_lines *lb,
+                                                const influx_write_options *o,
+                                                influx_write_report *report,
+                                                influx_error *err);
+
+/**
+ * Seed write(): sends `data` (line protocol) as one request, unchanged.
+ * `o` supplies database, retention_policy, precision, consistency, params
+ * and expected_response_code; its batching fields are ignored.
+ */
+INFLUX_EXPORT influx_status influx_write(influx_client *c, const char *data,
+                                         size_t len,
+                                         const influx_write_options *o,
+                                         influx_error *err);
+
+/**
+ * Seed send_packet(): sends line protocol over UDP to host:udp_port, in
+ * datagrams of at most udp_payload_size bytes, split between lines. A single
+ * line longer than that is INFLUX_ERR_TOO_LARGE and nothing is sent.
+ */
+INFLUX_EXPORT influx_status influx_send_packet(influx_client *c,
+                                               const char *data, size_t len,
+                                               influx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

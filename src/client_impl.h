@@ -1,0 +1,77 @@
+/* Private: the client object and the HTTP transport shared by all calls. */
+#ifndef INFLUXC_CLIENT_IMPL_H
+#define INFLUXC_CLIENT_IMPL_H
+
+#include <curl/curl.h>
+#include <pthread.h>
+
+#include "influxc/client.h"
+#include "internal.h"
+
+struct influx_session {
+  CURLSH *share;
+  pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+};
+
+struct influx_client {
+  char *host, *username, *password, *database, *path, *ca_cert;
+  char *http_proxy, *https_proxy, *cert, *cert_key;
+  char *base_url; /* "http://host:port/path/" */
+  int port, ssl, verify_ssl, timeout_ms, connect_timeout_ms, retries;
+  int retry_base_ms, retry_max_ms;
+  int use_udp, udp_port, udp_payload_size, pool_size, gzip;
+  influx_socket_options sockopt;
+  influx_session *session;
+  struct curl_slist *headers; /* user headers + defaults */
+  int user_accept;            /* user set Accept themselves */
+  int user_ctype;             /* user set Content-Type themselves */
+
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  CURL **idle;
+  int nidle, nhandles;
+
+  int udp_fd;
+  unsigned rand_state;
+  influx_client_stats stats;
+};
+
+/* One HTTP exchange, as the library's functions describe it. */
+typedef struct http_call {
+  const char *method; /* "GET" / "POST" */
+  const char *path;   /* relative: "query", "write", "ping" */
+  const char *qs;     /* encoded query string without '?', or NULL */
+  const char *body;
+  size_t body_len;
+  int body_gzip;      /* body is gzip-compressed already */
+  const char *accept; /* Accept header to use unless the user set one */
+  const char *content_type;
+  const char *const *headers; /* extra request headers */
+  long expected;              /* expected status, 0: 200 */
+  int retry_5xx;              /* safe to repeat after a 5xx */
+  influx_body_cb on_body;     /* stream body (only for expected status) */
+  void *user;
+} http_call;
+
+typedef struct http_result {
+  long status;
+  ibuf body;        /* kept unless streamed; always kept for errors */
+  char ctype[96];   /* Content-Type */
+  char version[64]; /* X-Influxdb-Version */
+  char request_id[64];
+  char retry_after[32];
+} http_result;
+
+/* Performs `call` with retries; fills `res` (caller frees res->body). */
+INFLUX_PRIVATE influx_status http_perform(influx_client *c,
+                                          const http_call *call,
+                                          http_result *res, influx_error *err);
+
+/* Appends "&name=value" (or "name=value" first) URL-encoded. */
+INFLUX_PRIVATE int qs_add(ibuf *qs, const char *name, const char *value);
+
+/* Maps a non-expected HTTP status and body to a status + message. */
+INFLUX_PRIVATE influx_status http_status_error(long status, const char *body,
+                                               size_t len, influx_error *err);
+
+#endif

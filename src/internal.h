@@ -1,0 +1,71 @@
+/* Private helpers shared by the library's source files. */
+#ifndef INFLUXC_INTERNAL_H
+#define INFLUXC_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "influxc/error.h"
+
+#define INFLUX_PRIVATE __attribute__((visibility("hidden")))
+
+/* A growable byte buffer. `p` is always NUL-terminated when non-NULL. */
+typedef struct ibuf {
+  char *p;
+  size_t len;
+  size_t cap;
+} ibuf;
+
+INFLUX_PRIVATE int ibuf_reserve(ibuf *b, size_t extra);
+INFLUX_PRIVATE int ibuf_append(ibuf *b, const void *data, size_t n);
+INFLUX_PRIVATE int ibuf_puts(ibuf *b, const char *s);
+INFLUX_PRIVATE int ibuf_putc(ibuf *b, char c);
+INFLUX_PRIVATE int ibuf_printf(ibuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+INFLUX_PRIVATE void ibuf_free(ibuf *b);
+/* Hands the bytes to the caller (never NULL on success) and resets `b`. */
+INFLUX_PRIVATE char *ibuf_take(ibuf *b);
+
+/* Fills `err` (may be NULL) and returns `code`. */
+INFLUX_PRIVATE influx_status ierr(influx_error *err, influx_status code,
+                                  const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+INFLUX_PRIVATE influx_status ierr_http(influx_error *err, influx_status code,
+                                       long http_status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+INFLUX_PRIVATE char *istrdup(const char *s);
+INFLUX_PRIVATE char *istrndup(const char *s, size_t n);
+/* ASCII case-insensitive compare, locale-independent. */
+INFLUX_PRIVATE int istrcaseeq(const char *a, const char *b);
+
+/* Validates UTF-8; returns the offset of the first bad byte or n if OK. */
+INFLUX_PRIVATE size_t utf8_check(const char *s, size_t n);
+
+/* Appends `s` percent-encoded for a URL query component. */
+INFLUX_PRIVATE int url_encode(ibuf *b, const char *s, size_t n);
+
+/* gzip-compresses `in` into `out` (replacing its content). */
+INFLUX_PRIVATE int gzip_compress(const char *in, size_t n, ibuf *out);
+
+/* Shortest round-trip text of a finite double into `out` (>= 32 bytes). */
+INFLUX_PRIVATE int fmt_double(double v, char *out);
+
+/* Writes int64 in decimal; returns length. `out` >= 21 bytes. */
+INFLUX_PRIVATE int fmt_i64(int64_t v, char *out);
+INFLUX_PRIVATE int fmt_u64(uint64_t v, char *out);
+
+/* Precision name ("n","u","ms","s","m","h"; "ns","us" accepted) to
+ * nanoseconds per unit; 0 if unknown. NULL/"" gives 1 (nanoseconds). */
+INFLUX_PRIVATE int64_t precision_factor(const char *p);
+/* Canonical server spelling of a precision ("n","u","ms","s","m","h"). */
+INFLUX_PRIVATE const char *precision_canon(const char *p);
+
+/* Parses RFC3339 with optional fraction into ns since the epoch. */
+INFLUX_PRIVATE int rfc3339_parse(const char *s, size_t n, int64_t *out);
+/* Formats ns since the epoch as RFC3339 with up to 9 fraction digits
+ * (trailing zeros dropped, like influxd). `out` >= 40 bytes. */
+INFLUX_PRIVATE int rfc3339_format(int64_t ns, char *out);
+
+#endif

@@ -1,0 +1,618 @@
+/* The line-protocol encoder. Escaping follows what influxd 1.x parses
+ * (see DESIGN.md): measurement escapes ',' and ' '; tag keys, tag values
+ * and field keys escape ',', '=' and ' '; string field values escape '"'
+ * and '\'. Whatever the server cannot read back identically is refused. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "influxc/point.h"
+#include "internal.h"
+#include "lines_impl.h"
+
+influx_lines *influx_lines_new(void) {
+  influx_lines *lb = calloc(1, sizeof *lb);
+  if (lb)
+    lb->prec_factor = 1;
+  return lb;
+}
+
+void influx_lines_free(influx_lines *lb) {
+  if (!lb)
+    return;
+  ibuf_free(&lb->buf);
+  ibuf_free(&lb->dtag_store);
+  ibuf_free(&lb->arena);
+  free(lb->dtags);
+  free(lb->btags);
+  free(lb->bfields);
+  free(lb->sorted);
+  free(lb->ftmp);
+  free(lb);
+}
+
+void influx_lines_reset(influx_lines *lb) {
+  if (!lb)
+    return;
+  lb->buf.len = 0;
+  if (lb->buf.p)
+    lb->buf.p[0] = 0;
+  lb->count = 0;
+  lb->building = 0;
+}
+
+const char *influx_lines_data(const influx_lines *lb) {
+  return lb && lb->buf.p ? lb->buf.p : "";
+}
+size_t influx_lines_len(const influx_lines *lb) { return lb ? lb->buf.len : 0; }
+size_t influx_lines_count(const influx_lines *lb) { return lb ? lb->count : 0; }
+
+influx_status influx_lines_set_precision(influx_lines *lb, const char *p,
+                                         influx_error *err) {
+  if (!lb)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "lines is NULL");
+  int64_t f = precision_factor(p);
+  if (!f)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "precision \"%.20s\" is not one of n, u, ms, s, m, h", p);
+  lb->prec_factor = f;
+  return INFLUX_OK;
+}
+
+influx_status influx_lines_set_default_tags(influx_lines *lb,
+                                            const influx_tag *tags, size_t n,
+                                            influx_error *err) {
+  if (!lb || (n && !tags))
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "set_default_tags: NULL argument");
+  for (size_t i = 0; i < n; i++)
+    if (!tags[i].key || !tags[i].value)
+      return ierr(err, INFLUX_ERR_INVALID_ARG,
+                  "default tag %zu has a NULL key or value", i);
+  ibuf store = {0};
+  size_t *offs = malloc((n ? n : 1) * 2 * sizeof *offs);
+  influx_tag *t = malloc((n ? n : 1) * sizeof *t);
+  int oom = !offs || !t;
+  for (size_t i = 0; i < n && !oom; i++) {
+    offs[2 * i] = store.len;
+    oom |= ibuf_append(&store, tags[i].key, strlen(tags[i].key) + 1) != 0;
+    offs[2 * i + 1] = store.len;
+    oom |= ibuf_append(&store, tags[i].value, strlen(tags[i].value) + 1) != 0;
+  }
+  if (oom) {
+    free(offs);
+    free(t);
+    ibuf_free(&store);
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++) {
+    t[i].key = store.p + offs[2 * i];
+    t[i].value = store.p + offs[2 * i + 1];
+  }
+  free(offs);
+  ibuf_free(&lb->dtag_store);
+  free(lb->dtags);
+  lb->dtag_store = store;
+  lb->dtags = t;
+  lb->ndtags = n;
+  return INFLUX_OK;
+}
+
+/* ---- validation ---- */
+
+static influx_status bad(influx_lines *lb, influx_error *err, const char *meas,
+                         const char *fmt, const char *what,
+                         const char *detail) {
+  char m[64];
+  snprintf(m, sizeof m, "%s", meas ? meas : "");
+  if (err) {
+    err->code = INFLUX_ERR_INVALID_ARG;
+    err->http_status = 0;
+    int k = snprintf(err->message, sizeof err->message,
+                     "point %zu (measurement \"%s\"): ", lb->index, m);
+    if (k < 0 || (size_t)k >= sizeof err->message)
+      k = 0;
+    snprintf(err->message + k, sizeof err->message - (size_t)k, fmt, what,
+             detail);
+  }
+  return INFLUX_ERR_INVALID_ARG;
+}
+
+/* Checks a name (measurement, tag key/value, field key). Returns NULL if
+ * fine, else the reason. `kind` 0: measurement, 1: tag key/value, 2: field
+ * key. */
+static const char *name_problem(const char *s, size_t n, int kind) {
+  if (n == 0)
+    return "is empty";
+  if (utf8_check(s, n) != n)
+    return "is not valid UTF-8";
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '\n' || c == '\r')
+      return "contains a line break, which line protocol cannot carry";
+    if (c == '\\' && kind == 2 && i + 1 < n &&
+        (s[i + 1] == ',' || s[i + 1] == '=' || s[i + 1] == ' '))
+      return "has a backslash before ',', '=' or ' ', which influxd cannot "
+             "read back in a field key";
+  }
+  if (s[n - 1] == '\\')
+    return "ends with a backslash, which influxd cannot read back";
+  if (kind == 0 && s[0] == '#')
+    return "starts with '#', which influxd takes for a comment";
+  return NULL;
+}
+
+/* ---- escaping writers (buffer already reserved for the worst case) ---- */
+
+static char *put_escaped(char *o, const char *s, size_t n, int eq) {
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == ',' || c == ' ' || (eq && c == '='))
+      *o++ = '\\';
+    *o++ = c;
+  }
+  return o;
+}
+
+static char *put_string_value(char *o, const char *s, size_t n) {
+  *o++ = '"';
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '"' || c == '\\')
+      *o++ = '\\';
+    *o++ = c;
+  }
+  *o++ = '"';
+  return o;
+}
+
+static int tag_cmp(const void *a, const void *b) {
+  const influx_tag *x = *(const influx_tag *const *)a;
+  const influx_tag *y = *(const influx_tag *const *)b;
+  return strcmp(x->key, y->key);
+}
+
+static int grow_ptrs(void **arr, size_t *cap, size_t need, size_t elt) {
+  if (need <= *cap)
+    return 0;
+  size_t nc = *cap ? *cap * 2 : 16;
+  while (nc < need)
+    nc *= 2;
+  void *p = realloc(*arr, nc * elt);
+  if (!p)
+    return -1;
+  *arr = p;
+  *cap = nc;
+  return 0;
+}
+
+/* Converts `t` in units of `from` ns to units of `to` ns, exactly. */
+static int convert_time(int64_t t, int64_t from, int64_t to, int64_t *out) {
+  if (from == to) {
+    *out = t;
+    return 0;
+  }
+  if (from > to) {
+    int64_t k = from / to;
+    if (__builtin_mul_overflow(t, k, out))
+      return -1;
+    return 0;
+  }
+  int64_t k = to / from;
+  if (t % k)
+    return -2;
+  *out = t / k;
+  return 0;
+}
+
+influx_status lines_encode(influx_lines *lb, const influx_point *p,
+                           influx_error *err) {
+  const char *meas = p->measurement;
+  const char *why;
+  if (!meas)
+    return bad(lb, err, "", "measurement %s%s", "is NULL", "");
+  size_t mlen = strlen(meas);
+  if ((why = name_problem(meas, mlen, 0)))
+    return bad(lb, err, meas, "measurement %s%s", why, "");
+  if (!p->nfields || !p->fields)
+    return bad(lb, err, meas, "has no fields %s%s",
+               "(a point needs at least one)", "");
+  if (p->ntags && !p->tags)
+    return bad(lb, err, meas, "tags %s%s", "is NULL with ntags > 0", "");
+
+  /* Merge point tags over default tags, drop empty values, sort. */
+  size_t nt = p->ntags + lb->ndtags;
+  if (grow_ptrs((void **)&lb->sorted, &lb->sorted_cap, nt ? nt : 1,
+                sizeof *lb->sorted))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  size_t k = 0;
+  size_t est = mlen * 2 + 2;
+  for (size_t i = 0; i < p->ntags; i++) {
+    const influx_tag *t = &p->tags[i];
+    if (!t->key)
+      return bad(lb, err, meas, "tag %s%s", "with a NULL key", "");
+    if (!t->value)
+      return bad(lb, err, meas, "tag \"%.60s\" %s", t->key, "has a NULL value");
+    size_t kl = strlen(t->key), vl = strlen(t->value);
+    if ((why = name_problem(t->key, kl, 1)))
+      return bad(lb, err, meas, "tag key \"%.60s\" %s", t->key, why);
+    if (!vl)
+      continue;
+    if ((why = name_problem(t->value, vl, 1)))
+      return bad(lb, err, meas, "value of tag \"%.60s\" %s", t->key, why);
+    lb->sorted[k++] = t;
+    est += 2 * (kl + vl) + 2;
+  }
+  size_t own = k;
+  for (size_t i = 0; i < lb->ndtags; i++) {
+    const influx_tag *t = &lb->dtags[i];
+    int dup = 0;
+    for (size_t j = 0; j < p->ntags && !dup; j++)
+      dup = p->tags[j].key && !strcmp(p->tags[j].key, t->key);
+    size_t kl = strlen(t->key), vl = strlen(t->value);
+    if (dup || !vl)
+      continue;
+    if ((why = name_problem(t->key, kl, 1)))
+      return bad(lb, err, meas, "default tag key \"%.60s\" %s", t->key, why);
+    if ((why = name_problem(t->value, vl, 1)))
+      return bad(lb, err, meas, "value of default tag \"%.60s\" %s", t->key,
+                 why);
+    lb->sorted[k++] = t;
+    est += 2 * (kl + vl) + 2;
+  }
+  (void)own;
+  /* Insertion sort: tag counts are small and often already sorted. */
+  if (k > 16) {
+    qsort(lb->sorted, k, sizeof *lb->sorted, tag_cmp);
+  } else {
+    for (size_t i = 1; i < k; i++) {
+      const influx_tag *t = lb->sorted[i];
+      size_t j = i;
+      while (j > 0 && strcmp(lb->sorted[j - 1]->key, t->key) > 0) {
+        lb->sorted[j] = lb->sorted[j - 1];
+        j--;
+      }
+      lb->sorted[j] = t;
+    }
+  }
+  for (size_t i = 1; i < k; i++)
+    if (!strcmp(lb->sorted[i - 1]->key, lb->sorted[i]->key))
+      return bad(lb, err, meas, "tag key \"%.60s\" %s", lb->sorted[i]->key,
+                 "appears twice");
+
+  /* Fields. */
+  for (size_t i = 0; i < p->nfields; i++) {
+    const influx_field *f = &p->fields[i];
+    if (!f->key)
+      return bad(lb, err, meas, "field %s%s", "with a NULL key", "");
+    size_t kl = strlen(f->key);
+    if ((why = name_problem(f->key, kl, 2)))
+      return bad(lb, err, meas, "field key \"%.60s\" %s", f->key, why);
+    est += 2 * kl + 2;
+    switch (f->type) {
+    case INFLUX_FIELD_FLOAT:
+      if (!isfinite(f->v.f))
+        return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
+                   isnan(f->v.f) ? "is NaN, which InfluxDB cannot store"
+                                 : "is infinite, which InfluxDB cannot store");
+      est += 32;
+      break;
+    case INFLUX_FIELD_INT:
+    case INFLUX_FIELD_UINT:
+    case INFLUX_FIELD_BOOL:
+      est += 24;
+      break;
+    case INFLUX_FIELD_STRING: {
+      if (!f->v.s)
+        return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
+                   "has a NULL string");
+      size_t sl = strlen(f->v.s);
+      if (utf8_check(f->v.s, sl) != sl)
+        return bad(lb, err, meas, "string field \"%.60s\" %s", f->key,
+                   "is not valid UTF-8");
+      est += 2 * sl + 2;
+      break;
+    }
+    default:
+      return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
+                 "has an unknown type");
+    }
+    for (size_t j = 0; j < i; j++)
+      if (!strcmp(p->fields[j].key, f->key))
+        return bad(lb, err, meas, "field key \"%.60s\" %s", f->key,
+                   "appears twice");
+  }
+
+  int64_t t = 0;
+  if (p->has_time) {
+    int64_t from =
+        p->precision ? precision_factor(p->precision) : lb->prec_factor;
+    if (!from)
+      return bad(lb, err, meas, "precision \"%.20s\" %s", p->precision,
+                 "is not one of n, u, ms, s, m, h");
+    int rc = convert_time(p->time, from, lb->prec_factor, &t);
+    if (rc == -1)
+      return bad(lb, err, meas, "time %s%s",
+                 "overflows int64 after precision conversion", "");
+    if (rc == -2)
+      return bad(lb, err, meas, "time %s%s",
+                 "is not a whole number of the write's precision", "");
+    est += 24;
+  }
+
+  if (ibuf_reserve(&lb->buf, est))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory encoding a point");
+  char *o = lb->buf.p + lb->buf.len;
+  o = put_escaped(o, meas, mlen, 0);
+  for (size_t i = 0; i < k; i++) {
+    const influx_tag *tg = lb->sorted[i];
+    *o++ = ',';
+    o = put_escaped(o, tg->key, strlen(tg->key), 1);
+    *o++ = '=';
+    o = put_escaped(o, tg->value, strlen(tg->value), 1);
+  }
+  *o++ = ' ';
+  for (size_t i = 0; i < p->nfields; i++) {
+    const influx_field *f = &p->fields[i];
+    if (i)
+      *o++ = ',';
+    o = put_escaped(o, f->key, strlen(f->key), 1);
+    *o++ = '=';
+    switch (f->type) {
+    case INFLUX_FIELD_FLOAT:
+      o += fmt_double(f->v.f, o);
+      break;
+    case INFLUX_FIELD_INT:
+      o += fmt_i64(f->v.i, o);
+      *o++ = 'i';
+      break;
+    case INFLUX_FIELD_UINT:
+      o += fmt_u64(f->v.u, o);
+      *o++ = 'u';
+      break;
+    case INFLUX_FIELD_BOOL:
+      if (f->v.b) {
+        memcpy(o, "true", 4);
+        o += 4;
+      } else {
+        memcpy(o, "false", 5);
+        o += 5;
+      }
+      break;
+    case INFLUX_FIELD_STRING:
+      o = put_string_value(o, f->v.s, strlen(f->v.s));
+      break;
+    }
+  }
+  if (p->has_time) {
+    *o++ = ' ';
+    o += fmt_i64(t, o);
+  }
+  *o++ = '\n';
+  *o = 0;
+  lb->buf.len = (size_t)(o - lb->buf.p);
+  lb->count++;
+  return INFLUX_OK;
+}
+
+influx_status influx_lines_append(influx_lines *lb, const influx_point *p,
+                                  influx_error *err) {
+  if (!lb || !p)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "lines_append: NULL argument");
+  influx_status st = lines_encode(lb, p, err);
+  lb->index++;
+  return st;
+}
+
+influx_status influx_lines_append_raw(influx_lines *lb, const char *line,
+                                      size_t len, influx_error *err) {
+  if (!lb || !line)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "lines_append_raw: NULL argument");
+  size_t idx = lb->index++;
+  while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+    len--;
+  if (!len)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is empty", idx);
+  if (utf8_check(line, len) != len)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is not valid UTF-8",
+                idx);
+  /* A newline is only allowed inside a quoted string field value. */
+  int inq = 0, in_fields = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = line[i];
+    if (c == '\\' && i + 1 < len) {
+      i++;
+      continue;
+    }
+    if (c == ' ' && !inq)
+      in_fields++;
+    if (c == '"' && in_fields == 1)
+      inq = !inq;
+    if (c == '\n' && !inq)
+      return ierr(err, INFLUX_ERR_INVALID_ARG,
+                  "line %zu contains a newline outside a string field", idx);
+  }
+  if (ibuf_append(&lb->buf, line, len) || ibuf_putc(&lb->buf, '\n'))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  lb->count++;
+  return INFLUX_OK;
+}
+
+/* ---- builder ---- */
+
+static influx_status need_point(influx_lines *lb, influx_error *err) {
+  if (!lb)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "lines is NULL");
+  if (!lb->building)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "no point started (call influx_lines_begin first)");
+  return INFLUX_OK;
+}
+
+static int arena_str(influx_lines *lb, const char *s, size_t *off) {
+  *off = lb->arena.len;
+  return ibuf_append(&lb->arena, s, strlen(s) + 1);
+}
+
+influx_status influx_lines_begin(influx_lines *lb, const char *measurement,
+                                 influx_error *err) {
+  if (!lb)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "lines is NULL");
+  if (!measurement)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "measurement is NULL");
+  lb->arena.len = 0;
+  lb->nbt = lb->nbf = 0;
+  lb->has_time = 0;
+  lb->bprec = 0;
+  if (arena_str(lb, measurement, &lb->meas_off))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  lb->building = 1;
+  return INFLUX_OK;
+}
+
+influx_status influx_lines_tag(influx_lines *lb, const char *key,
+                               const char *value, influx_error *err) {
+  influx_status st = need_point(lb, err);
+  if (st)
+    return st;
+  if (!key || !value)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "tag key or value is NULL");
+  if (grow_ptrs((void **)&lb->btags, &lb->bt_cap, lb->nbt + 1,
+                sizeof *lb->btags))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  size_t *kv = lb->btags[lb->nbt];
+  if (arena_str(lb, key, &kv[0]) || arena_str(lb, value, &kv[1]))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  lb->nbt++;
+  return INFLUX_OK;
+}
+
+static influx_status add_field(influx_lines *lb, const char *key,
+                               influx_field f, const char *s,
+                               influx_error *err) {
+  influx_status st = need_point(lb, err);
+  if (st)
+    return st;
+  if (!key)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "field key is NULL");
+  if (grow_ptrs((void **)&lb->bfields, &lb->bf_cap, lb->nbf + 1,
+                sizeof *lb->bfields))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  struct bfield *bf = &lb->bfields[lb->nbf];
+  bf->f = f;
+  if (arena_str(lb, key, &bf->key_off) || (s && arena_str(lb, s, &bf->s_off)))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  lb->nbf++;
+  return INFLUX_OK;
+}
+
+influx_status influx_lines_float(influx_lines *lb, const char *key, double v,
+                                 influx_error *err) {
+  influx_field f = {.type = INFLUX_FIELD_FLOAT, .v.f = v};
+  return add_field(lb, key, f, NULL, err);
+}
+influx_status influx_lines_int(influx_lines *lb, const char *key, int64_t v,
+                               influx_error *err) {
+  influx_field f = {.type = INFLUX_FIELD_INT, .v.i = v};
+  return add_field(lb, key, f, NULL, err);
+}
+influx_status influx_lines_uint(influx_lines *lb, const char *key, uint64_t v,
+                                influx_error *err) {
+  influx_field f = {.type = INFLUX_FIELD_UINT, .v.u = v};
+  return add_field(lb, key, f, NULL, err);
+}
+influx_status influx_lines_bool(influx_lines *lb, const char *key, int v,
+                                influx_error *err) {
+  influx_field f = {.type = INFLUX_FIELD_BOOL, .v.b = !!v};
+  return add_field(lb, key, f, NULL, err);
+}
+influx_status influx_lines_string(influx_lines *lb, const char *key,
+                                  const char *v, influx_error *err) {
+  if (!v)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "string field value is NULL");
+  influx_field f = {.type = INFLUX_FIELD_STRING};
+  return add_field(lb, key, f, v, err);
+}
+
+influx_status influx_lines_time(influx_lines *lb, int64_t t,
+                                const char *precision, influx_error *err) {
+  influx_status st = need_point(lb, err);
+  if (st)
+    return st;
+  int64_t f = precision ? precision_factor(precision) : lb->prec_factor;
+  if (!f)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "precision \"%.20s\" is not one of n, u, ms, s, m, h",
+                precision);
+  lb->time = t;
+  lb->has_time = 1;
+  lb->bprec = f;
+  return INFLUX_OK;
+}
+
+influx_status influx_lines_end(influx_lines *lb, influx_error *err) {
+  influx_status st = need_point(lb, err);
+  if (st)
+    return st;
+  lb->building = 0;
+  /* Arena offsets become pointers only now: the arena may have moved. */
+  if (grow_ptrs((void **)&lb->ftmp, &lb->ftmp_cap, lb->nbf + lb->nbt + 1,
+                sizeof *lb->ftmp))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  influx_field *fs = lb->ftmp;
+  influx_tag *ts = (influx_tag *)(void *)(fs + lb->nbf);
+  /* influx_tag is no larger than influx_field, so tags fit after fields. */
+  for (size_t i = 0; i < lb->nbf; i++) {
+    fs[i] = lb->bfields[i].f;
+    fs[i].key = lb->arena.p + lb->bfields[i].key_off;
+    if (fs[i].type == INFLUX_FIELD_STRING)
+      fs[i].v.s = lb->arena.p + lb->bfields[i].s_off;
+  }
+  for (size_t i = 0; i < lb->nbt; i++) {
+    ts[i].key = lb->arena.p + lb->btags[i][0];
+    ts[i].value = lb->arena.p + lb->btags[i][1];
+  }
+  char prec[4] = "";
+  const char *pn = NULL;
+  if (lb->has_time) {
+    for (const char *const *c =
+             (const char *const[]){"n", "u", "ms", "s", "m", "h", NULL};
+         *c; c++)
+      if (precision_factor(*c) == lb->bprec) {
+        snprintf(prec, sizeof prec, "%s", *c);
+        pn = prec;
+      }
+  }
+  influx_point p = {.measurement = lb->arena.p + lb->meas_off,
+                    .tags = ts,
+                    .ntags = lb->nbt,
+                    .fields = fs,
+                    .nfields = lb->nbf,
+                    .time = lb->time,
+                    .has_time = lb->has_time,
+                    .precision = pn};
+  return influx_lines_append(lb, &p, err);
+}
+
+influx_status influx_make_lines(const influx_point *pts, size_t n,
+                                const char *precision, char **out,
+                                size_t *out_len, influx_error *err) {
+  if (!out || (n && !pts))
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "make_lines: NULL argument");
+  *out = NULL;
+  influx_lines *lb = influx_lines_new();
+  if (!lb)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  influx_status st = influx_lines_set_precision(lb, precision, err);
+  for (size_t i = 0; i < n && !st; i++)
+    st = influx_lines_append(lb, &pts[i], err);
+  if (!st) {
+    if (out_len)
+      *out_len = lb->buf.len;
+    *out = ibuf_take(&lb->buf);
+    if (!*out)
+      st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  }
+  influx_lines_free(lb);
+  return st;
+}

@@ -1,0 +1,482 @@
+/* Small shared helpers: buffers, errors, strings, numbers, time. */
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "internal.h"
+
+int ibuf_reserve(ibuf *b, size_t extra) {
+  if (b->len + extra + 1 <= b->cap)
+    return 0;
+  size_t need = b->len + extra + 1;
+  if (need < b->len) /* overflow */
+    return -1;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < need) {
+    if (cap > SIZE_MAX / 2)
+      return -1;
+    cap *= 2;
+  }
+  char *p = realloc(b->p, cap);
+  if (!p)
+    return -1;
+  b->p = p;
+  b->cap = cap;
+  return 0;
+}
+
+int ibuf_append(ibuf *b, const void *data, size_t n) {
+  if (ibuf_reserve(b, n))
+    return -1;
+  if (n)
+    memcpy(b->p + b->len, data, n);
+  b->len += n;
+  b->p[b->len] = 0;
+  return 0;
+}
+
+int ibuf_puts(ibuf *b, const char *s) { return ibuf_append(b, s, strlen(s)); }
+
+int ibuf_putc(ibuf *b, char c) {
+  if (ibuf_reserve(b, 1))
+    return -1;
+  b->p[b->len++] = c;
+  b->p[b->len] = 0;
+  return 0;
+}
+
+int ibuf_printf(ibuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char tmp[256];
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return -1;
+  if ((size_t)n < sizeof tmp)
+    return ibuf_append(b, tmp, (size_t)n);
+  if (ibuf_reserve(b, (size_t)n))
+    return -1;
+  va_start(ap, fmt);
+  vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+  return 0;
+}
+
+void ibuf_free(ibuf *b) {
+  free(b->p);
+  b->p = NULL;
+  b->len = b->cap = 0;
+}
+
+char *ibuf_take(ibuf *b) {
+  if (!b->p && ibuf_reserve(b, 0))
+    return NULL;
+  char *p = b->p;
+  b->p = NULL;
+  b->len = b->cap = 0;
+  return p;
+}
+
+static influx_status verr(influx_error *err, influx_status code, long http,
+                          const char *fmt, va_list ap) {
+  if (err) {
+    err->code = code;
+    err->http_status = http;
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+  }
+  return code;
+}
+
+influx_status ierr(influx_error *err, influx_status code, const char *fmt,
+                   ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  verr(err, code, 0, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+influx_status ierr_http(influx_error *err, influx_status code, long http,
+                        const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  verr(err, code, http, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+char *istrdup(const char *s) { return s ? istrndup(s, strlen(s)) : NULL; }
+
+char *istrndup(const char *s, size_t n) {
+  char *p = malloc(n + 1);
+  if (!p)
+    return NULL;
+  memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+int istrcaseeq(const char *a, const char *b) {
+  for (;; a++, b++) {
+    unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+    if (x >= 'A' && x <= 'Z')
+      x = (unsigned char)(x + 32);
+    if (y >= 'A' && y <= 'Z')
+      y = (unsigned char)(y + 32);
+    if (x != y)
+      return 0;
+    if (!x)
+      return 1;
+  }
+}
+
+size_t utf8_check(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t len;
+    unsigned min;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      min = 0x80;
+      c &= 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      min = 0x800;
+      c &= 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      min = 0x10000;
+      c &= 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > n)
+      return i;
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return i;
+      c = (c << 6) | (s[i + k] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return n;
+}
+
+int url_encode(ibuf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789ABCDEF";
+  if (ibuf_reserve(b, n * 3))
+    return -1;
+  char *o = b->p + b->len;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+        c == '~') {
+      *o++ = (char)c;
+    } else {
+      *o++ = '%';
+      *o++ = hex[c >> 4];
+      *o++ = hex[c & 15];
+    }
+  }
+  b->len = (size_t)(o - b->p);
+  b->p[b->len] = 0;
+  return 0;
+}
+
+int gzip_compress(const char *in, size_t n, ibuf *out) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  /* Level 1: request bodies are compressed to save bandwidth, not disk;
+   * higher levels cost far more CPU for little gain on line protocol. */
+  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return -1;
+  out->len = 0;
+  size_t bound = deflateBound(&z, (uLong)n);
+  if (ibuf_reserve(out, bound)) {
+    deflateEnd(&z);
+    return -1;
+  }
+  z.next_in = (Bytef *)(uintptr_t)in;
+  z.avail_in = (uInt)n;
+  z.next_out = (Bytef *)out->p;
+  z.avail_out = (uInt)bound;
+  int rc = deflate(&z, Z_FINISH);
+  out->len = z.total_out;
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END)
+    return -1;
+  out->p[out->len] = 0;
+  return 0;
+}
+
+int fmt_u64(uint64_t v, char *out) {
+  char tmp[24];
+  int n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (int i = 0; i < n; i++)
+    out[i] = tmp[n - 1 - i];
+  out[n] = 0;
+  return n;
+}
+
+int fmt_i64(int64_t v, char *out) {
+  if (v < 0) {
+    out[0] = '-';
+    return 1 + fmt_u64((uint64_t)0 - (uint64_t)v, out + 1);
+  }
+  return fmt_u64((uint64_t)v, out);
+}
+
+static int g_roundtrips(double v, int prec, char *out, int *n) {
+  *n = snprintf(out, 32, "%.*g", prec, v);
+  char *sep = NULL;
+  for (int i = 0; i < *n; i++)
+    if (out[i] == ',' || out[i] == '.')
+      sep = out + i;
+  /* Parse back in the C library's current locale, then normalise to '.'. */
+  struct lconv *lc = localeconv();
+  char dp = (lc && lc->decimal_point && lc->decimal_point[0])
+                ? lc->decimal_point[0]
+                : '.';
+  if (sep)
+    *sep = dp;
+  double back = strtod(out, NULL);
+  if (sep)
+    *sep = '.';
+  return back == v;
+}
+
+/* Shortest text that parses back to the same double, independent of the
+ * locale. Fast path: the value is m / 10^k with m < 2^53 exactly
+ * representable; because m and 10^k are exact doubles, IEEE division is
+ * correctly rounded, so if m / 10^k == v then the decimal text of m with k
+ * fraction digits parses back to v. The smallest such k is the shortest
+ * text. Other values use printf with 15, 16 then 17 significant digits. */
+int fmt_double(double v, char *out) {
+  static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+                               1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+  double a = fabs(v);
+  if (a < 9007199254740992.0 && a >= 1e-6) {
+    for (int k = 0; k <= 17; k++) {
+      double s = a * p10[k];
+      if (s >= 9007199254740992.0)
+        break;
+      double m = nearbyint(s);
+      if (m / p10[k] == a) {
+        uint64_t im = (uint64_t)m;
+        char digs[24];
+        int nd = fmt_u64(im, digs);
+        int n = 0;
+        if (v < 0)
+          out[n++] = '-';
+        if (k == 0) {
+          memcpy(out + n, digs, (size_t)nd);
+          n += nd;
+        } else if (nd > k) {
+          memcpy(out + n, digs, (size_t)(nd - k));
+          n += nd - k;
+          out[n++] = '.';
+          memcpy(out + n, digs + nd - k, (size_t)k);
+          n += k;
+        } else {
+          out[n++] = '0';
+          out[n++] = '.';
+          for (int z = 0; z < k - nd; z++)
+            out[n++] = '0';
+          memcpy(out + n, digs, (size_t)nd);
+          n += nd;
+        }
+        out[n] = 0;
+        return n;
+      }
+    }
+  }
+  int n = 0;
+  for (int prec = 15; prec <= 17; prec++)
+    if (g_roundtrips(v, prec, out, &n))
+      break;
+  return n;
+}
+
+int64_t precision_factor(const char *p) {
+  if (!p || !*p || !strcmp(p, "n") || !strcmp(p, "ns"))
+    return 1;
+  if (!strcmp(p, "u") || !strcmp(p, "us") || !strcmp(p, "µ"))
+    return 1000;
+  if (!strcmp(p, "ms"))
+    return 1000000;
+  if (!strcmp(p, "s"))
+    return 1000000000LL;
+  if (!strcmp(p, "m"))
+    return 60000000000LL;
+  if (!strcmp(p, "h"))
+    return 3600000000000LL;
+  return 0;
+}
+
+const char *precision_canon(const char *p) {
+  switch (precision_factor(p)) {
+  case 1:
+    return "n";
+  case 1000:
+    return "u";
+  case 1000000:
+    return "ms";
+  case 1000000000LL:
+    return "s";
+  case 60000000000LL:
+    return "m";
+  case 3600000000000LL:
+    return "h";
+  default:
+    return NULL;
+  }
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t yy = (int64_t)yoe + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yy + (*m <= 2);
+}
+
+static int digits(const char *s, size_t n, size_t at, size_t count,
+                  int64_t *out) {
+  if (at + count > n)
+    return -1;
+  int64_t v = 0;
+  for (size_t i = 0; i < count; i++) {
+    char c = s[at + i];
+    if (c < '0' || c > '9')
+      return -1;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+int rfc3339_parse(const char *s, size_t n, int64_t *out) {
+  int64_t y, mo, d, h, mi, se;
+  if (digits(s, n, 0, 4, &y) || n < 20 || s[4] != '-' ||
+      digits(s, n, 5, 2, &mo) || s[7] != '-' || digits(s, n, 8, 2, &d) ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      digits(s, n, 11, 2, &h) || s[13] != ':' || digits(s, n, 14, 2, &mi) ||
+      s[16] != ':' || digits(s, n, 17, 2, &se))
+    return -1;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+    return -1;
+  size_t i = 19;
+  int64_t frac = 0;
+  if (i < n && s[i] == '.') {
+    i++;
+    int nd = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+      if (nd < 9) {
+        frac = frac * 10 + (s[i] - '0');
+        nd++;
+      }
+      i++;
+    }
+    if (nd == 0)
+      return -1;
+    for (; nd < 9; nd++)
+      frac *= 10;
+  }
+  int64_t off = 0;
+  if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+    i++;
+  } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+    int64_t oh, om;
+    if (digits(s, n, i + 1, 2, &oh) || digits(s, n, i + 4, 2, &om))
+      return -1;
+    off = (oh * 60 + om) * 60;
+    if (s[i] == '-')
+      off = -off;
+    i += 6;
+  } else {
+    return -1;
+  }
+  if (i != n)
+    return -1;
+  int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+  int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - off;
+  /* int64 ns covers 1677-09-21 .. 2262-04-11. */
+  if (secs > INT64_MAX / 1000000000LL - 1 ||
+      secs < INT64_MIN / 1000000000LL + 1) {
+    /* Edge seconds: compute carefully. */
+    __int128 t = (__int128)secs * 1000000000 + frac;
+    if (t > INT64_MAX || t < INT64_MIN)
+      return -1;
+    *out = (int64_t)t;
+    return 0;
+  }
+  *out = secs * 1000000000LL + frac;
+  return 0;
+}
+
+int rfc3339_format(int64_t ns, char *out) {
+  int64_t secs = ns / 1000000000LL;
+  int64_t frac = ns % 1000000000LL;
+  if (frac < 0) {
+    frac += 1000000000LL;
+    secs -= 1;
+  }
+  int64_t days = secs / 86400;
+  int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days -= 1;
+  }
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  int n = snprintf(out, 40, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y, m,
+                   d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+  if (frac) {
+    char f[11];
+    snprintf(f, sizeof f, ".%09lld", (long long)frac);
+    int fl = 10;
+    while (f[fl - 1] == '0')
+      fl--;
+    memcpy(out + n, f, (size_t)fl);
+    n += fl;
+  }
+  out[n++] = 'Z';
+  out[n] = 0;
+  return n;
+}

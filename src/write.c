@@ -1,0 +1,592 @@
+/* Writing: batching, parallel requests over the pool, UDP datagrams. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client_impl.h"
+#include "influxc/write.h"
+#include "lines_impl.h"
+
+#define DEFAULT_MAX_BODY 24000000u
+
+static influx_status check_write_options(const influx_client *c,
+                                         const influx_write_options *o,
+                                         influx_error *err) {
+  if (o->precision && !precision_canon(o->precision))
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "precision \"%.20s\" is not one of n, u, ms, s, m, h",
+                o->precision);
+  if (o->consistency && strcmp(o->consistency, "any") &&
+      strcmp(o->consistency, "one") && strcmp(o->consistency, "quorum") &&
+      strcmp(o->consistency, "all"))
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "consistency \"%.20s\" is not one of any, one, quorum, all",
+                o->consistency);
+  if (o->parallel < 0)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "parallel must not be negative");
+  if (o->ntags && !o->tags)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "tags is NULL with ntags > 0");
+  const char *db = o->database ? o->database : c->database;
+  if (!c->use_udp && (!db || !*db))
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "no database: set one in the options or on the client");
+  for (const char *const *p = o->params; p && *p; p += 2)
+    if (!p[1])
+      return ierr(err, INFLUX_ERR_INVALID_ARG,
+                  "parameter \"%.60s\" has no value", p[0]);
+  return INFLUX_OK;
+}
+
+static int build_qs(const influx_client *c, const influx_write_options *o,
+                    ibuf *qs) {
+  const char *db = o->database ? o->database : c->database;
+  int bad = qs_add(qs, "db", db);
+  if (o->retention_policy)
+    bad |= qs_add(qs, "rp", o->retention_policy);
+  if (o->precision)
+    bad |= qs_add(qs, "precision", precision_canon(o->precision));
+  if (o->consistency)
+    bad |= qs_add(qs, "consistency", o->consistency);
+  for (const char *const *p = o->params; p && *p; p += 2)
+    bad |= qs_add(qs, p[0], p[1]);
+  return bad;
+}
+
+/* ---- sending batches, inline or over worker threads ---- */
+
+typedef struct job {
+  ibuf body;
+  size_t first, npoints;
+  long index;
+  struct job *next;
+} job;
+
+typedef struct sender {
+  influx_client *c;
+  const char *qs;
+  long expected;
+  int nworkers;
+  pthread_t *threads;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  job *queue, *queue_tail, *free_list;
+  int closing;
+  influx_status st;
+  influx_error first_err;
+  long failed_index;
+  influx_write_report rep;
+  ibuf gz;
+} sender;
+
+static influx_status send_one(sender *s, job *j, ibuf *gz, influx_error *err) {
+  http_call call = {.method = "POST",
+                    .path = "write",
+                    .qs = s->qs,
+                    .body = j->body.p ? j->body.p : "",
+                    .body_len = j->body.len,
+                    .expected = s->expected,
+                    .retry_5xx = 1};
+  if (s->c->gzip && j->body.len) {
+    if (gzip_compress(j->body.p, j->body.len, gz))
+      return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
+    call.body = gz->p;
+    call.body_len = gz->len;
+    call.body_gzip = 1;
+  }
+  http_result res;
+  influx_status st = http_perform(s->c, &call, &res, err);
+  ibuf_free(&res.body);
+  return st;
+}
+
+/* Records the outcome of one job; called with s->mu held. */
+static void record(sender *s, job *j, influx_status st, const influx_error *e) {
+  if (st == INFLUX_OK) {
+    s->rep.points_written += j->npoints;
+    s->rep.batches_written++;
+    return;
+  }
+  s->rep.batches_failed++;
+  if (s->failed_index < 0 || j->index < s->failed_index) {
+    s->failed_index = j->index;
+    s->st = st;
+    s->first_err.code = st;
+    s->first_err.http_status = e->http_status;
+    int k = snprintf(s->first_err.message, sizeof s->first_err.message,
+                     "batch %ld (points %zu-%zu): ", j->index, j->first,
+                     j->first + j->npoints - 1);
+    if (k > 0 && (size_t)k < sizeof s->first_err.message) {
+      size_t room = sizeof s->first_err.message - (size_t)k - 1;
+      size_t ml = strnlen(e->message, room);
+      memcpy(s->first_err.message + k, e->message, ml);
+      s->first_err.message[(size_t)k + ml] = 0;
+    }
+  }
+}
+
+static void *worker(void *u) {
+  sender *s = u;
+  ibuf gz = {0};
+  pthread_mutex_lock(&s->mu);
+  for (;;) {
+    while (!s->queue && !s->closing)
+      pthread_cond_wait(&s->cv, &s->mu);
+    job *j = s->queue;
+    if (!j)
+      break;
+    s->queue = j->next;
+    if (!s->queue)
+      s->queue_tail = NULL;
+    int skip = s->st != INFLUX_OK;
+    pthread_mutex_unlock(&s->mu);
+    influx_error e = {0};
+    influx_status st = INFLUX_OK;
+    if (!skip)
+      st = send_one(s, j, &gz, &e);
+    pthread_mutex_lock(&s->mu);
+    if (!skip)
+      record(s, j, st, &e);
+    j->body.len = 0;
+    j->next = s->free_list;
+    s->free_list = j;
+    pthread_cond_broadcast(&s->cv);
+  }
+  pthread_mutex_unlock(&s->mu);
+  ibuf_free(&gz);
+  return NULL;
+}
+
+static int sender_init(sender *s, influx_client *c, const char *qs,
+                       long expected, int nworkers) {
+  memset(s, 0, sizeof *s);
+  s->c = c;
+  s->qs = qs;
+  s->expected = expected;
+  s->failed_index = -1;
+  s->rep.first_failed_batch = -1;
+  s->nworkers = nworkers;
+  pthread_mutex_init(&s->mu, NULL);
+  pthread_cond_init(&s->cv, NULL);
+  /* One buffer per worker plus one being filled: memory stays bounded. */
+  for (int i = 0; i < nworkers + 1; i++) {
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+      return -1;
+    j->next = s->free_list;
+    s->free_list = j;
+  }
+  if (nworkers > 1) {
+    s->threads = calloc((size_t)nworkers, sizeof *s->threads);
+    if (!s->threads)
+      return -1;
+    for (int i = 0; i < nworkers; i++)
+      if (pthread_create(&s->threads[i], NULL, worker, s)) {
+        s->nworkers = i;
+        return -1;
+      }
+  }
+  return 0;
+}
+
+/* Takes a free job (blocking while all are in flight). */
+static job *sender_take(sender *s) {
+  pthread_mutex_lock(&s->mu);
+  while (!s->free_list)
+    pthread_cond_wait(&s->cv, &s->mu);
+  job *j = s->free_list;
+  s->free_list = j->next;
+  j->next = NULL;
+  j->body.len = 0;
+  pthread_mutex_unlock(&s->mu);
+  return j;
+}
+
+static int sender_failed(sender *s) {
+  pthread_mutex_lock(&s->mu);
+  int f = s->st != INFLUX_OK;
+  pthread_mutex_unlock(&s->mu);
+  return f;
+}
+
+static void sender_give(sender *s, job *j) {
+  if (s->nworkers <= 1) {
+    influx_error e = {0};
+    influx_status st =
+        sender_failed(s) ? INFLUX_OK : send_one(s, j, &s->gz, &e);
+    pthread_mutex_lock(&s->mu);
+    record(s, j, st, &e);
+    j->next = s->free_list;
+    s->free_list = j;
+    pthread_mutex_unlock(&s->mu);
+    return;
+  }
+  pthread_mutex_lock(&s->mu);
+  if (s->queue_tail)
+    s->queue_tail->next = j;
+  else
+    s->queue = j;
+  s->queue_tail = j;
+  pthread_cond_broadcast(&s->cv);
+  pthread_mutex_unlock(&s->mu);
+}
+
+static void sender_return(sender *s, job *j) {
+  pthread_mutex_lock(&s->mu);
+  j->next = s->free_list;
+  s->free_list = j;
+  pthread_mutex_unlock(&s->mu);
+}
+
+static influx_status sender_finish(sender *s, influx_write_report *rep,
+                                   influx_error *err) {
+  pthread_mutex_lock(&s->mu);
+  s->closing = 1;
+  pthread_cond_broadcast(&s->cv);
+  pthread_mutex_unlock(&s->mu);
+  for (int i = 0; s->threads && i < s->nworkers; i++)
+    pthread_join(s->threads[i], NULL);
+  free(s->threads);
+  while (s->free_list) {
+    job *j = s->free_list;
+    s->free_list = j->next;
+    ibuf_free(&j->body);
+    free(j);
+  }
+  ibuf_free(&s->gz);
+  pthread_mutex_destroy(&s->mu);
+  pthread_cond_destroy(&s->cv);
+  s->rep.first_failed_batch = s->failed_index;
+  if (rep)
+    *rep = s->rep;
+  if (s->st && err)
+    *err = s->first_err;
+  return s->st;
+}
+
+/* ---- UDP ---- */
+
+static influx_status udp_open(influx_client *c, influx_error *err) {
+  if (c->udp_fd >= 0)
+    return INFLUX_OK;
+  struct addrinfo hints = {0}, *ai = NULL;
+  hints.ai_socktype = SOCK_DGRAM;
+  char port[8];
+  snprintf(port, sizeof port, "%d", c->udp_port);
+  int rc = getaddrinfo(c->host, port, &hints, &ai);
+  if (rc)
+    return ierr(err, INFLUX_ERR_NETWORK, "cannot resolve UDP host %.100s: %s",
+                c->host, gai_strerror(rc));
+  int fd = -1;
+  for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
+    fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen)) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(ai);
+  if (fd < 0)
+    return ierr(err, INFLUX_ERR_NETWORK, "cannot open UDP socket to %.100s:%d",
+                c->host, c->udp_port);
+  c->udp_fd = fd;
+  return INFLUX_OK;
+}
+
+influx_status influx_send_packet(influx_client *c, const char *data, size_t len,
+                                 influx_error *err) {
+  if (!c || (!data && len))
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "send_packet: NULL argument");
+  size_t max = (size_t)c->udp_payload_size;
+  /* Check every line first: nothing is sent if one cannot fit. */
+  size_t line_no = 0;
+  for (size_t i = 0; i < len;) {
+    const char *nl = memchr(data + i, '\n', len - i);
+    size_t e = nl ? (size_t)(nl - data) : len;
+    if (e - i > max)
+      return ierr(err, INFLUX_ERR_TOO_LARGE,
+                  "line %zu is %zu bytes, more than the UDP payload size %zu",
+                  line_no, e - i, max);
+    i = e + 1;
+    line_no++;
+  }
+  influx_status st = udp_open(c, err);
+  if (st)
+    return st;
+  size_t start = 0;
+  while (start < len) {
+    /* Take as many whole lines as fit. */
+    size_t end = start, last = start;
+    while (end < len) {
+      const char *nl = memchr(data + end, '\n', len - end);
+      size_t e = nl ? (size_t)(nl - data) + 1 : len;
+      if (e - start > max + (nl ? 1 : 0) && last > start)
+        break;
+      last = end = e;
+      if (e - start >= max)
+        break;
+    }
+    size_t n = end - start;
+    /* The trailing newline may be dropped to stay within the limit. */
+    if (n > max)
+      n = max;
+    if (send(c->udp_fd, data + start, n, 0) < 0)
+      return ierr(err, INFLUX_ERR_NETWORK, "UDP send failed: %s",
+                  strerror(errno));
+    start = end;
+  }
+  return INFLUX_OK;
+}
+
+/* ---- write paths ---- */
+
+static int effective_parallel(const influx_client *c,
+                              const influx_write_options *o) {
+  int p = o->parallel ? o->parallel : c->pool_size;
+  return p < 1 ? 1 : p;
+}
+
+/* Encodes points (or raw lines) and sends them batch by batch. Exactly one
+ * of pts / lines is non-NULL. */
+static influx_status write_stream(influx_client *c, const influx_point *pts,
+                                  const char *const *lines, size_t n,
+                                  const influx_write_options *o,
+                                  influx_write_report *rep, influx_error *err) {
+  static const influx_write_options none;
+  if (!o)
+    o = &none;
+  if (rep) {
+    memset(rep, 0, sizeof *rep);
+    rep->first_failed_batch = -1;
+  }
+  if (!c)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "write: client is NULL");
+  if (n && !pts && !lines)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "write: points are NULL");
+  influx_status st = check_write_options(c, o, err);
+  if (st)
+    return st;
+  influx_lines *lb = influx_lines_new();
+  if (!lb)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  /* Over UDP the server reads times in its own precision (ns by default):
+   * convert instead of sending a precision parameter. */
+  const char *prec = c->use_udp ? "n" : o->precision;
+  if ((st = influx_lines_set_precision(lb, prec, err)) ||
+      (st = influx_lines_set_default_tags(lb, o->tags, o->ntags, err))) {
+    influx_lines_free(lb);
+    return st;
+  }
+  /* Validate everything before sending anything: a bad point in the
+   * middle must not leave half a write behind. */
+  for (size_t i = 0; i < n; i++) {
+    if (pts) {
+      lb->index = i;
+      st = lines_encode(lb, &pts[i], err);
+    } else {
+      lb->index = i;
+      st = lines[i]
+               ? influx_lines_append_raw(lb, lines[i], strlen(lines[i]), err)
+               : ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is NULL", i);
+    }
+    if (st) {
+      influx_lines_free(lb);
+      return st;
+    }
+    lb->buf.len = 0;
+    lb->count = 0;
+  }
+  if (c->use_udp) {
+    for (size_t i = 0; i < n && !st; i++) {
+      lb->index = i;
+      st = pts ? lines_encode(lb, &pts[i], err)
+               : influx_lines_append_raw(lb, lines[i], strlen(lines[i]), err);
+    }
+    if (!st)
+      st = influx_send_packet(c, lb->buf.p, lb->buf.len, err);
+    if (!st && rep) {
+      rep->points_written = n;
+      rep->batches_written = 1;
+    }
+    influx_lines_free(lb);
+    return st;
+  }
+  ibuf qs = {0};
+  if (build_qs(c, o, &qs)) {
+    influx_lines_free(lb);
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  }
+  size_t bs = o->batch_size ? o->batch_size : (size_t)-1;
+  size_t maxb = o->max_body_size ? o->max_body_size : DEFAULT_MAX_BODY;
+  size_t nbatches_est = o->batch_size ? (n + bs - 1) / bs : 1;
+  int par = effective_parallel(c, o);
+  if ((size_t)par > nbatches_est)
+    par = (int)(nbatches_est ? nbatches_est : 1);
+  sender s;
+  if (sender_init(&s, c, qs.p,
+                  o->expected_response_code ? o->expected_response_code : 204,
+                  par)) {
+    sender_finish(&s, NULL, NULL);
+    ibuf_free(&qs);
+    influx_lines_free(lb);
+    return ierr(err, INFLUX_ERR_NOMEM, "cannot start write workers");
+  }
+  long index = 0;
+  size_t i = 0;
+  while (i < n && !sender_failed(&s)) {
+    job *j = sender_take(&s);
+    /* Encode straight into the job's buffer. */
+    ibuf keep = lb->buf;
+    lb->buf = j->body;
+    lb->buf.len = 0;
+    lb->count = 0;
+    j->first = i;
+    size_t cnt = 0;
+    while (i < n && cnt < bs) {
+      size_t before = lb->buf.len;
+      lb->index = i;
+      st = pts ? lines_encode(lb, &pts[i], err)
+               : influx_lines_append_raw(lb, lines[i], strlen(lines[i]), err);
+      if (st)
+        break;
+      if (lb->buf.len > maxb && cnt > 0) {
+        lb->buf.len = before; /* goes into the next batch */
+        lb->buf.p[before] = 0;
+        break;
+      }
+      cnt++;
+      i++;
+    }
+    j->body = lb->buf;
+    lb->buf = keep;
+    if (st) {
+      sender_return(&s, j);
+      break;
+    }
+    j->npoints = cnt;
+    j->index = index++;
+    sender_give(&s, j);
+  }
+  influx_error serr = {0};
+  influx_status sst = sender_finish(&s, rep, &serr);
+  if (!st && sst) {
+    st = sst;
+    if (err)
+      *err = serr;
+  }
+  ibuf_free(&qs);
+  influx_lines_free(lb);
+  return st;
+}
+
+influx_status influx_write_points_ex(influx_client *c, const influx_point *pts,
+                                     size_t n, const influx_write_options *o,
+                                     influx_write_report *rep,
+                                     influx_error *err) {
+  return write_stream(c, pts, NULL, n, o, rep, err);
+}
+
+influx_status influx_write_points(influx_client *c, const influx_point *pts,
+                                  size_t n, const influx_write_options *o,
+                                  influx_error *err) {
+  return write_stream(c, pts, NULL, n, o, NULL, err);
+}
+
+influx_status influx_write_lines(influx_client *c, const char *const *lines,
+                                 size_t n, const influx_write_options *o,
+                                 influx_error *err) {
+  if (n && !lines)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "write_lines: lines is NULL");
+  return write_stream(c, NULL, lines, n, o, NULL, err);
+}
+
+influx_status influx_write_buffer(influx_client *c, const influx_lines *lb,
+                                  const influx_write_options *o,
+                                  influx_write_report *rep, influx_error *err) {
+  if (!c || !lb)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "write_buffer: NULL argument");
+  static const influx_write_options none;
+  if (!o)
+    o = &none;
+  if (c->use_udp)
+    return influx_send_packet(c, lb->buf.p, lb->buf.len, err);
+  /* Split the buffer at line boundaries without copying lines. */
+  size_t n = lb->count;
+  const char **lines = malloc((n ? n : 1) * sizeof *lines);
+  char *copy = istrndup(lb->buf.p ? lb->buf.p : "", lb->buf.len);
+  if (!lines || !copy) {
+    free(lines);
+    free(copy);
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  }
+  size_t k = 0;
+  char *p = copy, *end = copy + lb->buf.len;
+  int inq = 0;
+  char *start = p;
+  for (; p < end && k < n; p++) {
+    if (*p == '\\' && p + 1 < end) {
+      p++;
+      continue;
+    }
+    if (*p == '"')
+      inq = !inq;
+    if (*p == '\n' && !inq) {
+      *p = 0;
+      lines[k++] = start;
+      start = p + 1;
+    }
+  }
+  influx_status st = write_stream(c, NULL, lines, k, o, rep, err);
+  free(lines);
+  free(copy);
+  return st;
+}
+
+influx_status influx_write(influx_client *c, const char *data, size_t len,
+                           const influx_write_options *o, influx_error *err) {
+  static const influx_write_options none;
+  if (!o)
+    o = &none;
+  if (!c || (!data && len))
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "write: NULL argument");
+  influx_status st = check_write_options(c, o, err);
+  if (st)
+    return st;
+  if (c->use_udp)
+    return influx_send_packet(c, data, len, err);
+  ibuf qs = {0};
+  if (build_qs(c, o, &qs))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  sender s;
+  if (sender_init(&s, c, qs.p,
+                  o->expected_response_code ? o->expected_response_code : 204,
+                  1)) {
+    sender_finish(&s, NULL, NULL);
+    ibuf_free(&qs);
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  }
+  job *j = sender_take(&s);
+  j->npoints = 1;
+  if (ibuf_append(&j->body, data ? data : "", len)) {
+    sender_return(&s, j);
+    sender_finish(&s, NULL, NULL);
+    ibuf_free(&qs);
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  }
+  sender_give(&s, j);
+  influx_error e = {0};
+  st = sender_finish(&s, NULL, &e);
+  if (st && err) {
+    /* One request: report the server's message without batch framing. */
+    const char *m = strstr(e.message, "): ");
+    *err = e;
+    if (m)
+      memmove(err->message, m + 3, strlen(m + 3) + 1);
+  }
+  ibuf_free(&qs);
+  return st;
+}
