@@ -62,6 +62,10 @@ int shape_map_start(shape *s) {
     return push(s, C_SERIES) || rb_series_begin(s->rb);
   if (t == C_SERIES && s->key == K_TAGS)
     return push(s, C_TAGS);
+  if ((t == C_TOP && s->key == K_RESULTS) ||
+      (t == C_RESULT && s->key == K_SERIES) ||
+      (t == C_SERIES && (s->key == K_COLUMNS || s->key == K_VALUES)))
+    return bad_shape(s, "object where an array was expected");
   if (t == C_ROW || t == C_COLUMNS || t == C_VALUES || t == C_TAGS)
     return bad_shape(s, "object where a value was expected");
   s->skip = 1;
@@ -101,6 +105,8 @@ int shape_array_start(shape *s) {
     return push(s, C_VALUES);
   if (t == C_VALUES)
     return push(s, C_ROW) || rb_row_begin(s->rb);
+  if (t == C_SERIES && s->key == K_TAGS)
+    return bad_shape(s, "tags is not an object");
   if (t == 0 || t == C_ROW || t == C_COLUMNS || t == C_TAGS || t == C_RESULTS ||
       t == C_SERIES_ARR)
     return bad_shape(s, "array where it does not belong");

@@ -134,6 +134,7 @@ int rb_statement_id(rbuilder *rb, int64_t id) {
       !rb->cur_st->error) {
     r->nst--;
     rb->cur_st = &r->st[r->nst - 1];
+    rb->cur_st->partial = 0; /* this chunk brings its own flag */
   } else {
     rb->cur_st->id = (int)id;
   }

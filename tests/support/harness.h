@@ -1,0 +1,40 @@
+/* Test support: reach the servers ctest fixtures started. */
+#ifndef INFLUXC_TEST_HARNESS_H
+#define INFLUXC_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "influxc.h"
+
+/* Directory of a running server variant ("plain", "auth", "tls", "mtls",
+ * "udp", "limited", "fake", "proxy"); fails the test if absent. */
+const char *th_dir(const char *variant);
+/* Reads DIR/<name> as an integer (ports). */
+int th_read_int(const char *variant, const char *name);
+/* Client options pointing at a variant (host, port, ssl, certs, auth). */
+void th_options(const char *variant, influx_options *o);
+/* A client for a variant; `extra` fields (non-zero) override. */
+influx_client *th_client(const char *variant, const influx_options *extra);
+/* A fresh database name unique to this process, and created on `c`. */
+const char *th_new_db(influx_client *c, const char *prefix);
+/* Runs a query that must succeed; returns the result (free it). */
+influx_result *th_query(influx_client *c, const char *db, const char *q);
+/* Fetches the fake server's /stats as a string (free it). */
+char *th_fake_stats(void);
+/* Extracts an integer field from a flat JSON text ("name": N). */
+long th_json_int(const char *json, const char *name);
+
+#define TH_OK(expr)                                                            \
+  do {                                                                         \
+    influx_error th_err_ = {0};                                                \
+    influx_status th_st_ = (expr);                                             \
+    (void)th_err_;                                                             \
+    if (th_st_ != INFLUX_OK)                                                   \
+      fail_msg("%s failed: %s", #expr, influx_strerror(th_st_));               \
+  } while (0)
+
+#endif

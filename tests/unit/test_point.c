@@ -1,0 +1,197 @@
+/* The line-protocol encoder: escaping, types, validation, builder. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static char *enc(const influx_point *p, const char *prec) {
+  char *out = NULL;
+  influx_error err = {0};
+  if (influx_make_lines(p, 1, prec, &out, NULL, &err))
+    fail_msg("encode: %s", err.message);
+  return out;
+}
+
+static void expect_line(const influx_point *p, const char *want) {
+  char *got = enc(p, NULL);
+  assert_string_equal(got, want);
+  free(got);
+}
+
+static void test_basic(void **state) {
+  (void)state;
+  influx_tag tags[] = {{"region", "us west"}, {"host", "a,b=c"}};
+  influx_field f[] = {INFLUX_F_FLOAT("v", 0.5), INFLUX_F_INT("i", -3),
+                      INFLUX_F_UINT("u", UINT64_MAX), INFLUX_F_BOOL("b", 1),
+                      INFLUX_F_STRING("s", "say \"hi\" \\ \n")};
+  influx_point p = {"c p,u", tags, 2, f, 5, 1234, 1, NULL};
+  expect_line(&p, "c\\ p\\,u,host=a\\,b\\=c,region=us\\ west "
+                  "v=0.5,i=-3i,u=18446744073709551615u,b=true,"
+                  "s=\"say \\\"hi\\\" \\\\ \n\" 1234\n");
+}
+
+static void test_escaping_positions(void **state) {
+  (void)state;
+  /* Measurement: '=' is not special; tag/field keys escape it. */
+  influx_tag t[] = {{"k=ey", "x\\ y"}, {"path", "c:\\p"}};
+  influx_field f[] = {INFLUX_F_STRING("f k=", "v")};
+  influx_point p = {"m=1", t, 2, f, 1, 0, 0, NULL};
+  expect_line(&p, "m=1,k\\=ey=x\\\\ y,path=c:\\p f\\ k\\==\"v\"\n");
+}
+
+static void test_tags_sorted_and_defaults(void **state) {
+  (void)state;
+  influx_lines *lb = influx_lines_new();
+  influx_tag dt[] = {{"zone", "z1"}, {"host", "default"}};
+  assert_int_equal(influx_lines_set_default_tags(lb, dt, 2, NULL), INFLUX_OK);
+  influx_tag t[] = {{"host", "mine"}, {"app", "x"}, {"empty", ""}};
+  influx_field f[] = {INFLUX_F_INT("n", 1)};
+  influx_point p = {"m", t, 3, f, 1, 0, 0, NULL};
+  assert_int_equal(influx_lines_append(lb, &p, NULL), INFLUX_OK);
+  assert_string_equal(influx_lines_data(lb), "m,app=x,host=mine,zone=z1 n=1i\n");
+  influx_lines_free(lb);
+}
+
+static void expect_err(const influx_point *p, const char *prec,
+                       const char *needle) {
+  char *out = (char *)1;
+  influx_error err = {0};
+  influx_status st = influx_make_lines(p, 1, prec, &out, NULL, &err);
+  assert_int_equal(st, INFLUX_ERR_INVALID_ARG);
+  assert_null(out);
+  if (!strstr(err.message, needle))
+    fail_msg("error \"%s\" should mention \"%s\"", err.message, needle);
+  /* The message names the point. */
+  assert_non_null(strstr(err.message, "point 0"));
+}
+
+static void test_errors(void **state) {
+  (void)state;
+  influx_field f[] = {INFLUX_F_FLOAT("v", NAN)};
+  influx_point p = {"m", NULL, 0, f, 1, 0, 0, NULL};
+  expect_err(&p, NULL, "NaN");
+  f[0].v.f = INFINITY;
+  expect_err(&p, NULL, "infinite");
+  f[0].v.f = 1;
+  p.measurement = "";
+  expect_err(&p, NULL, "measurement is empty");
+  p.measurement = "#comment";
+  expect_err(&p, NULL, "comment");
+  p.measurement = "a\nb";
+  expect_err(&p, NULL, "line break");
+  p.measurement = "trail\\";
+  expect_err(&p, NULL, "backslash");
+  p.measurement = "bad\xff";
+  expect_err(&p, NULL, "UTF-8");
+  p.measurement = "m";
+  p.nfields = 0;
+  expect_err(&p, NULL, "no fields");
+  p.nfields = 1;
+  influx_tag t[] = {{"k", "ends\\"}};
+  p.tags = t;
+  p.ntags = 1;
+  expect_err(&p, NULL, "ends with a backslash");
+  t[0].value = "ok";
+  t[0].key = "";
+  expect_err(&p, NULL, "tag key");
+  p.ntags = 0;
+  influx_field f2[] = {INFLUX_F_STRING("x\\ y", "v")};
+  p.fields = f2;
+  expect_err(&p, NULL, "field key");
+  influx_field f3[] = {INFLUX_F_STRING("s", "\xc3\x28")};
+  p.fields = f3;
+  expect_err(&p, NULL, "UTF-8");
+  influx_field f4[] = {INFLUX_F_INT("a", 1), INFLUX_F_INT("a", 2)};
+  p.fields = f4;
+  p.nfields = 2;
+  expect_err(&p, NULL, "twice");
+  influx_tag t2[] = {{"k", "1"}, {"k", "2"}};
+  p.tags = t2;
+  p.ntags = 2;
+  p.nfields = 1;
+  expect_err(&p, NULL, "twice");
+}
+
+static void test_precision(void **state) {
+  (void)state;
+  influx_field f[] = {INFLUX_F_INT("n", 1)};
+  influx_point p = {"m", NULL, 0, f, 1, 5, 1, "s"};
+  char *s = enc(&p, "ms");
+  assert_string_equal(s, "m n=1i 5000\n");
+  free(s);
+  s = enc(&p, NULL);
+  assert_string_equal(s, "m n=1i 5000000000\n");
+  free(s);
+  p.time = INT64_MAX / 1000;
+  expect_err(&p, NULL, "overflows");
+  p.time = 1500;
+  p.precision = "ms";
+  expect_err(&p, "s", "whole number");
+  p.time = 3000;
+  s = enc(&p, "s");
+  assert_string_equal(s, "m n=1i 3\n");
+  free(s);
+  p.precision = "parsec";
+  expect_err(&p, NULL, "precision");
+  p.precision = NULL;
+  p.time = INT64_MIN;
+  s = enc(&p, "h");
+  assert_string_equal(s, "m n=1i -9223372036854775808\n");
+  free(s);
+}
+
+static void test_builder(void **state) {
+  (void)state;
+  influx_lines *lb = influx_lines_new();
+  influx_error err = {0};
+  assert_int_equal(influx_lines_tag(lb, "a", "b", &err),
+                   INFLUX_ERR_INVALID_ARG);
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(influx_lines_begin(lb, "cpu", &err), INFLUX_OK);
+    assert_int_equal(influx_lines_tag(lb, "z", "1", &err), INFLUX_OK);
+    assert_int_equal(influx_lines_tag(lb, "a", "2", &err), INFLUX_OK);
+    assert_int_equal(influx_lines_float(lb, "f", 1.5, &err), INFLUX_OK);
+    assert_int_equal(influx_lines_int(lb, "i", i, &err), INFLUX_OK);
+    assert_int_equal(influx_lines_bool(lb, "b", 0, &err), INFLUX_OK);
+    assert_int_equal(influx_lines_string(lb, "s", "x", &err), INFLUX_OK);
+    assert_int_equal(influx_lines_time(lb, i, "s", &err), INFLUX_OK);
+    assert_int_equal(influx_lines_end(lb, &err), INFLUX_OK);
+  }
+  assert_int_equal(influx_lines_count(lb), 3);
+  assert_string_equal(influx_lines_data(lb),
+                      "cpu,a=2,z=1 f=1.5,i=0i,b=false,s=\"x\" 0\n"
+                      "cpu,a=2,z=1 f=1.5,i=1i,b=false,s=\"x\" 1000000000\n"
+                      "cpu,a=2,z=1 f=1.5,i=2i,b=false,s=\"x\" 2000000000\n");
+  /* A bad point leaves the buffer untouched. */
+  size_t len = influx_lines_len(lb);
+  assert_int_equal(influx_lines_begin(lb, "cpu", &err), INFLUX_OK);
+  assert_int_equal(influx_lines_float(lb, "f", NAN, &err), INFLUX_OK);
+  assert_int_equal(influx_lines_end(lb, &err), INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_lines_len(lb), len);
+  assert_int_equal(influx_lines_end(lb, &err), INFLUX_ERR_INVALID_ARG);
+  influx_lines_reset(lb);
+  assert_int_equal(influx_lines_len(lb), 0);
+  assert_int_equal(influx_lines_append_raw(lb, "m v=1\n", 6, &err), INFLUX_OK);
+  assert_int_equal(influx_lines_append_raw(lb, "m v=\"a\nb\"", 9, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_lines_append_raw(lb, "m v=1\nm v=2", 11, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_lines_append_raw(lb, "\n", 1, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_string_equal(influx_lines_data(lb), "m v=1\nm v=\"a\nb\"\n");
+  influx_lines_free(lb);
+  influx_lines_free(NULL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_basic),
+      cmocka_unit_test(test_escaping_positions),
+      cmocka_unit_test(test_tags_sorted_and_defaults),
+      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_precision),
+      cmocka_unit_test(test_builder),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
