@@ -5,6 +5,7 @@ segment picks a scenario, so one server serves every test:
 
   /ok/...          204 for write, 200 empty result for query, ping 204
   /e500x<N>/...    HTTP 500 for the first N requests, then ok
+                   (any scenario may end in -<id> to get its own counter)
   /e429x<N>/...    HTTP 429 (Retry-After: 0) for the first N, then ok
   /e400/...        HTTP 400 {"error": "unable to parse 'x': bad"}
   /slow<MS>/...    wait MS milliseconds, then ok
@@ -87,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             counts[scen] = counts.get(scen, 0) + 1
             seen = counts[scen]
-        m = re.match(r"^(e500|e429|drop)x(\d+)$", scen)
+        m = re.match(r"^(e500|e429|drop)x(\d+)(-[\w-]+)?$", scen)
         if m:
             kind, limit = m.group(1), int(m.group(2))
             if seen <= limit:
@@ -99,7 +100,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             return self.ok(op)
-        m = re.match(r"^slow(\d+)$", scen)
+        m = re.match(r"^slow(\d+)(-[\w-]+)?$", scen)
         if m:
             time.sleep(int(m.group(1)) / 1000.0)
             return self.ok(op)

@@ -151,3 +151,12 @@ long th_json_int(const char *json, const char *name) {
     return -1;
   return strtol(p + strlen(key), NULL, 10);
 }
+
+const char *th_scenario(const char *base) {
+  static char names[16][96];
+  static int next;
+  char *n = names[next % 16];
+  snprintf(n, 96, "%s-%d-%d", base, (int)getpid(), next);
+  next++;
+  return n;
+}

@@ -23,6 +23,9 @@ influx_client *th_client(const char *variant, const influx_options *extra);
 const char *th_new_db(influx_client *c, const char *prefix);
 /* Runs a query that must succeed; returns the result (free it). */
 influx_result *th_query(influx_client *c, const char *db, const char *q);
+/* A fake-server scenario name with a counter of its own ("e500x2" ->
+ * "e500x2-<pid>-<n>"). Valid until 16 more calls. */
+const char *th_scenario(const char *base);
 /* Fetches the fake server's /stats as a string (free it). */
 char *th_fake_stats(void);
 /* Extracts an integer field from a flat JSON text ("name": N). */

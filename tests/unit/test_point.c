@@ -34,10 +34,17 @@ static void test_basic(void **state) {
 static void test_escaping_positions(void **state) {
   (void)state;
   /* Measurement: '=' is not special; tag/field keys escape it. */
-  influx_tag t[] = {{"k=ey", "x\\ y"}, {"path", "c:\\p"}};
+  influx_tag t[] = {{"k=ey", "x\\\\ y"}, {"path", "c:\\p"}};
   influx_field f[] = {INFLUX_F_STRING("f k=", "v")};
   influx_point p = {"m=1", t, 2, f, 1, 0, 0, NULL};
-  expect_line(&p, "m=1,k\\=ey=x\\\\ y,path=c:\\p f\\ k\\==\"v\"\n");
+  expect_line(&p, "m=1,k\\=ey=x\\\\\\ y,path=c:\\p f\\ k\\==\"v\"\n");
+  /* An odd backslash run before a special character is refused. */
+  t[0].value = "x\\ y";
+  char *out = NULL;
+  influx_error err = {0};
+  assert_int_equal(influx_make_lines(&p, 1, NULL, &out, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "odd number of backslashes"));
 }
 
 static void test_tags_sorted_and_defaults(void **state) {
@@ -78,6 +85,12 @@ static void test_errors(void **state) {
   expect_err(&p, NULL, "measurement is empty");
   p.measurement = "#comment";
   expect_err(&p, NULL, "comment");
+  p.measurement = "\tlead";
+  expect_err(&p, NULL, "tab");
+  p.measurement = "c:\\ x";
+  expect_err(&p, NULL, "never query");
+  p.measurement = "c:\\\"x";
+  expect_err(&p, NULL, "never query");
   p.measurement = "a\nb";
   expect_err(&p, NULL, "line break");
   p.measurement = "trail\\";
@@ -99,6 +112,12 @@ static void test_errors(void **state) {
   influx_field f2[] = {INFLUX_F_STRING("x\\ y", "v")};
   p.fields = f2;
   expect_err(&p, NULL, "field key");
+  influx_field ft[] = {INFLUX_F_STRING("time", "v")};
+  p.fields = ft;
+  expect_err(&p, NULL, "\"time\"");
+  influx_field fl[] = {INFLUX_F_STRING("\tk", "v")};
+  p.fields = fl;
+  expect_err(&p, NULL, "tab");
   influx_field f3[] = {INFLUX_F_STRING("s", "\xc3\x28")};
   p.fields = f3;
   expect_err(&p, NULL, "UTF-8");
