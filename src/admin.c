@@ -64,8 +64,31 @@ done:
   return st;
 }
 
+/* influxd refuses database and retention policy names with '/', '\\' or
+ * control characters ("invalid name"); say so before sending. */
+static influx_status valid_name(const char *n, const char *what,
+                                influx_error *err) {
+  if (!n)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "%s is NULL", what);
+  for (const char *p = n; *p; p++)
+    if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
+      return ierr(err, INFLUX_ERR_INVALID_ARG,
+                  "%s \"%.60s\" contains '/', '\\' or a control character, "
+                  "which influxd refuses",
+                  what, n);
+  if (!strcmp(n, ".") || !strcmp(n, ".."))
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "%s \"%s\" is not allowed", what,
+                n);
+  return INFLUX_OK;
+}
+
 influx_status influx_create_database(influx_client *c, const char *dbname,
                                      influx_error *err) {
+  influx_status st = dbname && *dbname
+                         ? valid_name(dbname, "database name", err)
+                         : INFLUX_OK;
+  if (st)
+    return st;
   return simple(c, "CREATE DATABASE ", dbname, "database name", err);
 }
 
@@ -334,6 +357,8 @@ influx_create_retention_policy(influx_client *c, const char *name,
   if (replication < 1)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "replication %d is invalid (must be >= 1)", replication);
+  if (name && *name && (st = valid_name(name, "retention policy name", err)))
+    return st;
   ibuf q = {0};
   ibuf_puts(&q, "CREATE RETENTION POLICY ");
   TRY(quote_append(&q, name, '"', "retention policy name", err));
