@@ -5,7 +5,6 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cli.h"
 
@@ -423,139 +422,15 @@ static int write_json(FILE *in, influx_client *c,
     fclose(m);
   if (!text)
     return cli_fail("write", INFLUX_ERR_NOMEM, NULL);
-  char ebuf[256];
-  yajl_val root = yajl_tree_parse(text, ebuf, sizeof ebuf);
-  free(text);
-  if (!root) {
-    influx_error e = {0};
-    snprintf(e.message, sizeof e.message, "invalid JSON: %s", ebuf);
-    return cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
-  }
-  yajl_val arr = YAJL_IS_OBJECT(root) ? NULL : root;
-  if (YAJL_IS_OBJECT(root)) {
-    const char *path[] = {"points", NULL};
-    arr = yajl_tree_get(root, path, yajl_t_array);
-  }
-  int rc = 0;
-  if (!arr || !YAJL_IS_ARRAY(arr)) {
-    yajl_tree_free(root);
-    influx_error e = {0};
-    snprintf(e.message, sizeof e.message,
-             "expected a JSON array of points (or {\"points\": [...]})");
-    return cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
-  }
-  size_t np = arr->u.array.len;
-  influx_point *pts = calloc(np ? np : 1, sizeof *pts);
-  influx_tag **tagv = calloc(np ? np : 1, sizeof *tagv);
-  influx_field **fieldv = calloc(np ? np : 1, sizeof *fieldv);
-  char **timev = calloc(np ? np : 1, sizeof *timev);
+  influx_point_set *set = NULL;
   influx_error e = {0};
-  for (size_t i = 0; i < np && !rc && pts && tagv && fieldv; i++) {
-    yajl_val o = arr->u.array.values[i];
-    if (!YAJL_IS_OBJECT(o)) {
-      snprintf(e.message, sizeof e.message, "point %zu is not an object", i);
-      rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
-      break;
-    }
-    influx_point *p = &pts[i];
-    for (size_t k = 0; k < o->u.object.len && !rc; k++) {
-      const char *key = o->u.object.keys[k];
-      yajl_val v = o->u.object.values[k];
-      if (!strcmp(key, "measurement") && YAJL_IS_STRING(v)) {
-        p->measurement = YAJL_GET_STRING(v);
-      } else if (!strcmp(key, "tags") && YAJL_IS_OBJECT(v)) {
-        size_t nt = v->u.object.len;
-        tagv[i] = calloc(nt ? nt : 1, sizeof **tagv);
-        for (size_t t = 0; t < nt && tagv[i]; t++) {
-          yajl_val tv = v->u.object.values[t];
-          tagv[i][t].key = v->u.object.keys[t];
-          tagv[i][t].value = YAJL_IS_STRING(tv) ? YAJL_GET_STRING(tv) : NULL;
-          if (!tagv[i][t].value && !YAJL_IS_NULL(tv)) {
-            snprintf(e.message, sizeof e.message,
-                     "point %zu: tag \"%.60s\" is not a string", i,
-                     tagv[i][t].key);
-            rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
-          } else if (!tagv[i][t].value) {
-            tagv[i][t].value = "";
-          }
-        }
-        p->tags = tagv[i];
-        p->ntags = nt;
-      } else if (!strcmp(key, "fields") && YAJL_IS_OBJECT(v)) {
-        size_t nf = v->u.object.len;
-        fieldv[i] = calloc(nf ? nf : 1, sizeof **fieldv);
-        size_t kept = 0;
-        for (size_t f = 0; f < nf && fieldv[i] && !rc; f++) {
-          yajl_val fv = v->u.object.values[f];
-          influx_field *fd = &fieldv[i][kept];
-          fd->key = v->u.object.keys[f];
-          if (YAJL_IS_NULL(fv))
-            continue; /* like the seed: None fields are left out */
-          kept++;
-          if (YAJL_IS_INTEGER(fv)) {
-            fd->type = INFLUX_FIELD_INT;
-            fd->v.i = YAJL_GET_INTEGER(fv);
-          } else if (YAJL_IS_DOUBLE(fv)) {
-            fd->type = INFLUX_FIELD_FLOAT;
-            fd->v.f = YAJL_GET_DOUBLE(fv);
-          } else if (YAJL_IS_TRUE(fv) || YAJL_IS_FALSE(fv)) {
-            fd->type = INFLUX_FIELD_BOOL;
-            fd->v.b = YAJL_IS_TRUE(fv);
-          } else if (YAJL_IS_STRING(fv)) {
-            fd->type = INFLUX_FIELD_STRING;
-            fd->v.s = YAJL_GET_STRING(fv);
-          } else {
-            snprintf(e.message, sizeof e.message,
-                     "point %zu: field \"%.60s\" is not a number, bool or "
-                     "string",
-                     i, fd->key);
-            rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
-          }
-        }
-        p->fields = fieldv[i];
-        p->nfields = kept;
-      } else if (!strcmp(key, "time")) {
-        if (YAJL_IS_INTEGER(v)) {
-          p->time = YAJL_GET_INTEGER(v);
-          p->has_time = 1;
-        } else if (YAJL_IS_STRING(v)) {
-          int64_t ns;
-          if (influx_time_parse(YAJL_GET_STRING(v), &ns)) {
-            snprintf(e.message, sizeof e.message,
-                     "point %zu: time \"%.60s\" is not RFC3339", i,
-                     YAJL_GET_STRING(v));
-            rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
-          }
-          p->time = ns;
-          p->has_time = 1;
-          p->precision = "n";
-        } else if (!YAJL_IS_NULL(v)) {
-          snprintf(e.message, sizeof e.message,
-                   "point %zu: time must be an integer or RFC3339 string", i);
-          rc = cli_fail("write", INFLUX_ERR_INVALID_ARG, &e);
-        }
-      }
-    }
-  }
-  if (!rc && (!pts || !tagv || !fieldv))
-    rc = cli_fail("write", INFLUX_ERR_NOMEM, NULL);
-  if (!rc) {
-    influx_status st = influx_write_points(c, pts, np, wo, &e);
-    if (st)
-      rc = cli_fail("write", st, &e);
-  }
-  for (size_t i = 0; i < np; i++) {
-    if (tagv)
-      free(tagv[i]);
-    if (fieldv)
-      free(fieldv[i]);
-  }
-  free(tagv);
-  free(fieldv);
-  free(timev);
-  free(pts);
-  yajl_tree_free(root);
-  return rc;
+  influx_status st = influx_point_set_parse_json(text, tl, &set, &e);
+  free(text);
+  if (!st)
+    st = influx_write_points(c, influx_point_set_points(set),
+                             influx_point_set_count(set), wo, &e);
+  influx_point_set_free(set);
+  return st ? cli_fail("write", st, &e) : 0;
 }
 
 static int cmd_write(int argc, char **argv, global *g) {

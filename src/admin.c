@@ -84,9 +84,8 @@ static influx_status valid_name(const char *n, const char *what,
 
 influx_status influx_create_database(influx_client *c, const char *dbname,
                                      influx_error *err) {
-  influx_status st = dbname && *dbname
-                         ? valid_name(dbname, "database name", err)
-                         : INFLUX_OK;
+  influx_status st =
+      dbname && *dbname ? valid_name(dbname, "database name", err) : INFLUX_OK;
   if (st)
     return st;
   return simple(c, "CREATE DATABASE ", dbname, "database name", err);

@@ -367,8 +367,9 @@ int rb_series_end(rbuilder *rb) {
     size_t need = (prev->nrows + s->nrows) * s->ncols;
     if (grow((void **)&prev->vals, &prev->cap_rows, need, sizeof *prev->vals))
       return oom(rb);
-    memcpy(prev->vals + prev->nrows * s->ncols, s->vals,
-           s->nrows * s->ncols * sizeof *s->vals);
+    if (s->nrows)
+      memcpy(prev->vals + prev->nrows * s->ncols, s->vals,
+             s->nrows * s->ncols * sizeof *s->vals);
     prev->nrows += s->nrows;
     prev->partial = s->partial;
     s->nrows = 0;

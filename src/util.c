@@ -1,5 +1,6 @@
 /* Small shared helpers: buffers, errors, strings, numbers, time. */
 #include <errno.h>
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -117,7 +118,8 @@ char *istrndup(const char *s, size_t n) {
   char *p = malloc(n + 1);
   if (!p)
     return NULL;
-  memcpy(p, s, n);
+  if (n)
+    memcpy(p, s, n);
   p[n] = 0;
   return p;
 }
@@ -310,8 +312,12 @@ int fmt_double(double v, char *out) {
       }
     }
   }
+  /* For normal doubles any text of <= 15 significant digits that reads
+   * back as v is v rounded to 15 digits (DBL_DIG), so %.15g is shortest
+   * when it round-trips. Subnormals carry fewer digits: search them all. */
   int n = 0;
-  for (int prec = 15; prec <= 17; prec++)
+  int first = a != 0 && a < DBL_MIN ? 1 : 15;
+  for (int prec = first; prec <= 17; prec++)
     if (g_roundtrips(v, prec, out, &n))
       break;
   return n;

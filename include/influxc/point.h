@@ -169,6 +169,29 @@ INFLUX_EXPORT influx_status influx_make_lines(const influx_point *pts, size_t n,
                                               size_t *out_len,
                                               influx_error *err);
 
+/* ---- points in the seed's JSON form ---- */
+
+/** Points parsed from JSON; owns the points and their strings. Opaque. */
+typedef struct influx_point_set influx_point_set;
+
+/**
+ * Parses the seed's JSON form of points: an array (or {"points": [...]}) of
+ * {"measurement", "tags": {..}, "fields": {..}, "time"}. JSON integers become
+ * integer fields, other numbers floats; null fields are left out (as the
+ * seed does); "time" is an integer in the write's precision or an RFC3339
+ * string (converted to ns exactly). Errors name the point.
+ */
+INFLUX_EXPORT influx_status influx_point_set_parse_json(const char *json,
+                                                        size_t len,
+                                                        influx_point_set **out,
+                                                        influx_error *err);
+INFLUX_EXPORT size_t influx_point_set_count(const influx_point_set *s);
+/** The points, valid as long as the set. */
+INFLUX_EXPORT const influx_point *
+influx_point_set_points(const influx_point_set *s);
+/** Frees the set. NULL is accepted. */
+INFLUX_EXPORT void influx_point_set_free(influx_point_set *s);
+
 #ifdef __cplusplus
 }
 #endif

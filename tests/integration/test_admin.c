@@ -158,15 +158,15 @@ static void test_retention_policies(void **state) {
   const char *db = th_new_db(c, "rp");
   influx_error err = {0};
   const char *name = "rp \"quoted\" 'n;";
-  assert_int_equal(influx_create_retention_policy(c, "a\\b", "1h", 1, db, 0,
-                                                  NULL, &err),
-                   INFLUX_ERR_INVALID_ARG);
-  assert_int_equal(influx_create_retention_policy(c, name, "90m", 1, db, 0,
-                                                  "1h", &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_create_retention_policy(c, "week", "7d", 1, db, 1,
-                                                  NULL, &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      influx_create_retention_policy(c, "a\\b", "1h", 1, db, 0, NULL, &err),
+      INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(
+      influx_create_retention_policy(c, name, "90m", 1, db, 0, "1h", &err),
+      INFLUX_OK);
+  assert_int_equal(
+      influx_create_retention_policy(c, "week", "7d", 1, db, 1, NULL, &err),
+      INFLUX_OK);
   influx_rp_list l;
   assert_int_equal(influx_get_list_retention_policies(c, db, &l, &err),
                    INFLUX_OK);
@@ -181,9 +181,9 @@ static void test_retention_policies(void **state) {
   assert_false(find_rp(&l, "autogen")->is_default);
   influx_rp_list_free(&l);
   /* alter: each change shows up. */
-  assert_int_equal(influx_alter_retention_policy(c, name, db, "4w", 0, 1, NULL,
-                                                 &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      influx_alter_retention_policy(c, name, db, "4w", 0, 1, NULL, &err),
+      INFLUX_OK);
   assert_int_equal(influx_get_list_retention_policies(c, db, &l, &err),
                    INFLUX_OK);
   rp = find_rp(&l, name);
@@ -191,31 +191,31 @@ static void test_retention_policies(void **state) {
   assert_true(rp->is_default);
   assert_false(find_rp(&l, "week")->is_default);
   influx_rp_list_free(&l);
-  assert_int_equal(influx_alter_retention_policy(c, "week", db, "INF", 0, 0,
-                                                 NULL, &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      influx_alter_retention_policy(c, "week", db, "INF", 0, 0, NULL, &err),
+      INFLUX_OK);
   assert_int_equal(influx_get_list_retention_policies(c, db, &l, &err),
                    INFLUX_OK);
   assert_string_equal(find_rp(&l, "week")->duration, "0s");
   influx_rp_list_free(&l);
   /* Validation: nothing reaches the server. */
-  assert_int_equal(influx_alter_retention_policy(c, name, db, NULL, 0, 0, NULL,
-                                                 &err),
-                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(
+      influx_alter_retention_policy(c, name, db, NULL, 0, 0, NULL, &err),
+      INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "at least one"));
   assert_int_equal(influx_create_retention_policy(c, "x", "1h; DROP DATABASE x",
                                                   1, db, 0, NULL, &err),
                    INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "1h; DROP"));
-  assert_int_equal(influx_create_retention_policy(c, "x", "1h", 0, db, 0, NULL,
-                                                  &err),
-                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(
+      influx_create_retention_policy(c, "x", "1h", 0, db, 0, NULL, &err),
+      INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "replication"));
-  assert_int_equal(influx_create_retention_policy(c, "x", "1h", 1, db, 0,
-                                                  "INF", &err),
-                   INFLUX_ERR_INVALID_ARG);
-  const char *good[] = {"1h", "90m", "7d", "4w", "INF", "inf", "1h30m",
-                        "1000w"};
+  assert_int_equal(
+      influx_create_retention_policy(c, "x", "1h", 1, db, 0, "INF", &err),
+      INFLUX_ERR_INVALID_ARG);
+  const char *good[] = {"1h",  "90m", "7d",    "4w",
+                        "INF", "inf", "1h30m", "1000w"};
   for (size_t i = 0; i < 8; i++)
     assert_int_equal(influx_duration_check(good[i], 1, NULL), INFLUX_OK);
   const char *badd[] = {"", "h", "1", "1y", "-1h", "1h ", "1h;"};
@@ -242,9 +242,9 @@ static void test_continuous_queries(void **state) {
   assert_int_equal(influx_create_continuous_query(c, "cpu \"mean\"", sel, db,
                                                   "EVERY 10s FOR 2m", &err),
                    INFLUX_OK);
-  assert_int_equal(influx_create_continuous_query(c, "plain_cq", sel, db, NULL,
-                                                  &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      influx_create_continuous_query(c, "plain_cq", sel, db, NULL, &err),
+      INFLUX_OK);
   influx_cq_list l;
   assert_int_equal(influx_get_list_continuous_queries(c, &l, &err), INFLUX_OK);
   int seen = 0;
@@ -260,18 +260,19 @@ static void test_continuous_queries(void **state) {
   assert_int_equal(seen, 2);
   influx_cq_list_free(&l);
   /* Validation. */
-  assert_int_equal(influx_create_continuous_query(c, "x", "DROP DATABASE x",
-                                                  db, NULL, &err),
-                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(
+      influx_create_continuous_query(c, "x", "DROP DATABASE x", db, NULL, &err),
+      INFLUX_ERR_INVALID_ARG);
   assert_int_equal(
       influx_create_continuous_query(
-          c, "x", "SELECT mean(v) INTO m2 FROM m GROUP BY time(1m) END; DROP "
-                  "DATABASE x",
+          c, "x",
+          "SELECT mean(v) INTO m2 FROM m GROUP BY time(1m) END; DROP "
+          "DATABASE x",
           db, NULL, &err),
       INFLUX_ERR_INVALID_ARG);
-  assert_int_equal(influx_create_continuous_query(c, "x", sel, db,
-                                                  "EVERY 10s; DROP", &err),
-                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(
+      influx_create_continuous_query(c, "x", sel, db, "EVERY 10s; DROP", &err),
+      INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "resample_opts"));
   assert_int_equal(influx_drop_continuous_query(c, "cpu \"mean\"", db, &err),
                    INFLUX_OK);

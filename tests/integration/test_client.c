@@ -127,7 +127,8 @@ static void test_timeout(void **state) {
 static void test_retries(void **state) {
   (void)state;
   /* Two 500s then success: retried with backoff (ping is safe). */
-  influx_options o = {.path = th_scenario("e500x2"), .retries = 3, .retry_base_ms = 5};
+  influx_options o = {
+      .path = th_scenario("e500x2"), .retries = 3, .retry_base_ms = 5};
   influx_client *c = th_client("fake", &o);
   influx_error err = {0};
   assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_OK);
@@ -137,14 +138,16 @@ static void test_retries(void **state) {
   assert_int_equal(st.requests, 3);
   influx_client_free(c);
   /* Not enough attempts: the server error comes back. */
-  influx_options o2 = {.path = th_scenario("e500x5"), .retries = 2, .retry_base_ms = 5};
+  influx_options o2 = {
+      .path = th_scenario("e500x5"), .retries = 2, .retry_base_ms = 5};
   c = th_client("fake", &o2);
   assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_ERR_SERVER);
   assert_int_equal(err.http_status, 500);
   assert_non_null(strstr(err.message, "internal boom"));
   influx_client_free(c);
   /* Dropped connections are retried. */
-  influx_options o3 = {.path = th_scenario("dropx2"), .retries = 3, .retry_base_ms = 5};
+  influx_options o3 = {
+      .path = th_scenario("dropx2"), .retries = 3, .retry_base_ms = 5};
   c = th_client("fake", &o3);
   assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_OK);
   influx_client_free(c);
@@ -176,8 +179,11 @@ static void test_retries(void **state) {
 static void test_headers_gzip_path(void **state) {
   (void)state;
   const char *hdrs[] = {"X-Custom: yes", NULL};
-  influx_options o = {.path = "/echo/", .headers = hdrs, .gzip = 1,
-                      .username = "bob", .password = "pw"};
+  influx_options o = {.path = "/echo/",
+                      .headers = hdrs,
+                      .gzip = 1,
+                      .username = "bob",
+                      .password = "pw"};
   influx_client *c = th_client("fake", &o);
   influx_request rq = {.method = "POST", .url = "write", .data = "m v=1"};
   influx_response resp;

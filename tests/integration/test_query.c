@@ -24,9 +24,10 @@ static int setup(void **state) {
     f[i][0] = (influx_field)INFLUX_F_FLOAT("value", i + 0.5);
     f[i][1] = (influx_field)INFLUX_F_INT("count", i);
     f[i][2] = (influx_field)INFLUX_F_BOOL("flag", i % 2);
-    f[i][3] = (influx_field)INFLUX_F_STRING("msg", i % 3 ? "ok" : "it's \"odd\"");
-    pts[i] = (influx_point){"cpu", tags[i], 2, f[i], 4,
-                            T0 + (int64_t)i * 3600000000000LL, 1, NULL};
+    f[i][3] =
+        (influx_field)INFLUX_F_STRING("msg", i % 3 ? "ok" : "it's \"odd\"");
+    pts[i] = (influx_point){
+        "cpu", tags[i], 2, f[i], 4, T0 + (int64_t)i * 3600000000000LL, 1, NULL};
   }
   influx_error err = {0};
   if (influx_write_points(cli, pts, 40, &(influx_write_options){.database = db},
@@ -81,10 +82,10 @@ static void test_groups_keys_and_find(void **state) {
       assert_int_equal(t->type, INFLUX_VALUE_TIME);
       assert_int_equal(t->v.i, T0 + (int64_t)i * 3600000000000LL);
       double v;
-      assert_int_equal(influx_series_get_f64(
-                           s, row, (size_t)influx_series_column_index(s, "value"),
-                           &v),
-                       INFLUX_OK);
+      assert_int_equal(
+          influx_series_get_f64(
+              s, row, (size_t)influx_series_column_index(s, "value"), &v),
+          INFLUX_OK);
       assert_true(v == i + 0.5);
       assert_int_equal(influx_series_get(s, row, "count")->v.i, i);
       assert_int_equal(influx_series_get(s, row, "flag")->type,
@@ -166,15 +167,17 @@ static void test_chunked(void **state) {
   (void)state;
   for (int fmt = 1; fmt <= 2; fmt++) {
     /* Merged into whole series. */
-    influx_query_options o = {.chunked = 1, .chunk_size = 3,
-                              .format = (influx_format)fmt};
+    influx_query_options o = {
+        .chunked = 1, .chunk_size = 3, .format = (influx_format)fmt};
     influx_result *r = NULL;
     influx_error err = {0};
     assert_int_equal(q("SELECT * FROM cpu GROUP BY region", &o, &r, &err),
                      INFLUX_OK);
     assert_int_equal(influx_result_series_count(r, 0), 2);
-    assert_int_equal(influx_series_row_count(influx_result_series(r, 0, 0)), 20);
-    assert_int_equal(influx_series_row_count(influx_result_series(r, 0, 1)), 20);
+    assert_int_equal(influx_series_row_count(influx_result_series(r, 0, 0)),
+                     20);
+    assert_int_equal(influx_series_row_count(influx_result_series(r, 0, 1)),
+                     20);
     assert_false(influx_result_partial(r, 0));
     influx_result_free(r);
     /* Streamed: at most chunk_size rows per call; errors reported. */
@@ -194,17 +197,16 @@ static void test_chunked(void **state) {
     /* Without an error handler a statement error stops the stream. */
     sink k2 = {0};
     influx_stream_handlers h2 = {on_series, NULL, &k2};
-    assert_int_equal(influx_query_stream(cli,
-                                         "SELECT * FROM \"nope_db\"..cpu",
+    assert_int_equal(influx_query_stream(cli, "SELECT * FROM \"nope_db\"..cpu",
                                          &o, &h2, &err),
                      INFLUX_ERR_STATEMENT);
     assert_non_null(strstr(err.message, "database not found"));
     /* The callback can stop the stream. */
     sink k3 = {.abort_after = 2};
     influx_stream_handlers h3 = {on_series, NULL, &k3};
-    assert_int_equal(influx_query_stream(cli, "SELECT * FROM cpu", &o, &h3,
-                                         &err),
-                     INFLUX_ERR_ABORTED);
+    assert_int_equal(
+        influx_query_stream(cli, "SELECT * FROM cpu", &o, &h3, &err),
+        INFLUX_ERR_ABORTED);
     assert_int_equal(k3.calls, 2);
   }
 }
@@ -318,19 +320,22 @@ static void test_epochs(void **state) {
   /* RFC3339 with raw_time keeps the text; nanoseconds survive. */
   influx_error err = {0};
   influx_write_options wo = {.database = db};
-  assert_int_equal(influx_write(cli, "ns v=1 1600000000123456789", 26, &wo, &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      influx_write(cli, "ns v=1 1600000000123456789", 26, &wo, &err),
+      INFLUX_OK);
   influx_query_options o = {.raw_time = 1, .format = INFLUX_FORMAT_JSON};
   influx_result *r = NULL;
   assert_int_equal(q("SELECT v FROM ns", &o, &r, &err), INFLUX_OK);
-  assert_string_equal(influx_series_get_str(influx_result_series(r, 0, 0), 0, 0),
-                      "2020-09-13T12:26:40.123456789Z");
+  assert_string_equal(
+      influx_series_get_str(influx_result_series(r, 0, 0), 0, 0),
+      "2020-09-13T12:26:40.123456789Z");
   influx_result_free(r);
   o.raw_time = 0;
   o.format = INFLUX_FORMAT_MSGPACK;
   assert_int_equal(q("SELECT v FROM ns", &o, &r, &err), INFLUX_OK);
-  assert_int_equal(influx_series_value(influx_result_series(r, 0, 0), 0, 0)->v.i,
-                   1600000000123456789LL);
+  assert_int_equal(
+      influx_series_value(influx_result_series(r, 0, 0), 0, 0)->v.i,
+      1600000000123456789LL);
   influx_result_free(r);
   o.epoch = "fortnight";
   assert_int_equal(q("SELECT v FROM ns", &o, &r, &err), INFLUX_ERR_INVALID_ARG);
@@ -345,7 +350,7 @@ static void test_method_show_empty_raw(void **state) {
   /* Statements that change things go as POST, reads as GET (seen by the
    * echoing fake server). */
   influx_options eo = {.path = "echo"};
-  influx_client *echo = th_client("fake", &eo);
+  influx_client *echo = th_client("fake2", &eo);
   static const struct {
     const char *q;
     const char *method;
@@ -356,8 +361,8 @@ static void test_method_show_empty_raw(void **state) {
                {"SHOW DATABASES; DROP MEASUREMENT m", "POST"},
                {"SET PASSWORD FOR u = 'p'", "POST"}};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    influx_query_options eq = {.keep_raw = 1, .format = INFLUX_FORMAT_JSON,
-                               .database = "d"};
+    influx_query_options eq = {
+        .keep_raw = 1, .format = INFLUX_FORMAT_JSON, .database = "d"};
     assert_int_equal(influx_query(echo, cases[i].q, &eq, &r, &err), INFLUX_OK);
     char want[64];
     snprintf(want, sizeof want, "\"method\": \"%s\"", cases[i].method);

@@ -23,8 +23,8 @@ static uint64_t next(void) {
 }
 
 static const char *const pieces[] = {
-    "a",  "b",  "Z",  "9",  " ",  ",",  "=",  "\"", "'",  "\\", "\t",
-    "ü",  "日", "🚀", "x y", "\\\\", "k=v", "a,b", "é", "_", "-", "."};
+    "a", "b",  "Z", "9",   " ",    ",",   "=",   "\"", "'", "\\", "\t",
+    "ü", "日", "🚀", "x y", "\\\\", "k=v", "a,b", "é",  "_", "-",  "."};
 
 /* A random name: kind 0 measurement, 1 tag key, 2 field key, 3 tag value,
  * 4 string value. Names avoid what line protocol cannot carry (newlines,
@@ -49,8 +49,8 @@ static void gen_name(char *out, size_t cap, int kind, int salt) {
   /* Backslash runs before a special character: none in measurements and
    * field keys, an even number in tags (see point.c). */
   for (size_t i = 0; i + 1 < n; i++) {
-    int special = out[i + 1] == ',' || out[i + 1] == '=' ||
-                  out[i + 1] == ' ' || (kind == 0 && out[i + 1] == '"');
+    int special = out[i + 1] == ',' || out[i + 1] == '=' || out[i + 1] == ' ' ||
+                  (kind == 0 && out[i + 1] == '"');
     if (out[i] != '\\' || !special)
       continue;
     size_t run = 0;
@@ -66,9 +66,15 @@ static void gen_name(char *out, size_t cap, int kind, int salt) {
 }
 
 static double gen_float(void) {
-  static const double special[] = {5e-324, 2.2250738585072014e-308,
-                                   1e300, -1e300, 1.7976931348623157e308,
-                                   0.1, 1.0 / 3, 0.0, 123456789.123456789,
+  static const double special[] = {5e-324,
+                                   2.2250738585072014e-308,
+                                   1e300,
+                                   -1e300,
+                                   1.7976931348623157e308,
+                                   0.1,
+                                   1.0 / 3,
+                                   0.0,
+                                   123456789.123456789,
                                    -2.5e-310};
   uint64_t r = next();
   if (r % 3 == 0)
@@ -195,14 +201,16 @@ static void verify_meas(influx_client *c, const char *db, const gen_meas *m,
       v = influx_series_get(s, row, m->fk[3]);
       if (!v || v->type != INFLUX_VALUE_STRING || strcmp(v->v.s, p->s)) {
         for (size_t cc = 0; cc < influx_series_column_count(s); cc++)
-          print_message("column [%s] type %d\n", influx_series_column(s, cc), influx_series_value(s, row, cc)->type);
+          print_message("column [%s] type %d\n", influx_series_column(s, cc),
+                        influx_series_value(s, row, cc)->type);
         print_message("want field key [%s]\n", m->fk[3]);
       }
       if (!v || v->type != INFLUX_VALUE_STRING || strcmp(v->v.s, p->s))
         fail_msg("%s: string \"%s\" came back as \"%s\"", m->name, p->s,
                  v && v->type == INFLUX_VALUE_STRING ? v->v.s : "?");
       v = influx_series_get(s, row, m->fk[4]);
-      assert_true(v && v->type == INFLUX_VALUE_STRING && !strcmp(v->v.s, p->s2));
+      assert_true(v && v->type == INFLUX_VALUE_STRING &&
+                  !strcmp(v->v.s, p->s2));
       found++;
     }
   }
@@ -263,11 +271,11 @@ static void test_round_trip_property(void **state) {
       fields[k][2] = (influx_field)INFLUX_F_BOOL(m->fk[2], p->b);
       fields[k][3] = (influx_field)INFLUX_F_STRING(m->fk[3], p->s);
       fields[k][4] = (influx_field)INFLUX_F_STRING(m->fk[4], p->s2);
-      pts[k] = (influx_point){m->name, tags[k], NTAGS, fields[k], NFIELDS,
-                              p->t,    1,       NULL};
+      pts[k] = (influx_point){m->name, tags[k], NTAGS, fields[k],
+                              NFIELDS, p->t,    1,     NULL};
     }
-    influx_write_options wo = {.database = db, .precision = m->prec,
-                               .batch_size = 17};
+    influx_write_options wo = {
+        .database = db, .precision = m->prec, .batch_size = 17};
     influx_error err = {0};
     if (influx_write_points(c, pts, PER, &wo, &err))
       fail_msg("write %s: %s", m->name, err.message);
@@ -304,8 +312,8 @@ static void test_batches_and_parallel(void **state) {
       pts[i] = (influx_point){"m", NULL, 0, &f[i], 1, (int64_t)i + 1, 1, NULL};
     }
     influx_tag dt[] = {{"src", "batch"}};
-    influx_write_options wo = {.database = db, .batch_size = 10000,
-                               .tags = dt, .ntags = 1};
+    influx_write_options wo = {
+        .database = db, .batch_size = 10000, .tags = dt, .ntags = 1};
     influx_write_report rep;
     influx_error err = {0};
     influx_client_stats before, after;
@@ -317,8 +325,9 @@ static void test_batches_and_parallel(void **state) {
     assert_int_equal(rep.points_written, n);
     assert_int_equal(rep.batches_written, 3);
     assert_int_equal(rep.first_failed_batch, -1);
-    assert_int_equal(count_of(c, db, "SELECT count(v) FROM m WHERE src='batch'"),
-                     (int64_t)n);
+    assert_int_equal(
+        count_of(c, db, "SELECT count(v) FROM m WHERE src='batch'"),
+        (int64_t)n);
     /* Bad point in the middle: nothing at all is sent. */
     f[12345].v.i = 0;
     f[12345].type = INFLUX_FIELD_FLOAT;
@@ -363,14 +372,16 @@ static void test_rp_precision_params(void **state) {
   influx_client *c = th_client("plain", NULL);
   const char *db = th_new_db(c, "rpw");
   influx_error err = {0};
-  assert_int_equal(influx_create_retention_policy(c, "short", "1h", 1, db, 0,
-                                                  NULL, &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      influx_create_retention_policy(c, "short", "1h", 1, db, 0, NULL, &err),
+      INFLUX_OK);
   influx_field f[] = {INFLUX_F_FLOAT("v", 1.25)};
   int64_t now_s = (int64_t)time(NULL);
   influx_point p = {"m", NULL, 0, f, 1, now_s, 1, NULL};
-  influx_write_options wo = {.database = db, .retention_policy = "short",
-                             .precision = "s", .consistency = "one"};
+  influx_write_options wo = {.database = db,
+                             .retention_policy = "short",
+                             .precision = "s",
+                             .consistency = "one"};
   assert_int_equal(influx_write_points(c, &p, 1, &wo, &err), INFLUX_OK);
   char q[256];
   snprintf(q, sizeof q, "SELECT v FROM \"%s\".\"short\".m", db);
@@ -396,8 +407,9 @@ static void test_rp_precision_params(void **state) {
 
 static void test_write_retries_5xx(void **state) {
   (void)state;
-  influx_options o = {.path = th_scenario("e500x1"), .retries = 3, .retry_base_ms = 2};
-  influx_client *c = th_client("fake", &o);
+  influx_options o = {
+      .path = th_scenario("e500x1"), .retries = 3, .retry_base_ms = 2};
+  influx_client *c = th_client("fake2", &o);
   influx_write_options wo = {.database = "d"};
   influx_error err = {0};
   assert_int_equal(influx_write(c, "m v=1", 5, &wo, &err), INFLUX_OK);
@@ -422,8 +434,8 @@ static void test_udp_datagrams(void **state) {
   socklen_t al = sizeof a;
   assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
   getsockname(fd, (struct sockaddr *)&a, &al);
-  influx_options o = {.use_udp = 1, .udp_port = ntohs(a.sin_port),
-                      .udp_payload_size = 100};
+  influx_options o = {
+      .use_udp = 1, .udp_port = ntohs(a.sin_port), .udp_payload_size = 100};
   influx_client *c = th_client("plain", &o);
   char data[4096];
   size_t n = 0;
@@ -497,8 +509,9 @@ static void test_udp_points_arrive(void **state) {
   assert_int_equal(got, (int64_t)n);
   /* Times were sent in seconds and converted to ns for the listener. */
   influx_result *r = th_query(h, "udpdb", "SELECT v FROM u WHERE v = 7");
-  assert_int_equal(influx_series_value(influx_result_series(r, 0, 0), 0, 0)->v.i,
-                   8000000000LL);
+  assert_int_equal(
+      influx_series_value(influx_result_series(r, 0, 0), 0, 0)->v.i,
+      8000000000LL);
   influx_result_free(r);
   free(pts);
   free(f);

@@ -23,7 +23,8 @@ static influx_status decode(influx_format f, const char *data, size_t n,
 static const char json_doc[] =
     "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\","
     "\"tags\":{\"host\":\"a\\\"b\"},\"columns\":[\"time\",\"v\",\"i\",\"s\","
-    "\"b\"],\"values\":[[\"2001-09-09T01:46:40.123456789Z\",1.5,-9223372036854775808,"
+    "\"b\"],\"values\":[[\"2001-09-09T01:46:40.123456789Z\",1.5,-"
+    "9223372036854775808,"
     "\"x\\u00e9\\n\",true],[\"2001-09-09T01:46:41Z\",null,9223372036854775807,"
     "\"\",false]]}]},{\"statement_id\":1,\"error\":\"database not found: "
     "nope\"}]}";
@@ -182,8 +183,8 @@ static void test_msgpack_every_split(void **state) {
   for (size_t cut = 0; cut < m.n; cut++) {
     influx_result *r = NULL;
     influx_error err = {0};
-    influx_status st =
-        decode(INFLUX_FORMAT_MSGPACK, (const char *)m.b, cut, 7, NULL, &r, &err);
+    influx_status st = decode(INFLUX_FORMAT_MSGPACK, (const char *)m.b, cut, 7,
+                              NULL, &r, &err);
     assert_int_not_equal(st, INFLUX_OK);
     assert_null(r);
   }
@@ -234,8 +235,8 @@ static void test_malformed(void **state) {
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     expect_parse_error(INFLUX_FORMAT_JSON, bad[i], strlen(bad[i]));
-  const char mbad[][4] = {{(char)0xc1}, {(char)0x91, 0x01}, {0x01},
-                          {(char)0x81, 0x01, 0x01}};
+  const char mbad[][4] = {
+      {(char)0xc1}, {(char)0x91, 0x01}, {0x01}, {(char)0x81, 0x01, 0x01}};
   const size_t mlen[] = {1, 2, 1, 3};
   for (size_t i = 0; i < 4; i++)
     expect_parse_error(INFLUX_FORMAT_MSGPACK, mbad[i], mlen[i]);
@@ -254,7 +255,8 @@ static void test_chunk_merge_and_partial(void **state) {
   (void)state;
   const char *chunks =
       "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\","
-      "\"columns\":[\"time\",\"v\"],\"values\":[[1,1],[2,2]],\"partial\":true}],"
+      "\"columns\":[\"time\",\"v\"],\"values\":[[1,1],[2,2]],\"partial\":true}]"
+      ","
       "\"partial\":true}]}\n"
       "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\","
       "\"columns\":[\"time\",\"v\"],\"values\":[[3,3]]}]}]}\n"
@@ -263,9 +265,9 @@ static void test_chunk_merge_and_partial(void **state) {
   influx_query_options o = {.chunked = 1, .epoch = "s"};
   influx_result *r = NULL;
   influx_error err = {0};
-  assert_int_equal(decode(INFLUX_FORMAT_JSON, chunks, strlen(chunks), 11, &o,
-                          &r, &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      decode(INFLUX_FORMAT_JSON, chunks, strlen(chunks), 11, &o, &r, &err),
+      INFLUX_OK);
   assert_int_equal(influx_result_count(r), 2);
   const influx_series *s = influx_result_series(r, 0, 0);
   assert_int_equal(influx_series_row_count(s), 3);
@@ -279,11 +281,12 @@ static void test_chunk_merge_and_partial(void **state) {
   influx_result_free(r);
   /* raw_time keeps the server's value. */
   o.raw_time = 1;
-  assert_int_equal(decode(INFLUX_FORMAT_JSON, chunks, strlen(chunks), 1000,
-                          &o, &r, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_series_value(influx_result_series(r, 0, 0), 2, 0)->type,
-                   INFLUX_VALUE_INT);
+  assert_int_equal(
+      decode(INFLUX_FORMAT_JSON, chunks, strlen(chunks), 1000, &o, &r, &err),
+      INFLUX_OK);
+  assert_int_equal(
+      influx_series_value(influx_result_series(r, 0, 0), 2, 0)->type,
+      INFLUX_VALUE_INT);
   influx_result_free(r);
 }
 
@@ -301,9 +304,8 @@ static void test_top_error_and_stream(void **state) {
   influx_query_options bad = {.epoch = "fortnight"};
   influx_decoder *d = NULL;
   influx_error err = {0};
-  assert_int_equal(
-      influx_decoder_new(INFLUX_FORMAT_JSON, &bad, NULL, &d, &err),
-      INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_decoder_new(INFLUX_FORMAT_JSON, &bad, NULL, &d, &err),
+                   INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "fortnight"));
   influx_decoder_free(NULL);
   influx_result_free(NULL);

@@ -14,8 +14,7 @@ static void test_full_dsn(void **state) {
   (void)state;
   influx_options o;
   char *st;
-  parse_ok("influxdb://us%40r:p%3Ass%20w@db.example.com:8087/my%2Fdb", &o,
-           &st);
+  parse_ok("influxdb://us%40r:p%3Ass%20w@db.example.com:8087/my%2Fdb", &o, &st);
   assert_string_equal(o.host, "db.example.com");
   assert_int_equal(o.port, 8087);
   assert_string_equal(o.username, "us@r");
@@ -152,8 +151,10 @@ static void test_defaults(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_full_dsn),      cmocka_unit_test(test_schemes),
-      cmocka_unit_test(test_bad_dsns),      cmocka_unit_test(test_overrides_win),
+      cmocka_unit_test(test_full_dsn),
+      cmocka_unit_test(test_schemes),
+      cmocka_unit_test(test_bad_dsns),
+      cmocka_unit_test(test_overrides_win),
       cmocka_unit_test(test_option_validation),
       cmocka_unit_test(test_defaults),
   };

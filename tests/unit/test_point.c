@@ -56,7 +56,8 @@ static void test_tags_sorted_and_defaults(void **state) {
   influx_field f[] = {INFLUX_F_INT("n", 1)};
   influx_point p = {"m", t, 3, f, 1, 0, 0, NULL};
   assert_int_equal(influx_lines_append(lb, &p, NULL), INFLUX_OK);
-  assert_string_equal(influx_lines_data(lb), "m,app=x,host=mine,zone=z1 n=1i\n");
+  assert_string_equal(influx_lines_data(lb),
+                      "m,app=x,host=mine,zone=z1 n=1i\n");
   influx_lines_free(lb);
 }
 

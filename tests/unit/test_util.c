@@ -53,9 +53,20 @@ static void test_rfc3339(void **state) {
 
 static void test_doubles(void **state) {
   (void)state;
-  const double vals[] = {0.1,     1.0 / 3,  1e300,   -1e-300, 5e-324,
-                         2.5e-308, 123456789012345678.0, 0.64, -0.0,
-                         1.7976931348623157e308, 42, 1e15, 1e16, 1e-7};
+  const double vals[] = {0.1,
+                         1.0 / 3,
+                         1e300,
+                         -1e-300,
+                         5e-324,
+                         2.5e-308,
+                         123456789012345678.0,
+                         0.64,
+                         -0.0,
+                         1.7976931348623157e308,
+                         42,
+                         1e15,
+                         1e16,
+                         1e-7};
   /* Comma-decimal locale if available: output must not change. */
   const char *loc = setlocale(LC_NUMERIC, "de_DE.UTF-8");
   if (!loc)
@@ -81,6 +92,10 @@ static void test_doubles(void **state) {
   assert_string_equal(out, "0.64");
   fmt_double(42, out);
   assert_string_equal(out, "42");
+  fmt_double(5e-324, out);
+  assert_string_equal(out, "5e-324");
+  fmt_double(1e300, out);
+  assert_string_equal(out, "1e+300");
   setlocale(LC_NUMERIC, "C");
 }
 

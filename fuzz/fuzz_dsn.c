@@ -1,0 +1,39 @@
+/* libFuzzer harness: DSN parsing and InfluxQL quoting. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "influxc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  char *s = malloc(size + 1);
+  if (!s)
+    return 0;
+  memcpy(s, data, size);
+  s[size] = 0;
+  influx_options o;
+  char *storage = NULL;
+  influx_error err;
+  if (influx_dsn_parse(s, &o, &storage, &err) == INFLUX_OK) {
+    if (o.host && !*o.host)
+      abort();
+  }
+  free(storage);
+  char *q = NULL;
+  if (influx_quote_ident(s, &q, NULL) == INFLUX_OK) {
+    /* A quoted identifier never has an unescaped inner quote. */
+    size_t n = strlen(q);
+    for (size_t i = 1; i + 1 < n; i++) {
+      if (q[i] == '\\')
+        i++;
+      else if (q[i] == '"' || q[i] == '\n')
+        abort();
+    }
+  }
+  free(q);
+  q = NULL;
+  (void)influx_quote_literal(s, &q, NULL);
+  free(q);
+  free(s);
+  return 0;
+}

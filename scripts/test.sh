@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs the whole test suite on Debian 12: installs dependencies, checks
+# formatting, builds with -Werror and runs every test (unit, integration
+# against real influxd servers started by ctest fixtures, CLI end to end,
+# differential tests against python3-influxdb, fuzz corpus replay), then
+# builds and runs the suite again under AddressSanitizer +
+# UndefinedBehaviorSanitizer.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/deps.sh
+JOBS=$(nproc)
+
+echo "== build (gcc, -Werror)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINFLUXC_WERROR=ON >/dev/null
+cmake --build build -j"$JOBS"
+cmake --build build --target format-check
+
+echo "== tests"
+(cd build && ctest -j"$JOBS" --output-on-failure --timeout 600)
+
+echo "== tests under ASan + UBSan (clang)"
+CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DINFLUXC_SANITIZE=ON \
+    -DINFLUXC_WERROR=ON >/dev/null
+cmake --build build-asan -j"$JOBS"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest -j"$JOBS" --output-on-failure --timeout 900)
+echo "== all tests passed"
