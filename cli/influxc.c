@@ -278,38 +278,6 @@ static void on_sigint(int sig) {
   interrupted = 1;
 }
 
-/* Splits input into lines, keeping newlines inside string fields. */
-typedef struct splitter {
-  int inq, esc, spaces;
-} splitter;
-
-/* Returns the index just past the line end in buf[from..n), or n. */
-static size_t split_next(splitter *s, const char *buf, size_t from, size_t n,
-                         int *complete) {
-  for (size_t i = from; i < n; i++) {
-    char c = buf[i];
-    if (s->esc) {
-      s->esc = 0;
-      continue;
-    }
-    if (c == '\\') {
-      s->esc = 1;
-      continue;
-    }
-    if (c == '"' && s->spaces == 1)
-      s->inq = !s->inq;
-    else if (c == ' ' && !s->inq)
-      s->spaces++;
-    else if (c == '\n' && !s->inq) {
-      *complete = 1;
-      s->spaces = 0;
-      return i + 1;
-    }
-  }
-  *complete = 0;
-  return n;
-}
-
 static int write_flush(influx_client *c, influx_lines *lb,
                        const influx_write_options *wo, size_t *sent,
                        size_t first_line) {
@@ -334,7 +302,7 @@ static int write_line_stream(FILE *in, influx_client *c,
   influx_lines *lb = influx_lines_new();
   if (!lb)
     return cli_fail("write", INFLUX_ERR_NOMEM, NULL);
-  splitter sp = {0};
+  influx_line_splitter sp = {0};
   char *line = NULL;
   size_t len = 0, cap = 0, lineno = 0, first = 1, sent = 0;
   char buf[65536];
@@ -344,7 +312,7 @@ static int write_line_stream(FILE *in, influx_client *c,
     size_t pos = 0;
     while (pos < n && !rc) {
       int complete;
-      size_t end = split_next(&sp, buf, pos, n, &complete);
+      size_t end = pos + influx_line_split(&sp, buf + pos, n - pos, &complete);
       size_t add = end - pos;
       if (len + add + 1 > cap) {
         cap = (len + add + 1) * 2;

@@ -20,6 +20,8 @@ struct influx_lines {
   ibuf dtag_store;
   const influx_tag **sorted;
   size_t sorted_cap;
+  size_t *lens; /* field key lengths of the point being encoded */
+  size_t lens_cap;
   /* builder state */
   int building;
   ibuf arena;

@@ -29,6 +29,7 @@ void influx_lines_free(influx_lines *lb) {
   free(lb->bfields);
   free(lb->sorted);
   free(lb->ftmp);
+  free(lb->lens);
   free(lb);
 }
 
@@ -207,12 +208,6 @@ static char *put_string_value(char *o, const char *s, size_t n) {
   return o;
 }
 
-static int tag_cmp(const void *a, const void *b) {
-  const influx_tag *x = *(const influx_tag *const *)a;
-  const influx_tag *y = *(const influx_tag *const *)b;
-  return strcmp(x->key, y->key);
-}
-
 static int grow_ptrs(void **arr, size_t *cap, size_t need, size_t elt) {
   if (need <= *cap)
     return 0;
@@ -246,122 +241,165 @@ static int convert_time(int64_t t, int64_t from, int64_t to, int64_t *out) {
   return 0;
 }
 
+/* Bytes that need a closer look: escapes, quotes, line breaks, tabs and
+ * everything outside ASCII (UTF-8 validation). Plain strings are copied
+ * as they are. */
+static const unsigned char plain_tbl[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1,  ['"'] = 1,
+    [','] = 1,  ['='] = 1,  ['\\'] = 1,
+#define HI16(x)                                                                \
+  [x] = 1, [x + 1] = 1, [x + 2] = 1, [x + 3] = 1, [x + 4] = 1, [x + 5] = 1,    \
+  [x + 6] = 1, [x + 7] = 1, [x + 8] = 1, [x + 9] = 1, [x + 10] = 1,            \
+  [x + 11] = 1, [x + 12] = 1, [x + 13] = 1, [x + 14] = 1, [x + 15] = 1
+    HI16(0x80), HI16(0x90), HI16(0xa0), HI16(0xb0), HI16(0xc0),
+    HI16(0xd0), HI16(0xe0), HI16(0xf0)
+#undef HI16
+};
+
+/* The checks name_problem() makes that a plain string can still fail. */
+static const char *plain_problem(const char *s, size_t n, int kind) {
+  if (n == 0)
+    return "is empty";
+  if (kind == 0 && s[0] == '#')
+    return "starts with '#', which influxd takes for a comment";
+  if ((kind == 1 || kind == 2) && n == 4 && !memcmp(s, "time", 4))
+    return "is \"time\", which influxd refuses as a tag or field key";
+  return NULL;
+}
+
+/* Output cursor: the buffer grows as needed; nothing counts until the
+ * point is complete (lb->buf.len moves only then), so an error anywhere
+ * leaves the buffer as it was. */
+typedef struct cursor {
+  ibuf *b;
+  size_t at; /* write offset */
+} cursor;
+
+static inline int room(cursor *w, size_t n) {
+  if (w->at + n + 1 <= w->b->cap)
+    return 0;
+  size_t keep = w->b->len;
+  w->b->len = w->at;
+  int rc = ibuf_reserve(w->b, n);
+  w->b->len = keep;
+  return rc;
+}
+
+/* Writes a name: plain bytes are copied while scanning; anything else
+ * goes through full validation and escaping. Returns NULL or the reason
+ * the name cannot be written. *len receives its length. */
+static const char *put_name(cursor *w, const char *s, int kind, size_t *len,
+                            char *(*esc)(char *, const char *, size_t)) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t avail = w->b->cap - w->at - 1;
+  char *o = w->b->p + w->at;
+  unsigned any = 0;
+  size_t i = 0;
+  for (; p[i] && i < avail; i++) {
+    any |= plain_tbl[p[i]];
+    o[i] = (char)p[i];
+  }
+  if (!p[i] && !any) {
+    const char *why = plain_problem(s, i, kind);
+    if (why)
+      return why;
+    w->at += i;
+    *len = i;
+    return NULL;
+  }
+  size_t n = i + strlen(s + i);
+  const char *why = name_problem(s, n, kind);
+  if (why)
+    return why;
+  if (room(w, 2 * n + 2))
+    return "could not be encoded: out of memory";
+  char *e = esc(w->b->p + w->at, s, n);
+  w->at = (size_t)(e - w->b->p);
+  *len = n;
+  return NULL;
+}
+
+/* A string field value, quoted; NULL or the problem. */
+static const char *put_value(cursor *w, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t avail = w->b->cap - w->at - 3;
+  char *o = w->b->p + w->at;
+  unsigned any = 0;
+  size_t i = 0;
+  o[0] = '"';
+  for (; p[i] && i < avail; i++) {
+    any |= plain_tbl[p[i]];
+    o[i + 1] = (char)p[i];
+  }
+  if (!p[i] && !any) {
+    o[i + 1] = '"';
+    w->at += i + 2;
+    return NULL;
+  }
+  size_t n = i + strlen(s + i);
+  if (utf8_check(s, n) != n)
+    return "is not valid UTF-8";
+  if (room(w, 2 * n + 2))
+    return "could not be encoded: out of memory";
+  char *e = put_string_value(w->b->p + w->at, s, n);
+  w->at = (size_t)(e - w->b->p);
+  return NULL;
+}
+
+static inline int putc_room(cursor *w, char c) {
+  if (room(w, 1))
+    return -1;
+  w->b->p[w->at++] = c;
+  return 0;
+}
+
 influx_status lines_encode(influx_lines *lb, const influx_point *p,
                            influx_error *err) {
   const char *meas = p->measurement;
   const char *why;
   if (!meas)
     return bad(lb, err, "", "measurement %s%s", "is NULL", "");
-  size_t mlen = strlen(meas);
-  if ((why = name_problem(meas, mlen, 0)))
-    return bad(lb, err, meas, "measurement %s%s", why, "");
   if (!p->nfields || !p->fields)
     return bad(lb, err, meas, "has no fields %s%s",
                "(a point needs at least one)", "");
   if (p->ntags && !p->tags)
     return bad(lb, err, meas, "tags %s%s", "is NULL with ntags > 0", "");
 
-  /* Merge point tags over default tags, drop empty values, sort. */
+  /* Merge point tags over default tags, drop empty values, sort by key. */
   size_t nt = p->ntags + lb->ndtags;
   if (grow_ptrs((void **)&lb->sorted, &lb->sorted_cap, nt ? nt : 1,
-                sizeof *lb->sorted))
+                sizeof *lb->sorted) ||
+      grow_ptrs((void **)&lb->lens, &lb->lens_cap, p->nfields,
+                sizeof *lb->lens))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   size_t k = 0;
-  size_t est = mlen * 2 + 2;
-  for (size_t i = 0; i < p->ntags; i++) {
-    const influx_tag *t = &p->tags[i];
+  for (size_t i = 0; i < nt; i++) {
+    int dflt = i >= p->ntags;
+    const influx_tag *t = dflt ? &lb->dtags[i - p->ntags] : &p->tags[i];
     if (!t->key)
       return bad(lb, err, meas, "tag %s%s", "with a NULL key", "");
     if (!t->value)
       return bad(lb, err, meas, "tag \"%.60s\" %s", t->key, "has a NULL value");
-    size_t kl = strlen(t->key), vl = strlen(t->value);
-    if ((why = name_problem(t->key, kl, 1)))
-      return bad(lb, err, meas, "tag key \"%.60s\" %s", t->key, why);
-    if (!vl)
+    if (!t->value[0])
       continue;
-    if ((why = name_problem(t->value, vl, 3)))
-      return bad(lb, err, meas, "value of tag \"%.60s\" %s", t->key, why);
-    lb->sorted[k++] = t;
-    est += 2 * (kl + vl) + 2;
-  }
-  size_t own = k;
-  for (size_t i = 0; i < lb->ndtags; i++) {
-    const influx_tag *t = &lb->dtags[i];
-    int dup = 0;
-    for (size_t j = 0; j < p->ntags && !dup; j++)
-      dup = p->tags[j].key && !strcmp(p->tags[j].key, t->key);
-    size_t kl = strlen(t->key), vl = strlen(t->value);
-    if (dup || !vl)
-      continue;
-    if ((why = name_problem(t->key, kl, 1)))
-      return bad(lb, err, meas, "default tag key \"%.60s\" %s", t->key, why);
-    if ((why = name_problem(t->value, vl, 3)))
-      return bad(lb, err, meas, "value of default tag \"%.60s\" %s", t->key,
-                 why);
-    lb->sorted[k++] = t;
-    est += 2 * (kl + vl) + 2;
-  }
-  (void)own;
-  /* Insertion sort: tag counts are small and often already sorted. */
-  if (k > 16) {
-    qsort(lb->sorted, k, sizeof *lb->sorted, tag_cmp);
-  } else {
-    for (size_t i = 1; i < k; i++) {
-      const influx_tag *t = lb->sorted[i];
-      size_t j = i;
-      while (j > 0 && strcmp(lb->sorted[j - 1]->key, t->key) > 0) {
-        lb->sorted[j] = lb->sorted[j - 1];
-        j--;
-      }
-      lb->sorted[j] = t;
+    if (dflt) {
+      int dup = 0;
+      for (size_t j = 0; j < p->ntags && !dup; j++)
+        dup = p->tags[j].key && !strcmp(p->tags[j].key, t->key);
+      if (dup)
+        continue;
     }
-  }
-  for (size_t i = 1; i < k; i++)
-    if (!strcmp(lb->sorted[i - 1]->key, lb->sorted[i]->key))
-      return bad(lb, err, meas, "tag key \"%.60s\" %s", lb->sorted[i]->key,
+    /* Insertion sort: tag counts are small and often already sorted. */
+    size_t j = k++;
+    int c = 1;
+    while (j > 0 && (c = strcmp(lb->sorted[j - 1]->key, t->key)) > 0) {
+      lb->sorted[j] = lb->sorted[j - 1];
+      j--;
+    }
+    if (c == 0)
+      return bad(lb, err, meas, "tag key \"%.60s\" %s", t->key,
                  "appears twice");
-
-  /* Fields. */
-  for (size_t i = 0; i < p->nfields; i++) {
-    const influx_field *f = &p->fields[i];
-    if (!f->key)
-      return bad(lb, err, meas, "field %s%s", "with a NULL key", "");
-    size_t kl = strlen(f->key);
-    if ((why = name_problem(f->key, kl, 2)))
-      return bad(lb, err, meas, "field key \"%.60s\" %s", f->key, why);
-    est += 2 * kl + 2;
-    switch (f->type) {
-    case INFLUX_FIELD_FLOAT:
-      if (!isfinite(f->v.f))
-        return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
-                   isnan(f->v.f) ? "is NaN, which InfluxDB cannot store"
-                                 : "is infinite, which InfluxDB cannot store");
-      est += 32;
-      break;
-    case INFLUX_FIELD_INT:
-    case INFLUX_FIELD_UINT:
-    case INFLUX_FIELD_BOOL:
-      est += 24;
-      break;
-    case INFLUX_FIELD_STRING: {
-      if (!f->v.s)
-        return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
-                   "has a NULL string");
-      size_t sl = strlen(f->v.s);
-      if (utf8_check(f->v.s, sl) != sl)
-        return bad(lb, err, meas, "string field \"%.60s\" %s", f->key,
-                   "is not valid UTF-8");
-      est += 2 * sl + 2;
-      break;
-    }
-    default:
-      return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
-                 "has an unknown type");
-    }
-    for (size_t j = 0; j < i; j++)
-      if (!strcmp(p->fields[j].key, f->key))
-        return bad(lb, err, meas, "field key \"%.60s\" %s", f->key,
-                   "appears twice");
+    lb->sorted[j] = t;
   }
 
   int64_t t = 0;
@@ -378,29 +416,56 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
     if (rc == -2)
       return bad(lb, err, meas, "time %s%s",
                  "is not a whole number of the write's precision", "");
-    est += 24;
   }
 
-  if (ibuf_reserve(&lb->buf, est))
+  cursor w = {&lb->buf, lb->buf.len};
+  if (room(&w, 512))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory encoding a point");
-  char *o = lb->buf.p + lb->buf.len;
-  o = put_measurement(o, meas, mlen);
+  size_t n;
+  if ((why = put_name(&w, meas, 0, &n, put_measurement)))
+    return bad(lb, err, meas, "measurement %s%s", why, "");
   for (size_t i = 0; i < k; i++) {
     const influx_tag *tg = lb->sorted[i];
-    *o++ = ',';
-    o = put_escaped(o, tg->key, strlen(tg->key));
-    *o++ = '=';
-    o = put_escaped(o, tg->value, strlen(tg->value));
+    int dflt = tg >= lb->dtags && tg < lb->dtags + lb->ndtags;
+    if (putc_room(&w, ','))
+      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+    if ((why = put_name(&w, tg->key, 1, &n, put_escaped)))
+      return bad(lb, err, meas,
+                 dflt ? "default tag key \"%.60s\" %s" : "tag key \"%.60s\" %s",
+                 tg->key, why);
+    if (putc_room(&w, '='))
+      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+    if ((why = put_name(&w, tg->value, 3, &n, put_escaped)))
+      return bad(lb, err, meas,
+                 dflt ? "value of default tag \"%.60s\" %s"
+                      : "value of tag \"%.60s\" %s",
+                 tg->key, why);
   }
-  *o++ = ' ';
+  if (putc_room(&w, ' '))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < p->nfields; i++) {
     const influx_field *f = &p->fields[i];
-    if (i)
-      *o++ = ',';
-    o = put_field_key(o, f->key, strlen(f->key));
+    if (!f->key)
+      return bad(lb, err, meas, "field %s%s", "with a NULL key", "");
+    if (i && putc_room(&w, ','))
+      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+    if ((why = put_name(&w, f->key, 2, &lb->lens[i], put_field_key)))
+      return bad(lb, err, meas, "field key \"%.60s\" %s", f->key, why);
+    for (size_t j = 0; j < i; j++)
+      if (lb->lens[j] == lb->lens[i] &&
+          !memcmp(p->fields[j].key, f->key, lb->lens[i]))
+        return bad(lb, err, meas, "field key \"%.60s\" %s", f->key,
+                   "appears twice");
+    if (room(&w, 40))
+      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+    char *o = w.b->p + w.at;
     *o++ = '=';
     switch (f->type) {
     case INFLUX_FIELD_FLOAT:
+      if (!isfinite(f->v.f))
+        return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
+                   isnan(f->v.f) ? "is NaN, which InfluxDB cannot store"
+                                 : "is infinite, which InfluxDB cannot store");
       o += fmt_double(f->v.f, o);
       break;
     case INFLUX_FIELD_INT:
@@ -421,10 +486,23 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
       }
       break;
     case INFLUX_FIELD_STRING:
-      o = put_string_value(o, f->v.s, strlen(f->v.s));
+      if (!f->v.s)
+        return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
+                   "has a NULL string");
+      w.at = (size_t)(o - w.b->p);
+      if ((why = put_value(&w, f->v.s)))
+        return bad(lb, err, meas, "string field \"%.60s\" %s", f->key, why);
+      o = w.b->p + w.at;
       break;
+    default:
+      return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
+                 "has an unknown type");
     }
+    w.at = (size_t)(o - w.b->p);
   }
+  if (room(&w, 24))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  char *o = w.b->p + w.at;
   if (p->has_time) {
     *o++ = ' ';
     o += fmt_i64(t, o);
@@ -457,22 +535,13 @@ influx_status influx_lines_append_raw(influx_lines *lb, const char *line,
   if (utf8_check(line, len) != len)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is not valid UTF-8",
                 idx);
-  /* A newline is only allowed inside a quoted string field value. */
-  int inq = 0, in_fields = 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = line[i];
-    if (c == '\\' && i + 1 < len) {
-      i++;
-      continue;
-    }
-    if (c == ' ' && !inq)
-      in_fields++;
-    if (c == '"' && in_fields == 1)
-      inq = !inq;
-    if (c == '\n' && !inq)
-      return ierr(err, INFLUX_ERR_INVALID_ARG,
-                  "line %zu contains a newline outside a string field", idx);
-  }
+  /* One line as influxd will split it: no newline may end it early. */
+  influx_line_splitter sp = {0};
+  int complete;
+  size_t used = influx_line_split(&sp, line, len, &complete);
+  if (complete || used != len)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "line %zu contains a newline outside a string field", idx);
   if (ibuf_append(&lb->buf, line, len) || ibuf_putc(&lb->buf, '\n'))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   lb->count++;
@@ -656,4 +725,44 @@ influx_status influx_make_lines(const influx_point *pts, size_t n,
   }
   influx_lines_free(lb);
   return st;
+}
+
+size_t influx_line_split(influx_line_splitter *sp, const char *buf, size_t n,
+                         int *complete) {
+  *complete = 0;
+  if (!sp || !buf)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = buf[i];
+    if (sp->esc) {
+      sp->esc = 0;
+      continue;
+    }
+    if (c == '\\') {
+      sp->esc = 1;
+      continue;
+    }
+    if (c == ' ')
+      sp->fields = 1;
+    if (sp->fields) {
+      if (!sp->quoted && c == '=') {
+        sp->equals++;
+        continue;
+      }
+      if (!sp->quoted && c == ',') {
+        sp->commas++;
+        continue;
+      }
+      if (c == '"' && sp->equals > sp->commas) {
+        sp->quoted = !sp->quoted;
+        continue;
+      }
+    }
+    if (c == '\n' && !sp->quoted) {
+      memset(sp, 0, sizeof *sp);
+      *complete = 1;
+      return i + 1;
+    }
+  }
+  return n;
 }

@@ -226,15 +226,56 @@ int gzip_compress(const char *in, size_t n, ibuf *out) {
   return 0;
 }
 
+static const char digit_pairs[201] = "00010203040506070809"
+                                     "10111213141516171819"
+                                     "20212223242526272829"
+                                     "30313233343536373839"
+                                     "40414243444546474849"
+                                     "50515253545556575859"
+                                     "60616263646566676869"
+                                     "70717273747576777879"
+                                     "80818283848586878889"
+                                     "90919293949596979899";
+
+/* Writes the 8 digits of v < 10^8 ending at `e`, with 32-bit arithmetic. */
+static inline void put8(char *e, uint32_t v) {
+  for (int i = 0; i < 4; i++) {
+    uint32_t r = v % 100;
+    v /= 100;
+    e -= 2;
+    e[0] = digit_pairs[2 * r];
+    e[1] = digit_pairs[2 * r + 1];
+  }
+}
+
 int fmt_u64(uint64_t v, char *out) {
   char tmp[24];
-  int n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
+  char *e = tmp + sizeof tmp, *p = e;
+  /* Full 8-digit groups first: cheaper 32-bit divisions. */
+  while (v >= 100000000u) {
+    uint32_t low = (uint32_t)(v % 100000000u);
+    v /= 100000000u;
+    p -= 8;
+    put8(p + 8, low);
+  }
+  uint32_t w = (uint32_t)v;
+  while (w >= 100) {
+    uint32_t r = w % 100;
+    w /= 100;
+    p -= 2;
+    p[0] = digit_pairs[2 * r];
+    p[1] = digit_pairs[2 * r + 1];
+  }
+  if (w >= 10) {
+    p -= 2;
+    p[0] = digit_pairs[2 * w];
+    p[1] = digit_pairs[2 * w + 1];
+  } else {
+    *--p = (char)('0' + w);
+  }
+  int n = (int)(e - p);
   for (int i = 0; i < n; i++)
-    out[i] = tmp[n - 1 - i];
+    out[i] = p[i];
   out[n] = 0;
   return n;
 }
@@ -282,7 +323,8 @@ int fmt_double(double v, char *out) {
       double s = a * p10[k];
       if (s >= 9007199254740992.0)
         break;
-      double m = nearbyint(s);
+      /* Any nearby integer will do: the check below decides. */
+      double m = (double)(uint64_t)(s + 0.5);
       if (m / p10[k] == a) {
         uint64_t im = (uint64_t)m;
         char digs[24];

@@ -523,22 +523,16 @@ influx_status influx_write_buffer(influx_client *c, const influx_lines *lb,
     free(copy);
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   }
-  size_t k = 0;
-  char *p = copy, *end = copy + lb->buf.len;
-  int inq = 0;
-  char *start = p;
-  for (; p < end && k < n; p++) {
-    if (*p == '\\' && p + 1 < end) {
-      p++;
-      continue;
-    }
-    if (*p == '"')
-      inq = !inq;
-    if (*p == '\n' && !inq) {
-      *p = 0;
-      lines[k++] = start;
-      start = p + 1;
-    }
+  size_t k = 0, off = 0;
+  while (off < lb->buf.len && k < n) {
+    influx_line_splitter sp = {0};
+    int complete;
+    size_t used =
+        influx_line_split(&sp, copy + off, lb->buf.len - off, &complete);
+    if (complete)
+      copy[off + used - 1] = 0;
+    lines[k++] = copy + off;
+    off += used;
   }
   influx_status st = write_stream(c, NULL, lines, k, o, rep, err);
   free(lines);

@@ -192,6 +192,26 @@ influx_point_set_points(const influx_point_set *s);
 /** Frees the set. NULL is accepted. */
 INFLUX_EXPORT void influx_point_set_free(influx_point_set *s);
 
+/* ---- splitting line protocol into lines as influxd does ---- */
+
+/** State of influx_line_split(); zero-initialise. */
+typedef struct influx_line_splitter {
+  int quoted, fields, esc;
+  long equals, commas;
+} influx_line_splitter;
+
+/**
+ * Finds the end of the current line in buf[0..n) the way influxd's line
+ * scanner does (a newline inside a string field value does not end a line;
+ * a backslash escapes the next byte). Returns the number of bytes consumed;
+ * `*complete` is set when they end with the line's newline, after which the
+ * splitter is ready for the next line. Feed the rest of a line in the next
+ * call when it is not complete.
+ */
+INFLUX_EXPORT size_t influx_line_split(influx_line_splitter *sp,
+                                       const char *buf, size_t n,
+                                       int *complete);
+
 #ifdef __cplusplus
 }
 #endif

@@ -68,9 +68,12 @@ static void test_doubles(void **state) {
                          1e16,
                          1e-7};
   /* Comma-decimal locale if available: output must not change. */
-  const char *loc = setlocale(LC_NUMERIC, "de_DE.UTF-8");
-  if (!loc)
-    loc = setlocale(LC_NUMERIC, "fr_FR.UTF-8");
+  const char *got = setlocale(LC_NUMERIC, "de_DE.UTF-8");
+  if (!got)
+    got = setlocale(LC_NUMERIC, "fr_FR.UTF-8");
+  /* setlocale's string dies at the next call: keep a copy. */
+  char loc_buf[64] = "";
+  const char *loc = got ? strncpy(loc_buf, got, sizeof loc_buf - 1) : NULL;
   if (!loc)
     fail_msg("no comma-decimal locale (generate de_DE.UTF-8 with locale-gen)");
   assert_string_equal(localeconv()->decimal_point, ",");

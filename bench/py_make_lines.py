@@ -1,0 +1,22 @@
+#!/usr/bin/python3
+"""python3-influxdb's make_lines on the benchmark data set (the same points
+as bench_common.h). usage: py_make_lines.py [N]"""
+import sys, time
+from influxdb.line_protocol import make_lines
+
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
+hosts = ["server%02d" % i for i in range(10)]
+regions = ["us-west", "us-east", "eu-central", "ap-south"]
+status = ["ok", "warn", "crit"]
+T0 = 1600000000000000000
+points = [{"measurement": "cpu",
+           "tags": {"host": hosts[i % 10], "region": regions[i % 4]},
+           "fields": {"usage": (i % 1000) / 10.0 + 0.25, "count": i,
+                      "status": status[i % 3]},
+           "time": T0 + i * 1000} for i in range(n)]
+t0 = time.monotonic()
+total = 0
+for b in range(0, n, 10000):
+    total += len(make_lines({"points": points[b:b + 10000]}))
+dt = time.monotonic() - t0
+print("points %d bytes %d seconds %.4f points_per_s %.0f" % (n, total, dt, n / dt))
