@@ -6,6 +6,23 @@
 
 #include "bench_common.h"
 
+typedef struct gen {
+  size_t next, n;
+  bench_point pts[256];
+} gen;
+
+/* Produces the data set on the fly: the client holds no more than a few
+ * batch buffers, whatever N is. */
+static long produce(void *u, influx_point *buf, size_t cap) {
+  gen *g = u;
+  size_t k = 0;
+  for (; k < cap && k < 256 && g->next < g->n; k++, g->next++) {
+    bench_fill(&g->pts[k], g->next);
+    buf[k] = g->pts[k].p;
+  }
+  return (long)k;
+}
+
 int main(int argc, char **argv) {
   if (argc < 4)
     return 2;
@@ -22,30 +39,17 @@ int main(int argc, char **argv) {
   influx_error err;
   if (influx_client_new(&o, &c, &err))
     return 1;
-  size_t slice = 100000;
-  bench_point *pts = malloc(slice * sizeof *pts);
-  influx_point *pp = malloc(slice * sizeof *pp);
-  if (!pts || !pp)
-    return 1;
+  static gen g;
+  g.n = n;
   influx_write_options wo = {.batch_size = 10000};
   double t0 = bench_now();
-  for (size_t base = 0; base < n; base += slice) {
-    size_t k = n - base < slice ? n - base : slice;
-    for (size_t i = 0; i < k; i++)
-      bench_fill(&pts[i], base + i);
-    /* write_points takes a contiguous array of influx_point. */
-    for (size_t i = 0; i < k; i++)
-      pp[i] = pts[i].p;
-    if (influx_write_points(c, pp, k, &wo, &err)) {
-      fprintf(stderr, "write: %s\n", err.message);
-      return 1;
-    }
+  if (influx_write_from(c, produce, &g, &wo, NULL, &err)) {
+    fprintf(stderr, "write: %s\n", err.message);
+    return 1;
   }
   double dt = bench_now() - t0;
   printf("points %zu pool %d seconds %.3f points_per_s %.0f\n", n, pool, dt,
          (double)n / dt);
-  free(pts);
-  free(pp);
   influx_client_free(c);
   return 0;
 }

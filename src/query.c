@@ -48,7 +48,7 @@ influx_status influx_decoder_new(influx_format format,
   d->rb.err = &d->err;
   d->rb.epoch_factor = ef;
   d->rb.raw_time = o ? o->raw_time : 0;
-  d->rb.merge = o ? o->chunked : 0;
+  d->rb.merge = o ? !o->unchunked : 1;
   d->rb.h = h;
   d->rb.keep_errors = o ? o->keep_statement_errors : 0;
   d->keep_raw = o ? o->keep_raw : 0;
@@ -294,7 +294,7 @@ static influx_status build_query(influx_client *c, const char *q,
     const char *e = precision_canon(o->epoch);
     bad |= qs_add(&r->qs, "epoch", !strcmp(e, "n") ? "ns" : e);
   }
-  if (o->chunked) {
+  if (!o->unchunked) {
     bad |= qs_add(&r->qs, "chunked", "true");
     if (o->chunk_size) {
       char n[24];
@@ -360,7 +360,8 @@ static influx_status check_result(const influx_result *r,
       if (influx_result_partial(r, i))
         return ierr(err, INFLUX_ERR_PARTIAL,
                     "statement %d: the server returned a partial result "
-                    "(truncated, e.g. by max-row-limit)",
+                    "(truncated by max-row-limit, or flagged so by influxd "
+                    "1.6 for a long series: query chunked to be sure)",
                     r->st[i].id);
   return INFLUX_OK;
 }

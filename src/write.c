@@ -350,10 +350,114 @@ static int effective_parallel(const influx_client *c,
   return p < 1 ? 1 : p;
 }
 
-/* Encodes points (or raw lines) and sends them batch by batch. Exactly one
- * of pts / lines is non-NULL. */
-static influx_status write_stream(influx_client *c, const influx_point *pts,
-                                  const char *const *lines, size_t n,
+/* Where the points of a write come from: an array of points, an array of
+ * line-protocol strings, or a caller's source function. */
+typedef struct source {
+  const influx_point *pts;
+  const char *const *lines;
+  size_t n; /* array length */
+  influx_point_source cb;
+  void *user;
+  influx_point buf[256]; /* points handed over by cb */
+  size_t bn, bi;
+  int eof;
+} source;
+
+/* Encodes point `i` into lb. Returns 1 at the end of the source. */
+static int source_next(source *src, influx_lines *lb, size_t i,
+                       influx_status *st, influx_error *err) {
+  lb->index = i;
+  if (src->cb) {
+    if (src->bi == src->bn) {
+      if (src->eof)
+        return 1;
+      long k = src->cb(src->user, src->buf, sizeof src->buf / sizeof *src->buf);
+      if (k < 0) {
+        *st = ierr(err, INFLUX_ERR_ABORTED,
+                   "the point source stopped the write at point %zu", i);
+        return 0;
+      }
+      if (k == 0 || (size_t)k > sizeof src->buf / sizeof *src->buf) {
+        src->eof = 1;
+        return 1;
+      }
+      src->bn = (size_t)k;
+      src->bi = 0;
+    }
+    *st = lines_encode(lb, &src->buf[src->bi++], err);
+    return 0;
+  }
+  if (i >= src->n)
+    return 1;
+  if (src->pts)
+    *st = lines_encode(lb, &src->pts[i], err);
+  else
+    *st = src->lines[i]
+              ? influx_lines_append_raw(lb, src->lines[i],
+                                        strlen(src->lines[i]), err)
+              : ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is NULL", i);
+  return 0;
+}
+
+/* Encodes the source batch by batch straight into the sender's buffers;
+ * a point that would push a batch over max_body_size opens the next. */
+static influx_status send_batches(const influx_write_options *o,
+                                  influx_lines *lb, source *src, sender *s,
+                                  influx_error *err) {
+  size_t bs = o->batch_size ? o->batch_size : (size_t)-1;
+  size_t maxb = o->max_body_size ? o->max_body_size : DEFAULT_MAX_BODY;
+  influx_status st = INFLUX_OK;
+  ibuf pending = {0};
+  int have_pending = 0, end = 0;
+  long index = 0;
+  size_t next = 0; /* index of the next point to pull */
+  while ((!end || have_pending) && !sender_failed(s)) {
+    job *j = sender_take(s);
+    ibuf keep = lb->buf;
+    lb->buf = j->body;
+    lb->buf.len = 0;
+    j->first = next - (size_t)have_pending;
+    size_t cnt = 0;
+    if (have_pending) {
+      if (ibuf_append(&lb->buf, pending.p, pending.len))
+        st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+      cnt = 1;
+      have_pending = 0;
+    }
+    while (!st && cnt < bs && !end) {
+      size_t before = lb->buf.len;
+      if ((end = source_next(src, lb, next, &st, err)) || st)
+        break;
+      next++;
+      if (lb->buf.len > maxb && cnt > 0) {
+        pending.len = 0;
+        if (ibuf_append(&pending, lb->buf.p + before, lb->buf.len - before))
+          st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+        lb->buf.len = before;
+        lb->buf.p[before] = 0;
+        have_pending = 1;
+        break;
+      }
+      cnt++;
+    }
+    j->body = lb->buf;
+    lb->buf = keep;
+    if (st || !cnt) {
+      sender_return(s, j);
+      break;
+    }
+    j->npoints = cnt;
+    j->index = index++;
+    sender_give(s, j);
+  }
+  ibuf_free(&pending);
+  return st;
+}
+
+/* Sends every point of `src`. Arrays are validated first, so a bad point
+ * means nothing is sent; a source function can only be checked as it
+ * goes, and the report says how far it got. */
+static influx_status write_source(influx_client *c, source *src,
                                   const influx_write_options *o,
                                   influx_write_report *rep, influx_error *err) {
   static const influx_write_options none;
@@ -365,8 +469,6 @@ static influx_status write_stream(influx_client *c, const influx_point *pts,
   }
   if (!c)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "write: client is NULL");
-  if (n && !pts && !lines)
-    return ierr(err, INFLUX_ERR_INVALID_ARG, "write: points are NULL");
   influx_status st = check_write_options(c, o, err);
   if (st)
     return st;
@@ -381,35 +483,22 @@ static influx_status write_stream(influx_client *c, const influx_point *pts,
     influx_lines_free(lb);
     return st;
   }
-  /* Validate everything before sending anything: a bad point in the
-   * middle must not leave half a write behind. */
-  for (size_t i = 0; i < n; i++) {
-    if (pts) {
-      lb->index = i;
-      st = lines_encode(lb, &pts[i], err);
-    } else {
-      lb->index = i;
-      st = lines[i]
-               ? influx_lines_append_raw(lb, lines[i], strlen(lines[i]), err)
-               : ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is NULL", i);
-    }
-    if (st) {
-      influx_lines_free(lb);
-      return st;
-    }
+  for (size_t i = 0; !src->cb && i < src->n && !st; i++) {
+    source_next(src, lb, i, &st, err);
     lb->buf.len = 0;
-    lb->count = 0;
+  }
+  if (st) {
+    influx_lines_free(lb);
+    return st;
   }
   if (c->use_udp) {
-    for (size_t i = 0; i < n && !st; i++) {
-      lb->index = i;
-      st = pts ? lines_encode(lb, &pts[i], err)
-               : influx_lines_append_raw(lb, lines[i], strlen(lines[i]), err);
-    }
+    size_t i = 0;
+    while (!st && !source_next(src, lb, i, &st, err))
+      i++;
     if (!st)
       st = influx_send_packet(c, lb->buf.p, lb->buf.len, err);
     if (!st && rep) {
-      rep->points_written = n;
+      rep->points_written = i;
       rep->batches_written = 1;
     }
     influx_lines_free(lb);
@@ -420,12 +509,13 @@ static influx_status write_stream(influx_client *c, const influx_point *pts,
     influx_lines_free(lb);
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   }
-  size_t bs = o->batch_size ? o->batch_size : (size_t)-1;
-  size_t maxb = o->max_body_size ? o->max_body_size : DEFAULT_MAX_BODY;
-  size_t nbatches_est = o->batch_size ? (n + bs - 1) / bs : 1;
   int par = effective_parallel(c, o);
-  if ((size_t)par > nbatches_est)
-    par = (int)(nbatches_est ? nbatches_est : 1);
+  if (!src->cb) {
+    size_t nb =
+        o->batch_size ? (src->n + o->batch_size - 1) / o->batch_size : 1;
+    if ((size_t)par > nb)
+      par = (int)(nb ? nb : 1);
+  }
   sender s;
   if (sender_init(&s, c, qs.p,
                   o->expected_response_code ? o->expected_response_code : 204,
@@ -435,42 +525,7 @@ static influx_status write_stream(influx_client *c, const influx_point *pts,
     influx_lines_free(lb);
     return ierr(err, INFLUX_ERR_NOMEM, "cannot start write workers");
   }
-  long index = 0;
-  size_t i = 0;
-  while (i < n && !sender_failed(&s)) {
-    job *j = sender_take(&s);
-    /* Encode straight into the job's buffer. */
-    ibuf keep = lb->buf;
-    lb->buf = j->body;
-    lb->buf.len = 0;
-    lb->count = 0;
-    j->first = i;
-    size_t cnt = 0;
-    while (i < n && cnt < bs) {
-      size_t before = lb->buf.len;
-      lb->index = i;
-      st = pts ? lines_encode(lb, &pts[i], err)
-               : influx_lines_append_raw(lb, lines[i], strlen(lines[i]), err);
-      if (st)
-        break;
-      if (lb->buf.len > maxb && cnt > 0) {
-        lb->buf.len = before; /* goes into the next batch */
-        lb->buf.p[before] = 0;
-        break;
-      }
-      cnt++;
-      i++;
-    }
-    j->body = lb->buf;
-    lb->buf = keep;
-    if (st) {
-      sender_return(&s, j);
-      break;
-    }
-    j->npoints = cnt;
-    j->index = index++;
-    sender_give(&s, j);
-  }
+  st = send_batches(o, lb, src, &s, err);
   influx_error serr = {0};
   influx_status sst = sender_finish(&s, rep, &serr);
   if (!st && sst) {
@@ -480,6 +535,38 @@ static influx_status write_stream(influx_client *c, const influx_point *pts,
   }
   ibuf_free(&qs);
   influx_lines_free(lb);
+  return st;
+}
+
+static influx_status write_stream(influx_client *c, const influx_point *pts,
+                                  const char *const *lines, size_t n,
+                                  const influx_write_options *o,
+                                  influx_write_report *rep, influx_error *err) {
+  if (n && !pts && !lines)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "write: points are NULL");
+  source *src = calloc(1, sizeof *src);
+  if (!src)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  src->pts = pts;
+  src->lines = lines;
+  src->n = n;
+  influx_status st = write_source(c, src, o, rep, err);
+  free(src);
+  return st;
+}
+
+influx_status influx_write_from(influx_client *c, influx_point_source fn,
+                                void *user, const influx_write_options *o,
+                                influx_write_report *rep, influx_error *err) {
+  if (!fn)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "write_from: source is NULL");
+  source *src = calloc(1, sizeof *src);
+  if (!src)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  src->cb = fn;
+  src->user = user;
+  influx_status st = write_source(c, src, o, rep, err);
+  free(src);
   return st;
 }
 

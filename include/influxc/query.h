@@ -71,10 +71,17 @@ typedef struct influx_query_options {
   int expected_response_code; /**< 0: 200 */
   int keep_statement_errors;  /**< seed raise_errors=False: statement
                                    errors stay on their statement */
-  int chunked;                /**< ask the server for chunks */
-  size_t chunk_size;          /**< rows per chunk; 0: server default */
-  const char *method;         /**< "GET"/"POST"; NULL: POST for statements
-                                   that change things, else GET */
+  int chunked;        /**< seed parity: influxc always asks for chunks (see
+                           unchunked); setting it changes nothing else */
+  size_t chunk_size;  /**< rows per chunk; 0: server default (10,000) */
+  int unchunked;      /**< ask for one classic response instead of chunks.
+                           In influxd 1.x only such responses obey
+                           max-row-limit, and 1.6 flags every series of more
+                           than 10,000 rows "partial" there even when it is
+                           complete; the flag is reported as
+                           INFLUX_ERR_PARTIAL all the same. */
+  const char *method; /**< "GET"/"POST"; NULL: POST for statements
+                           that change things, else GET */
   influx_format format;
   int raw_time;      /**< keep times as the server sent them (string or
                           epoch number) instead of INFLUX_VALUE_TIME */
@@ -94,8 +101,10 @@ typedef struct influx_series influx_series;
  * statement, a truncated result): always free it. With
  * keep_statement_errors unset, a failing statement gives
  * INFLUX_ERR_STATEMENT and its message; a truncated ("partial") result
- * gives INFLUX_ERR_PARTIAL unless allow_partial is set. Chunked responses
- * are merged into whole series. Thread-safe per client.
+ * gives INFLUX_ERR_PARTIAL unless allow_partial is set. influxc asks the
+ * server for chunked responses and merges them into whole series: that is
+ * the only mode in which influxd 1.x marks "partial" reliably (and it does
+ * not cut such responses at max-row-limit). Thread-safe per client.
  */
 INFLUX_EXPORT influx_status influx_query(influx_client *c, const char *query,
                                          const influx_query_options *o,
@@ -105,7 +114,7 @@ INFLUX_EXPORT influx_status influx_query(influx_client *c, const char *query,
 /** Callbacks of a streaming query. Return nonzero to stop (the call then
  * returns INFLUX_ERR_ABORTED). */
 typedef struct influx_stream_handlers {
-  /** One series piece (at most chunk_size rows when chunked). `s` is valid
+  /** One series piece (at most chunk_size rows). `s` is valid
    * only during the call. */
   int (*on_series)(void *user, int statement_id, const influx_series *s);
   /** A statement failed. NULL: the stream stops with INFLUX_ERR_STATEMENT
@@ -116,7 +125,7 @@ typedef struct influx_stream_handlers {
 
 /**
  * Runs a query and delivers series as they are decoded, in memory bounded
- * by one chunk (set `chunked` for large results). Errors inside any chunk
+ * by one chunk (chunk_size rows). Errors inside any chunk
  * are reported, never dropped.
  */
 INFLUX_EXPORT influx_status influx_query_stream(influx_client *c,
@@ -214,7 +223,8 @@ typedef struct influx_decoder influx_decoder;
 
 /**
  * Creates a decoder for `format` (JSON or MSGPACK; AUTO is MSGPACK). From
- * `o` it uses epoch, raw_time and chunked (chunk continuations merged);
+ * `o` it uses epoch, raw_time and unchunked (chunk continuations are
+ * merged unless unchunked);
  * `o` may be NULL. With `h` non-NULL, series go to the callbacks instead
  * of a result.
  */

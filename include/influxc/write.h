@@ -59,6 +59,28 @@ influx_write_points_ex(influx_client *c, const influx_point *pts, size_t n,
                        const influx_write_options *o,
                        influx_write_report *report, influx_error *err);
 
+/**
+ * Fills `buf` with up to `cap` points and returns how many; 0 ends the
+ * write, a negative value aborts it. The points (and their strings) must
+ * stay valid until the next call.
+ */
+typedef long (*influx_point_source)(void *user, influx_point *buf, size_t cap);
+
+/**
+ * Streams points from `fn` in constant memory: encoded straight into
+ * batch buffers (one per request in flight) and sent while the source
+ * produces the next ones. Unlike influx_write_points(), which checks every
+ * point before sending any, a stream can only be checked as it goes: on a
+ * bad point the write stops, earlier batches stay written, and `report`
+ * (may be NULL) says how many points the server accepted.
+ */
+INFLUX_EXPORT influx_status influx_write_from(influx_client *c,
+                                              influx_point_source fn,
+                                              void *user,
+                                              const influx_write_options *o,
+                                              influx_write_report *report,
+                                              influx_error *err);
+
 /** Writes line-protocol strings (seed write_points with protocol "line"). */
 INFLUX_EXPORT influx_status influx_write_lines(influx_client *c,
                                                const char *const *lines,

@@ -224,8 +224,17 @@ static void test_partial_results(void **state) {
                                 &(influx_write_options){.database = ldb}, &err),
                    INFLUX_OK);
   for (int fmt = 1; fmt <= 2; fmt++) {
+    /* Default (chunked) responses are not cut at max-row-limit. */
     influx_query_options o = {.database = ldb, .format = (influx_format)fmt};
     influx_result *r = NULL;
+    assert_int_equal(influx_query(c, "SELECT v FROM m", &o, &r, &err),
+                     INFLUX_OK);
+    assert_false(influx_result_partial(r, 0));
+    assert_int_equal(influx_series_row_count(influx_result_series(r, 0, 0)),
+                     12);
+    influx_result_free(r);
+    /* A classic response is truncated, and that is reported. */
+    o.unchunked = 1;
     assert_int_equal(influx_query(c, "SELECT v FROM m", &o, &r, &err),
                      INFLUX_ERR_PARTIAL);
     assert_non_null(strstr(err.message, "partial"));

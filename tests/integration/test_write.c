@@ -345,6 +345,87 @@ static void test_batches_and_parallel(void **state) {
   }
 }
 
+typedef struct gen {
+  size_t next, total, bad_at;
+  int abort_at_end;
+  influx_field f[256];
+  influx_tag t[256];
+} gen;
+
+static long gen_source(void *u, influx_point *buf, size_t cap) {
+  gen *g = u;
+  if (g->next >= g->total)
+    return g->abort_at_end ? -1 : 0;
+  size_t k = 0;
+  for (; k < cap && g->next < g->total; k++, g->next++) {
+    g->t[k] = (influx_tag){"src", "stream"};
+    g->f[k] = (influx_field)INFLUX_F_INT("v", (int64_t)g->next);
+    if (g->next == g->bad_at)
+      g->f[k] = (influx_field)INFLUX_F_FLOAT("v", NAN);
+    buf[k] = (influx_point){"s", &g->t[k], 1, &g->f[k], 1, (int64_t)g->next + 1,
+                            1,   NULL};
+  }
+  return (long)k;
+}
+
+static void test_write_from_source(void **state) {
+  (void)state;
+  influx_options co = {.pool_size = 2};
+  influx_client *c = th_client("plain", &co);
+  const char *db = th_new_db(c, "src");
+  influx_write_options wo = {.database = db, .batch_size = 1000};
+  influx_write_report rep;
+  influx_error err = {0};
+  gen *g = calloc(1, sizeof *g);
+  g->total = 25500;
+  g->bad_at = (size_t)-1;
+  assert_int_equal(influx_write_from(c, gen_source, g, &wo, &rep, &err),
+                   INFLUX_OK);
+  assert_int_equal(rep.points_written, 25500);
+  assert_int_equal(rep.batches_written, 26);
+  assert_int_equal(count_of(c, db, "SELECT count(v) FROM s"), 25500);
+  /* A bad point mid-stream stops it; what came before is reported. */
+  influx_drop_database(c, db, NULL);
+  influx_create_database(c, db, NULL);
+  memset(g, 0, sizeof *g);
+  g->total = 10000;
+  g->bad_at = 4321;
+  wo.parallel = 1;
+  assert_int_equal(influx_write_from(c, gen_source, g, &wo, &rep, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "point 4321"));
+  assert_int_equal(rep.points_written, 4000);
+  assert_int_equal(count_of(c, db, "SELECT count(v) FROM s"), 4000);
+  /* The source can abort. */
+  memset(g, 0, sizeof *g);
+  g->total = 10;
+  g->bad_at = (size_t)-1;
+  g->abort_at_end = 1;
+  assert_int_equal(influx_write_from(c, gen_source, g, &wo, &rep, &err),
+                   INFLUX_ERR_ABORTED);
+  assert_int_equal(influx_write_from(c, NULL, g, &wo, &rep, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  /* max_body_size splits batches between lines. */
+  influx_drop_database(c, db, NULL);
+  influx_create_database(c, db, NULL);
+  memset(g, 0, sizeof *g);
+  g->total = 500;
+  g->bad_at = (size_t)-1;
+  influx_write_options small = {.database = db, .max_body_size = 1000};
+  influx_client_stats before, after;
+  influx_client_get_stats(c, &before);
+  assert_int_equal(influx_write_from(c, gen_source, g, &small, &rep, &err),
+                   INFLUX_OK);
+  influx_client_get_stats(c, &after);
+  /* ~25-byte lines, 500 of them: at least 12 bodies of <= 1000 bytes. */
+  assert_true(after.requests - before.requests >= 12);
+  assert_int_equal(rep.points_written, 500);
+  assert_int_equal(count_of(c, db, "SELECT count(v) FROM s"), 500);
+  free(g);
+  influx_drop_database(c, db, NULL);
+  influx_client_free(c);
+}
+
 static void test_partial_write_reported(void **state) {
   (void)state;
   influx_client *c = th_client("plain", NULL);
@@ -523,6 +604,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip_property),
       cmocka_unit_test(test_batches_and_parallel),
+      cmocka_unit_test(test_write_from_source),
       cmocka_unit_test(test_partial_write_reported),
       cmocka_unit_test(test_rp_precision_params),
       cmocka_unit_test(test_write_retries_5xx),

@@ -1,0 +1,15 @@
+#!/usr/bin/python3
+"""python3-influxdb's query of the benchmark data (JSON, as its msgpack path
+loses nanoseconds). usage: py_query.py PORT DB [QUERY]"""
+import sys, time
+from influxdb import InfluxDBClient
+
+port, db = int(sys.argv[1]), sys.argv[2]
+q = sys.argv[3] if len(sys.argv) > 3 else "SELECT * FROM cpu"
+c = InfluxDBClient(host="127.0.0.1", port=port, database=db,
+                   headers={"Accept": "application/json"})
+t0 = time.monotonic()
+rs = c.query(q)
+rows = sum(1 for _ in rs.get_points())
+dt = time.monotonic() - t0
+print("rows %d seconds %.3f rows_per_s %.0f" % (rows, dt, rows / dt))

@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""Runs the benchmarks in one go against a throwaway influxd and writes the
+results (medians of alternating repeats, as ratios) as Markdown.
+
+usage: bench/run.py BUILD_DIR [--repeat R] [--points N] [--out FILE]
+(build the targets first: cmake --build BUILD_DIR --target benchmarks)
+"""
+import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
+
+ap = argparse.ArgumentParser()
+ap.add_argument("build")
+ap.add_argument("--repeat", type=int, default=3)
+ap.add_argument("--points", type=int, default=1000000)
+ap.add_argument("--out", default="-")
+ap.add_argument("--skip-python", action="store_true")
+args = ap.parse_args()
+HERE = os.path.dirname(os.path.abspath(__file__))
+B = os.path.abspath(args.build)
+N = args.points
+TMP = tempfile.mkdtemp(prefix="influxc-bench-")
+SRV = os.path.join(TMP, "srv")
+CTL = os.path.join(HERE, "..", "tests", "support", "influxd-ctl")
+subprocess.run([CTL, "start", SRV, "plain"], check=True)
+PORT = int(open(os.path.join(SRV, "port")).read())
+BASE = "http://127.0.0.1:%d" % PORT
+
+
+def influxql(q):
+    data = urllib.parse.urlencode({"q": q}).encode()
+    urllib.request.urlopen(BASE + "/query", data=data).read()
+
+
+def fresh(db):
+    influxql('DROP DATABASE "%s"' % db)
+    influxql('CREATE DATABASE "%s"' % db)
+
+
+def timed(cmd, **kw):
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS MB, stdout)."""
+    t0 = time.monotonic()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, check=True, **kw)
+    dt = time.monotonic() - t0
+    rss = int(r.stderr.decode().strip().splitlines()[-1]) / 1024.0
+    return dt, rss, r.stdout.decode()
+
+
+results = {}
+
+
+def record(name, dt, rss, extra=None):
+    results.setdefault(name, []).append((dt, rss))
+
+
+def med(name):
+    v = results[name]
+    return statistics.median(x[0] for x in v), max(x[1] for x in v), min(x[0] for x in v)
+
+
+# ---- encode only ----
+dump = os.path.join(TMP, "lines.lp")
+subprocess.run([os.path.join(B, "bench", "bench_encode"), str(N), "--dump", dump],
+               check=True, capture_output=True)
+for r in range(args.repeat):
+    out = subprocess.run([os.path.join(B, "bench", "bench_encode"), str(N)],
+                         capture_output=True, check=True).stdout.decode()
+    record("encode influxc", float(re.search(r"seconds (\S+)", out).group(1)), 0)
+    if not args.skip_python and r < 2:
+        out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "py_make_lines.py"), str(min(N, 200000))],
+                             capture_output=True, check=True).stdout.decode()
+        sec = float(re.search(r"seconds (\S+)", out).group(1)) * N / min(N, 200000)
+        record("encode make_lines", sec, 0)
+
+# ---- write ----
+chunks = os.path.join(TMP, "chunks")
+os.makedirs(chunks)
+subprocess.run(["split", "-l", "10000", "-d", "-a", "4", dump, os.path.join(chunks, "b")], check=True)
+files = sorted(os.listdir(chunks))
+
+
+def curl_config(fs, db, path):
+    with open(path, "w") as f:
+        for i, name in enumerate(fs):
+            if i:
+                f.write("next\n")
+            f.write('url = "%s/write?db=%s"\n' % (BASE, db))
+            f.write('data-binary = "@%s"\n' % os.path.join(chunks, name))
+            f.write('header = "Expect:"\noutput = "/dev/null"\nsilent\nshow-error\n')
+    return path
+
+
+def curl_write(db, conns):
+    cfgs = [curl_config(files[k::conns], db, os.path.join(TMP, "c%d.cfg" % k)) for k in range(conns)]
+    t0 = time.monotonic()
+    ps = [subprocess.Popen(["curl", "-K", c]) for c in cfgs]
+    for p in ps:
+        if p.wait():
+            raise SystemExit("curl failed")
+    return time.monotonic() - t0
+
+
+def count(db):
+    q = urllib.parse.urlencode({"db": db, "q": "SELECT count(count) FROM cpu"})
+    body = json.loads(urllib.request.urlopen(BASE + "/query?" + q).read())
+    return body["results"][0]["series"][0]["values"][0][1]
+
+
+for r in range(args.repeat):
+    for conns in (1, 2):
+        fresh("w")
+        record("write curl %d conn" % conns, curl_write("w", conns), 0)
+        assert count("w") == N
+        fresh("w")
+        dt, rss, _ = timed([os.path.join(B, "bench", "bench_write"), str(PORT), "w", str(conns), str(N)])
+        assert count("w") == N
+        record("write influxc pool %d" % conns, dt, rss)
+    if not args.skip_python and r == 0:
+        fresh("w")
+        dt, rss, _ = timed(["/usr/bin/python3", os.path.join(HERE, "py_write.py"), str(PORT), "w", str(N)])
+        assert count("w") == N
+        record("write python3-influxdb", dt, rss)
+
+# ---- query ----
+fresh("q")
+curl_write("q", 2)
+influxql("DROP DATABASE w")
+Q = "SELECT * FROM cpu"
+# The same request influxc sends: chunked (see query.h).
+url = BASE + "/query?" + urllib.parse.urlencode({"db": "q", "q": Q, "chunked": "true"})
+for r in range(args.repeat):
+    for fmt, accept in (("msgpack", "application/x-msgpack"), ("json", "application/json")):
+        dt, rss, _ = timed(["curl", "-s", "-o", "/dev/null", "-H", "Accept: " + accept, url])
+        record("query curl %s" % fmt, dt, rss)
+        dt, rss, out = timed([os.path.join(B, "bench", "bench_query"), str(PORT), "q", "full", fmt, Q])
+        assert "rows %d " % N in out, out
+        record("query influxc full %s" % fmt, dt, rss)
+    dt, rss, out = timed([os.path.join(B, "bench", "bench_query"), str(PORT), "q", "stream", "msgpack", Q])
+    assert "rows %d " % N in out, out
+    record("query influxc stream msgpack", dt, rss)
+    if not args.skip_python and r == 0:
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_query.py"), str(PORT), "q", Q])
+        record("query python3-influxdb", dt, rss)
+
+subprocess.run([CTL, "stop", SRV], check=True)
+shutil.rmtree(TMP, ignore_errors=True)
+
+# ---- report ----
+lines = []
+w = lines.append
+w("| contender | median s | best s | points/s (median) | ratio | peak RSS MB |")
+w("|---|---|---|---|---|---|")
+
+
+def row(name, ref=None, higher_is_better=True):
+    m, rss, best = med(name)
+    ratio = ""
+    if ref:
+        rm = med(ref)[0]
+        ratio = "%.2fx of %s" % (rm / m, ref)
+    w("| %s | %.3f | %.3f | %.0f | %s | %s |" % (name, m, best, N / m, ratio, "%.1f" % rss if rss else "-"))
+
+
+
+row("encode influxc", "encode make_lines" if "encode make_lines" in results else None)
+if "encode make_lines" in results:
+    row("encode make_lines")
+for conns in (1, 2):
+    row("write curl %d conn" % conns)
+    row("write influxc pool %d" % conns, "write curl %d conn" % conns)
+if "write python3-influxdb" in results:
+    row("write python3-influxdb", "write curl 1 conn")
+for fmt in ("msgpack", "json"):
+    row("query curl %s" % fmt)
+    row("query influxc full %s" % fmt, "query curl %s" % fmt)
+row("query influxc stream msgpack", "query curl msgpack")
+if "query python3-influxdb" in results:
+    row("query python3-influxdb", "query curl json")
+report = "\n".join(lines) + "\n"
+if args.out == "-":
+    sys.stdout.write(report)
+else:
+    open(args.out, "w").write(report)
+    sys.stdout.write(report)
