@@ -426,7 +426,8 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
     return bad(lb, err, meas, "measurement %s%s", why, "");
   for (size_t i = 0; i < k; i++) {
     const influx_tag *tg = lb->sorted[i];
-    int dflt = tg >= lb->dtags && tg < lb->dtags + lb->ndtags;
+    uintptr_t a = (uintptr_t)tg, d0 = (uintptr_t)lb->dtags;
+    int dflt = lb->ndtags && a >= d0 && a < d0 + lb->ndtags * sizeof *tg;
     if (putc_room(&w, ','))
       return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
     if ((why = put_name(&w, tg->key, 1, &n, put_escaped)))

@@ -43,23 +43,21 @@ static void test_databases_hostile(void **state) {
   influx_client *c = th_client("plain", NULL);
   influx_error err = {0};
   assert_int_equal(influx_create_database(c, "victim", &err), INFLUX_OK);
-  influx_name_list before = dbs(c);
+  /* Other tests share this server concurrently, so databases are checked
+   * by name rather than by count: the victim must survive every name. */
   for (size_t i = 0; i < NHOSTILE; i++) {
     if (influx_create_database(c, hostile[i], &err))
       fail_msg("create %s: %s", hostile[i], err.message);
     influx_name_list l = dbs(c);
     assert_true(has_name(&l, hostile[i]));
     assert_true(has_name(&l, "victim"));
-    assert_int_equal(l.count, before.count + 1);
     influx_name_list_free(&l);
     assert_int_equal(influx_drop_database(c, hostile[i], &err), INFLUX_OK);
     l = dbs(c);
     assert_false(has_name(&l, hostile[i]));
     assert_true(has_name(&l, "victim"));
-    assert_int_equal(l.count, before.count);
     influx_name_list_free(&l);
   }
-  influx_name_list_free(&before);
   assert_int_equal(influx_create_database(c, "", &err), INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "database name is empty"));
   assert_int_equal(influx_create_database(c, NULL, &err),
