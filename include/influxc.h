@@ -10,5 +10,6 @@
 #include "influxc/quote.h"
 #include "influxc/version.h"
 #include "influxc/write.h"
+#include "influxc/writer.h"
 
 #endif

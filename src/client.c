@@ -1021,7 +1021,7 @@ influx_status http_perform(influx_client *c, const http_call *call,
     c->stats.connections += (uint64_t)nconn;
     pthread_mutex_unlock(&c->mu);
     int can_retry =
-        x.delivered == 0 &&
+        x.delivered == 0 && !call->no_retry &&
         (c->retries == INFLUX_RETRIES_UNTIL_SUCCESS || attempt < c->retries);
     if (x.aborted) {
       st = ierr(err, INFLUX_ERR_ABORTED, "aborted by the body callback");

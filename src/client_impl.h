@@ -49,6 +49,7 @@ typedef struct http_call {
   const char *const *headers; /* extra request headers */
   long expected;              /* expected status, 0: 200 */
   int retry_5xx;              /* safe to repeat after a 5xx */
+  int no_retry;               /* one attempt: the caller retries */
   influx_body_cb on_body;     /* stream body (only for expected status) */
   void *user;
 } http_call;

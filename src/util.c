@@ -248,15 +248,43 @@ static inline void put8(char *e, uint32_t v) {
   }
 }
 
+static int digits_u64(uint64_t v) {
+  static const uint64_t p10[] = {10ull,
+                                 100ull,
+                                 1000ull,
+                                 10000ull,
+                                 100000ull,
+                                 1000000ull,
+                                 10000000ull,
+                                 100000000ull,
+                                 1000000000ull,
+                                 10000000000ull,
+                                 100000000000ull,
+                                 1000000000000ull,
+                                 10000000000000ull,
+                                 100000000000000ull,
+                                 1000000000000000ull,
+                                 10000000000000000ull,
+                                 100000000000000000ull,
+                                 1000000000000000000ull,
+                                 10000000000000000000ull};
+  int n = 1;
+  while (n < 20 && v >= p10[n - 1])
+    n++;
+  return n;
+}
+
 int fmt_u64(uint64_t v, char *out) {
-  char tmp[24];
-  char *e = tmp + sizeof tmp, *p = e;
+  /* Digits are written in place from the end: no temporary and no copy. */
+  int n = digits_u64(v);
+  char *p = out + n;
+  *p = 0;
   /* Full 8-digit groups first: cheaper 32-bit divisions. */
   while (v >= 100000000u) {
     uint32_t low = (uint32_t)(v % 100000000u);
     v /= 100000000u;
+    put8(p, low);
     p -= 8;
-    put8(p + 8, low);
   }
   uint32_t w = (uint32_t)v;
   while (w >= 100) {
@@ -273,10 +301,6 @@ int fmt_u64(uint64_t v, char *out) {
   } else {
     *--p = (char)('0' + w);
   }
-  int n = (int)(e - p);
-  for (int i = 0; i < n; i++)
-    out[i] = p[i];
-  out[n] = 0;
   return n;
 }
 
@@ -325,6 +349,9 @@ int fmt_double(double v, char *out) {
         break;
       /* Any nearby integer will do: the check below decides. */
       double m = (double)(uint64_t)(s + 0.5);
+      /* Cheap filter first (a multiply); the exact check is a division. */
+      if (fabs(s - m) > s * 0x1p-50)
+        continue;
       if (m / p10[k] == a) {
         uint64_t im = (uint64_t)m;
         char digs[24];

@@ -11,12 +11,13 @@
 #include "client_impl.h"
 #include "influxc/write.h"
 #include "lines_impl.h"
+#include "write_impl.h"
 
 #define DEFAULT_MAX_BODY 24000000u
 
-static influx_status check_write_options(const influx_client *c,
-                                         const influx_write_options *o,
-                                         influx_error *err) {
+influx_status write_check_options(const influx_client *c,
+                                  const influx_write_options *o,
+                                  influx_error *err) {
   if (o->precision && !precision_canon(o->precision))
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "precision \"%.20s\" is not one of n, u, ms, s, m, h",
@@ -42,8 +43,8 @@ static influx_status check_write_options(const influx_client *c,
   return INFLUX_OK;
 }
 
-static int build_qs(const influx_client *c, const influx_write_options *o,
-                    ibuf *qs) {
+int write_build_qs(const influx_client *c, const influx_write_options *o,
+                   ibuf *qs) {
   const char *db = o->database ? o->database : c->database;
   int bad = qs_add(qs, "db", db);
   if (o->retention_policy)
@@ -83,23 +84,31 @@ typedef struct sender {
   ibuf gz;
 } sender;
 
-static influx_status send_one(sender *s, job *j, ibuf *gz, influx_error *err) {
+influx_status write_post(influx_client *c, const char *qs, const char *body,
+                         size_t len, long expected, int no_retry, ibuf *gz,
+                         http_result *res, influx_error *err) {
   http_call call = {.method = "POST",
                     .path = "write",
-                    .qs = s->qs,
-                    .body = j->body.p ? j->body.p : "",
-                    .body_len = j->body.len,
-                    .expected = s->expected,
-                    .retry_5xx = 1};
-  if (s->c->gzip && j->body.len) {
-    if (gzip_compress(j->body.p, j->body.len, gz))
+                    .qs = qs,
+                    .body = body ? body : "",
+                    .body_len = len,
+                    .expected = expected,
+                    .retry_5xx = 1,
+                    .no_retry = no_retry};
+  if (c->gzip && len) {
+    if (gzip_compress(body, len, gz))
       return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
     call.body = gz->p;
     call.body_len = gz->len;
     call.body_gzip = 1;
   }
+  return http_perform(c, &call, res, err);
+}
+
+static influx_status send_one(sender *s, job *j, ibuf *gz, influx_error *err) {
   http_result res;
-  influx_status st = http_perform(s->c, &call, &res, err);
+  influx_status st = write_post(s->c, s->qs, j->body.p, j->body.len,
+                                s->expected, 0, gz, &res, err);
   ibuf_free(&res.body);
   return st;
 }
@@ -469,7 +478,7 @@ static influx_status write_source(influx_client *c, source *src,
   }
   if (!c)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "write: client is NULL");
-  influx_status st = check_write_options(c, o, err);
+  influx_status st = write_check_options(c, o, err);
   if (st)
     return st;
   influx_lines *lb = influx_lines_new();
@@ -505,7 +514,7 @@ static influx_status write_source(influx_client *c, source *src,
     return st;
   }
   ibuf qs = {0};
-  if (build_qs(c, o, &qs)) {
+  if (write_build_qs(c, o, &qs)) {
     influx_lines_free(lb);
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   }
@@ -634,13 +643,13 @@ influx_status influx_write(influx_client *c, const char *data, size_t len,
     o = &none;
   if (!c || (!data && len))
     return ierr(err, INFLUX_ERR_INVALID_ARG, "write: NULL argument");
-  influx_status st = check_write_options(c, o, err);
+  influx_status st = write_check_options(c, o, err);
   if (st)
     return st;
   if (c->use_udp)
     return influx_send_packet(c, data, len, err);
   ibuf qs = {0};
-  if (build_qs(c, o, &qs))
+  if (write_build_qs(c, o, &qs))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   sender s;
   if (sender_init(&s, c, qs.p,

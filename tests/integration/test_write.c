@@ -288,16 +288,6 @@ static void test_round_trip_property(void **state) {
   influx_client_free(c);
 }
 
-static int64_t count_of(influx_client *c, const char *db, const char *q) {
-  influx_result *r = th_query(c, db, q);
-  int64_t n = 0;
-  const influx_series *s = influx_result_series(r, 0, 0);
-  if (s)
-    assert_int_equal(influx_series_get_i64(s, 0, 1, &n), INFLUX_OK);
-  influx_result_free(r);
-  return n;
-}
-
 static void test_batches_and_parallel(void **state) {
   (void)state;
   for (int par = 1; par <= 3; par++) {
@@ -326,7 +316,7 @@ static void test_batches_and_parallel(void **state) {
     assert_int_equal(rep.batches_written, 3);
     assert_int_equal(rep.first_failed_batch, -1);
     assert_int_equal(
-        count_of(c, db, "SELECT count(v) FROM m WHERE src='batch'"),
+        th_count(c, db, "SELECT count(v) FROM m WHERE src='batch'"),
         (int64_t)n);
     /* Bad point in the middle: nothing at all is sent. */
     f[12345].v.i = 0;
@@ -383,7 +373,7 @@ static void test_write_from_source(void **state) {
                    INFLUX_OK);
   assert_int_equal(rep.points_written, 25500);
   assert_int_equal(rep.batches_written, 26);
-  assert_int_equal(count_of(c, db, "SELECT count(v) FROM s"), 25500);
+  assert_int_equal(th_count(c, db, "SELECT count(v) FROM s"), 25500);
   /* A bad point mid-stream stops it; what came before is reported. */
   influx_drop_database(c, db, NULL);
   influx_create_database(c, db, NULL);
@@ -395,7 +385,7 @@ static void test_write_from_source(void **state) {
                    INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "point 4321"));
   assert_int_equal(rep.points_written, 4000);
-  assert_int_equal(count_of(c, db, "SELECT count(v) FROM s"), 4000);
+  assert_int_equal(th_count(c, db, "SELECT count(v) FROM s"), 4000);
   /* The source can abort. */
   memset(g, 0, sizeof *g);
   g->total = 10;
@@ -420,7 +410,7 @@ static void test_write_from_source(void **state) {
   /* ~25-byte lines, 500 of them: at least 12 bodies of <= 1000 bytes. */
   assert_true(after.requests - before.requests >= 12);
   assert_int_equal(rep.points_written, 500);
-  assert_int_equal(count_of(c, db, "SELECT count(v) FROM s"), 500);
+  assert_int_equal(th_count(c, db, "SELECT count(v) FROM s"), 500);
   free(g);
   influx_drop_database(c, db, NULL);
   influx_client_free(c);
@@ -443,7 +433,7 @@ static void test_partial_write_reported(void **state) {
   assert_non_null(strstr(err.message, "batch 1 (points 2-3)"));
   assert_non_null(strstr(err.message, "field type conflict"));
   /* Batch 0 arrived; the server kept the good line of batch 1. */
-  assert_int_equal(count_of(c, db, "SELECT count(v) FROM m"), 4);
+  assert_int_equal(th_count(c, db, "SELECT count(v) FROM m"), 4);
   influx_drop_database(c, db, NULL);
   influx_client_free(c);
 }

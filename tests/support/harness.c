@@ -125,6 +125,16 @@ influx_result *th_query(influx_client *c, const char *db, const char *q) {
   return r;
 }
 
+int64_t th_count(influx_client *c, const char *db, const char *q) {
+  influx_result *r = th_query(c, db, q);
+  int64_t n = 0;
+  const influx_series *s = influx_result_series(r, 0, 0);
+  if (s && influx_series_get_i64(s, 0, 1, &n))
+    fail_msg("query \"%s\": no integer in row 0, column 1", q);
+  influx_result_free(r);
+  return n;
+}
+
 char *th_fake_stats(void) {
   influx_client *c = th_client("fake", NULL);
   influx_request rq = {.url = "stats"};

@@ -25,6 +25,9 @@ influx_client *th_client(const char *variant, const influx_options *extra);
 const char *th_new_db(influx_client *c, const char *prefix);
 /* Runs a query that must succeed; returns the result (free it). */
 influx_result *th_query(influx_client *c, const char *db, const char *q);
+/* Runs a query whose first row's column 1 is an integer (a count); 0 when
+ * there is no series. */
+int64_t th_count(influx_client *c, const char *db, const char *q);
 /* A fake-server scenario name with a counter of its own ("e500x2" ->
  * "e500x2-<pid>-<n>"). Valid until 16 more calls. */
 const char *th_scenario(const char *base);
