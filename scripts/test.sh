@@ -4,7 +4,7 @@
 # against real influxd servers started by ctest fixtures, CLI end to end,
 # differential tests against python3-influxdb, fuzz corpus replay), then
 # builds and runs the suite again under AddressSanitizer +
-# UndefinedBehaviorSanitizer.
+# UndefinedBehaviorSanitizer, and the threaded tests under ThreadSanitizer.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
@@ -25,4 +25,11 @@ cmake --build build-asan -j"$JOBS"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest -j"$JOBS" --output-on-failure --timeout 900)
+echo "== threaded code under ThreadSanitizer (clang)"
+CC=clang cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DINFLUXC_TSAN=ON \
+    -DINFLUXC_WERROR=ON >/dev/null
+cmake --build build-tsan -j"$JOBS" --target test_writer test_write test_client
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 \
+    ctest -j"$JOBS" --output-on-failure --timeout 900 \
+    -R '^(server\.|integration\.test_(writer|write|client)$)')
 echo "== all tests passed"
