@@ -45,6 +45,7 @@ def timed(cmd, **kw):
 
 
 results = {}
+LAT = []  # (writer write+flush us, direct write us) per run
 
 
 def record(name, dt, rss, extra=None):
@@ -113,6 +114,13 @@ for r in range(args.repeat):
         dt, rss, _ = timed([os.path.join(B, "bench", "bench_write"), str(PORT), "w", str(conns), str(N)])
         assert count("w") == N
         record("write influxc pool %d" % conns, dt, rss)
+        if conns == 1:
+            # The batching writer: 4 producer threads, a 16 MB buffer.
+            fresh("w")
+            dt, rss, out = timed([os.path.join(B, "bench", "bench_writer"), str(PORT), "w", "4", str(N), "16", "1"])
+            m = re.search(r"latency_us (\S+) direct_us (\S+)", out)
+            LAT.append((float(m.group(1)), float(m.group(2))))
+            record("writer influxc 4 producers", float(re.search(r"seconds (\S+)", out).group(1)), rss)
     if not args.skip_python and r == 0:
         fresh("w")
         dt, rss, _ = timed(["/usr/bin/python3", os.path.join(HERE, "py_write.py"), str(PORT), "w", str(N)])
@@ -166,6 +174,8 @@ if "encode make_lines" in results:
 for conns in (1, 2):
     row("write curl %d conn" % conns)
     row("write influxc pool %d" % conns, "write curl %d conn" % conns)
+    if conns == 1:
+        row("writer influxc 4 producers", "write curl 1 conn")
 if "write python3-influxdb" in results:
     row("write python3-influxdb", "write curl 1 conn")
 for fmt in ("msgpack", "json"):
@@ -174,6 +184,12 @@ for fmt in ("msgpack", "json"):
 row("query influxc stream msgpack", "query curl msgpack")
 if "query python3-influxdb" in results:
     row("query python3-influxdb", "query curl json")
+if LAT:
+    w("")
+    w("Batching writer, one point (write + flush) vs a direct write, median of 200:"
+      " %.0f us vs %.0f us (added latency %.0f us); buffer limit 16 MB."
+      % (statistics.median(x[0] for x in LAT), statistics.median(x[1] for x in LAT),
+         statistics.median(x[0] - x[1] for x in LAT)))
 report = "\n".join(lines) + "\n"
 if args.out == "-":
     sys.stdout.write(report)
