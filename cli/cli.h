@@ -2,6 +2,7 @@
 #ifndef INFLUXC_CLI_H
 #define INFLUXC_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "influxc.h"
@@ -18,6 +19,28 @@ enum {
   EXIT_PARTIAL = 7, /* partial result or partial write */
   EXIT_INTERRUPTED = 130
 };
+
+/* Global options: the client's settings from flags, DSN or config. */
+typedef struct global {
+  influx_options o;
+  char *dsn_storage;
+  const char *dsn;
+  int password_stdin;
+  double timeout_s;
+} global;
+
+/* Consumes a global option at argv[*i]: 1 if consumed, 0 if not one, -1 on
+ * error (already reported). */
+int parse_global(int argc, char **argv, int *i, global *g);
+/* Builds the client from DSN/config/flags; 0 or an exit code. */
+int make_client(global *g, influx_client **c);
+/* Reports a usage error on stderr; returns EXIT_USAGE. */
+int usage_error(const char *fmt, const char *arg);
+int parse_int(const char *s, long lo, long hi, long *out);
+int wants_help(int argc, char **argv);
+/* Set by SIGINT (on_sigint). */
+extern volatile sig_atomic_t interrupted;
+void on_sigint(int sig);
 
 typedef enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_JSONL } out_format;
 
@@ -36,6 +59,27 @@ void printer_result(printer *p, const influx_result *r);
 void printer_finish(printer *p);
 int printer_error_count(const printer *p);
 int parse_format(const char *s, out_format *f);
+
+/* `influxc import`, `influxc export`, `influxc shell`; CSV input shared
+ * with `influxc write --format csv`. */
+int cmd_import(int argc, char **argv, global *g);
+/* The importer; csv_default for `write --format csv`. */
+int import_run(int argc, char **argv, global *g, int csv_default,
+               const char *help);
+int cmd_export(int argc, char **argv, global *g);
+int cmd_shell(int argc, char **argv, global *g);
+/* Reading line protocol (cli/import.c), shared by write and import. */
+#include <stdint.h>
+#include <zlib.h>
+typedef int (*line_fn)(void *user, const char *line, size_t len,
+                       uint64_t lineno);
+int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
+                   void (*tick)(void *user, gzFile in, size_t n));
+/* A CSV cell, quoted when needed (RFC 4180). */
+void csv_field(FILE *o, const char *s, size_t n);
+
+/* Whether to colour output on `f`: a terminal and no NO_COLOR. */
+int use_color(FILE *f);
 
 /* `influxc demo` */
 int cmd_demo(int argc, char **argv, const influx_options *base);

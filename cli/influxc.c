@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -13,7 +14,12 @@ static const char *usage_text =
     "\n"
     "commands:\n"
     "  ping                         print the server version\n"
-    "  write [FILE|-]               write line protocol or JSON points\n"
+    "  write [FILE|-]               write line protocol, JSON points or CSV\n"
+    "  import FILE...               bulk-import line protocol or CSV (.gz "
+    "too)\n"
+    "  export                       stream a measurement or query out as\n"
+    "                               line protocol or CSV\n"
+    "  shell                        interactive InfluxQL prompt\n"
     "  query \"QUERY\"                run InfluxQL and print the results\n"
     "  database create|drop|list    manage databases\n"
     "  measurement list|drop        manage measurements\n"
@@ -24,7 +30,9 @@ static const char *usage_text =
     "  demo [--local]               write sample data and query it\n"
     "  version                      print influxc's version\n"
     "\n"
-    "global options (also from the DSN in --dsn or $INFLUX_DSN):\n"
+    "global options (also from the DSN in --dsn or $INFLUX_DSN, or else\n"
+    "from the config file $INFLUXC_CONFIG or ~/.config/influxc/config,\n"
+    "\"key = value\" lines such as \"port = 8086\"; flags win):\n"
     "  --host H --port P --username U --password P --password-stdin\n"
     "  --database D --ssl --verify-ssl --ca-cert F --cert F --key F\n"
     "  --timeout SECONDS --retries N --gzip --path P --pool-size N\n"
@@ -33,14 +41,6 @@ static const char *usage_text =
     "Run 'influxc <command> --help' for a command's options.\n"
     "Exit status: 0 ok, 1 error, 2 usage, 3 connection, 4 auth,\n"
     "5 rejected by the server, 6 bad input, 7 partial result/write.\n";
-
-typedef struct global {
-  influx_options o;
-  char *dsn_storage;
-  const char *dsn;
-  int password_stdin;
-  double timeout_s;
-} global;
 
 int cli_exit_code(influx_status st) {
   switch (st) {
@@ -74,14 +74,14 @@ int cli_fail(const char *what, influx_status st, const influx_error *err) {
   return cli_exit_code(st);
 }
 
-static int usage_error(const char *fmt, const char *arg) {
+int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "influxc: ");
   fprintf(stderr, fmt, arg);
   fprintf(stderr, " (see influxc --help)\n");
   return EXIT_USAGE;
 }
 
-static int parse_int(const char *s, long lo, long hi, long *out) {
+int parse_int(const char *s, long lo, long hi, long *out) {
   char *end;
   errno = 0;
   long v = strtol(s, &end, 10);
@@ -121,7 +121,7 @@ static char *read_secret(const char *prompt) {
 
 /* Consumes a global option at argv[*i]; 1 if consumed, 0 if not one,
  * -1 on error. */
-static int parse_global(int argc, char **argv, int *i, global *g) {
+int parse_global(int argc, char **argv, int *i, global *g) {
   const char *a = argv[*i];
   const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
   long n;
@@ -210,7 +210,7 @@ static int parse_global(int argc, char **argv, int *i, global *g) {
 }
 
 /* Builds the client: DSN first, flags over it. */
-static int make_client(global *g, influx_client **c) {
+int make_client(global *g, influx_client **c) {
   influx_error err = {0};
   influx_status st;
   char *secret = NULL;
@@ -235,7 +235,7 @@ static int make_client(global *g, influx_client **c) {
   return 0;
 }
 
-static int wants_help(int argc, char **argv) {
+int wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
       return 1;
@@ -272,8 +272,8 @@ static int cmd_ping(int argc, char **argv, global *g) {
 
 /* ---- write ---- */
 
-static volatile sig_atomic_t interrupted;
-static void on_sigint(int sig) {
+volatile sig_atomic_t interrupted;
+void on_sigint(int sig) {
   (void)sig;
   interrupted = 1;
 }
@@ -297,82 +297,51 @@ static int write_flush(influx_client *c, influx_lines *lb,
   return 0;
 }
 
+typedef struct line_writer {
+  influx_client *c;
+  influx_lines *lb;
+  const influx_write_options *wo;
+  size_t batch, sent;
+  uint64_t first;
+} line_writer;
+
+static int write_one_line(void *u, const char *line, size_t len,
+                          uint64_t lineno) {
+  line_writer *lw = u;
+  influx_error err = {0};
+  if (!influx_lines_count(lw->lb))
+    lw->first = lineno;
+  influx_status st = influx_lines_append_raw(lw->lb, line, len, &err);
+  if (st) {
+    char what[64];
+    snprintf(what, sizeof what, "line %llu", (unsigned long long)lineno);
+    return cli_fail(what, st, &err);
+  }
+  if (influx_lines_count(lw->lb) >= lw->batch)
+    return write_flush(lw->c, lw->lb, lw->wo, &lw->sent, lw->first);
+  return 0;
+}
+
 static int write_line_stream(FILE *in, influx_client *c,
                              const influx_write_options *wo, size_t batch) {
-  influx_lines *lb = influx_lines_new();
-  if (!lb)
+  line_writer lw = {c, influx_lines_new(), wo, batch, 0, 1};
+  gzFile gz = gzdopen(dup(fileno(in)), "rb");
+  if (!lw.lb || !gz) {
+    influx_lines_free(lw.lb);
+    if (gz)
+      gzclose(gz);
     return cli_fail("write", INFLUX_ERR_NOMEM, NULL);
-  influx_line_splitter sp = {0};
-  char *line = NULL;
-  size_t len = 0, cap = 0, lineno = 0, first = 1, sent = 0;
-  char buf[65536];
-  size_t n;
-  int rc = 0;
-  while (!rc && !interrupted && (n = fread(buf, 1, sizeof buf, in)) > 0) {
-    size_t pos = 0;
-    while (pos < n && !rc) {
-      int complete;
-      size_t end = pos + influx_line_split(&sp, buf + pos, n - pos, &complete);
-      size_t add = end - pos;
-      if (len + add + 1 > cap) {
-        cap = (len + add + 1) * 2;
-        char *p = realloc(line, cap);
-        if (!p) {
-          rc = cli_fail("write", INFLUX_ERR_NOMEM, NULL);
-          break;
-        }
-        line = p;
-      }
-      memcpy(line + len, buf + pos, add);
-      len += add;
-      pos = end;
-      if (!complete)
-        break;
-      lineno++;
-      size_t l = len;
-      while (l && (line[l - 1] == '\n' || line[l - 1] == '\r'))
-        l--;
-      size_t s0 = 0;
-      while (s0 < l && (line[s0] == ' ' || line[s0] == '\t'))
-        s0++;
-      if (l > s0 && line[s0] != '#') {
-        influx_error err = {0};
-        influx_status st = influx_lines_append_raw(lb, line + s0, l - s0, &err);
-        if (st) {
-          char what[64];
-          snprintf(what, sizeof what, "line %zu", lineno);
-          rc = cli_fail(what, st, &err);
-        }
-      }
-      len = 0;
-      if (!rc && influx_lines_count(lb) >= batch) {
-        rc = write_flush(c, lb, wo, &sent, first);
-        first = lineno + 1;
-      }
-    }
   }
-  if (!rc && len) {
-    lineno++;
-    size_t s0 = 0;
-    while (s0 < len && (line[s0] == ' ' || line[s0] == '\t'))
-      s0++;
-    if (len > s0 && line[s0] != '#') {
-      influx_error err = {0};
-      influx_status st = influx_lines_append_raw(lb, line + s0, len - s0, &err);
-      if (st)
-        rc = cli_fail("last line", st, &err);
-    }
-  }
-  if (!rc && ferror(in))
-    rc = cli_fail("read", INFLUX_ERR_IO, NULL);
+  uint64_t lineno = 0;
+  int rc = cli_read_lines(gz, &lineno, write_one_line, &lw, NULL);
+  gzclose(gz);
   if (!rc)
-    rc = write_flush(c, lb, wo, &sent, first);
+    rc = write_flush(c, lw.lb, wo, &lw.sent, lw.first);
   if (interrupted && !rc) {
-    fprintf(stderr, "influxc: interrupted after %zu lines written\n", sent);
+    fprintf(stderr, "influxc: interrupted after %zu lines written\n", lw.sent);
     rc = EXIT_INTERRUPTED;
   }
-  free(line);
-  influx_lines_free(lb);
+  influx_lines_free(lw.lb);
   return rc;
 }
 
@@ -401,7 +370,17 @@ static int write_json(FILE *in, influx_client *c,
   return st ? cli_fail("write", st, &e) : 0;
 }
 
+static const char *write_csv_help =
+    "usage: influxc write --format csv --measurement M [--tag-columns a,b]\n"
+    "       [--time-column t] [--field-types col=type,...] [--precision P]\n"
+    "       FILE|-\n"
+    "Writes a CSV file (header row first) through the importer: see\n"
+    "'influxc import --help' for how columns become tags and fields.";
+
 static int cmd_write(int argc, char **argv, global *g) {
+  for (int i = 1; i + 1 < argc; i++)
+    if (!strcmp(argv[i], "--format") && !strcmp(argv[i + 1], "csv"))
+      return import_run(argc, argv, g, 1, write_csv_help);
   if (wants_help(argc, argv)) {
     puts(
         "usage: influxc write [--format line|json] [--precision P] [--rp RP]\n"
@@ -891,9 +870,108 @@ static int cmd_group(int argc, char **argv, global *g) {
   return 0;
 }
 
+/* ---- configuration file ---- */
+
+/* The file's text stays for the life of the process: options point in. */
+static char *config_text;
+
+static int truthy(const char *v) {
+  return !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1") ||
+         !strcmp(v, "on");
+}
+
+/* Applies "key = value" lines (keys are the long global options without
+ * "--"; booleans take true/false) before the command line is read, so
+ * flags win. Skipped when a DSN is given: it says where to connect. */
+static int load_config(int argc, char **argv, global *g) {
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--dsn"))
+      return 0;
+  const char *env = getenv("INFLUX_DSN");
+  if (env && *env)
+    return 0;
+  const char *path = getenv("INFLUXC_CONFIG");
+  int explicit_path = path && *path;
+  char buf[1024];
+  if (!explicit_path) {
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+      snprintf(buf, sizeof buf, "%s/influxc/config", xdg);
+    else if (home && *home)
+      snprintf(buf, sizeof buf, "%s/.config/influxc/config", home);
+    else
+      return 0;
+    path = buf;
+  }
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    if (!explicit_path && errno == ENOENT)
+      return 0;
+    fprintf(stderr, "influxc: cannot read config %s: %s\n", path,
+            strerror(errno));
+    return EXIT_USAGE;
+  }
+  size_t len = 0;
+  FILE *m = open_memstream(&config_text, &len);
+  char chunk[4096];
+  size_t n;
+  while (m && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    fwrite(chunk, 1, n, m);
+  struct stat sb;
+  int others = !fstat(fileno(f), &sb) && (sb.st_mode & 077);
+  fclose(f);
+  if (!m || fclose(m))
+    return cli_fail("config", INFLUX_ERR_NOMEM, NULL);
+  int lineno = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(config_text, "\n", &save); line;
+       line = strtok_r(NULL, "\n", &save)) {
+    lineno++;
+    while (*line == ' ' || *line == '\t')
+      line++;
+    if (!*line || *line == '#')
+      continue;
+    char *k = line, *v = line + strcspn(line, " \t=");
+    if (*v)
+      *v++ = 0;
+    while (*v == ' ' || *v == '\t' || *v == '=')
+      v++;
+    size_t vl = strlen(v);
+    while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t' || v[vl - 1] == '\r'))
+      v[--vl] = 0;
+    if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
+      v[vl - 1] = 0;
+      v++;
+    }
+    if (!strcmp(k, "password") && others)
+      fprintf(stderr,
+              "influxc: warning: %s holds a password and is readable "
+              "by others (chmod 600 it)\n",
+              path);
+    char flag[80];
+    snprintf(flag, sizeof flag, "--%s", k);
+    int boolean =
+        !strcmp(k, "ssl") || !strcmp(k, "verify-ssl") || !strcmp(k, "gzip");
+    if (boolean && !truthy(v))
+      continue;
+    char *av[3] = {flag, v, NULL};
+    int ac = boolean ? 1 : 2, at = 0;
+    int r = strcmp(k, "password-stdin") ? parse_global(ac, av, &at, g) : 0;
+    if (r <= 0) {
+      fprintf(stderr, "influxc: %s:%d: unknown or bad setting \"%s\"\n", path,
+              lineno, k);
+      return EXIT_USAGE;
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   global g;
   memset(&g, 0, sizeof g);
+  int crc = load_config(argc, argv, &g);
+  if (crc)
+    return crc;
   int i = 1;
   for (; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -927,6 +1005,12 @@ int main(int argc, char **argv) {
       !strcmp(cmd, "series") || !strcmp(cmd, "rp") || !strcmp(cmd, "cq") ||
       !strcmp(cmd, "user"))
     return cmd_group(cargc, cargv, &g);
+  if (!strcmp(cmd, "import"))
+    return cmd_import(cargc, cargv, &g);
+  if (!strcmp(cmd, "export"))
+    return cmd_export(cargc, cargv, &g);
+  if (!strcmp(cmd, "shell"))
+    return cmd_shell(cargc, cargv, &g);
   if (!strcmp(cmd, "demo"))
     return cmd_demo(cargc, cargv, &g.o);
   if (!strcmp(cmd, "version")) {

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -15,7 +16,13 @@ struct printer {
   int any_result;
   char *csv_header;
   int errors;
+  int color;
 };
+
+int use_color(FILE *f) {
+  const char *nc = getenv("NO_COLOR");
+  return isatty(fileno(f)) && !(nc && *nc);
+}
 
 int printer_error_count(const printer *p) { return p ? p->errors : 0; }
 
@@ -41,6 +48,7 @@ printer *printer_new(FILE *out, out_format fmt, int epoch_given) {
   p->fmt = fmt;
   p->epoch_given = epoch_given;
   p->cur_stmt = -1;
+  p->color = use_color(out);
   if (fmt == OUT_JSON)
     fputs("{\"results\":[", out);
   return p;
@@ -182,7 +190,7 @@ static void tags_text(FILE *o, const influx_series *s) {
             influx_series_tag_value(s, i));
 }
 
-static void csv_field(FILE *o, const char *s, size_t n) {
+void csv_field(FILE *o, const char *s, size_t n) {
   int q = 0;
   for (size_t i = 0; i < n && !q; i++)
     q = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
@@ -289,10 +297,11 @@ static void print_table(printer *p, const influx_series *s) {
   const char *nm = influx_series_name(s);
   if (p->nseries)
     fputc('\n', o);
+  const char *on = p->color ? "\033[1m" : "", *off = p->color ? "\033[0m" : "";
   if (*nm)
-    fprintf(o, "name: %s\n", nm);
+    fprintf(o, "%sname:%s %s\n", on, off, nm);
   if (influx_series_tag_count(s)) {
-    fputs("tags: ", o);
+    fprintf(o, "%stags:%s ", on, off);
     tags_text(o, s);
     fputc('\n', o);
   }
@@ -310,7 +319,8 @@ static void print_table(printer *p, const influx_series *s) {
         w[c] = n;
     }
   for (size_t c = 0; c < nc; c++)
-    fprintf(o, "%s%-*s", c ? " " : "", (int)w[c], influx_series_column(s, c));
+    fprintf(o, "%s%s%-*s%s", c ? " " : "", on, (int)w[c],
+            influx_series_column(s, c), off);
   fputc('\n', o);
   for (size_t c = 0; c < nc; c++) {
     fputs(c ? " " : "", o);

@@ -8,10 +8,10 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config clang clang-format libclang-rt-14-dev \
-    libcurl4-openssl-dev libyajl-dev libcmocka-dev zlib1g-dev \
+    libcurl4-openssl-dev libyajl-dev libcmocka-dev zlib1g-dev libedit-dev \
     influxdb influxdb-client curl openssl ca-certificates \
     python3 python3-influxdb python3-pandas \
-    tinyproxy stunnel4 locales hyperfine time >/dev/null
+    tinyproxy stunnel4 locales hyperfine time tmux >/dev/null
 # A comma-decimal locale for the locale-independence tests.
 if ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then
     $SUDO sed -i 's/^# *de_DE.UTF-8/de_DE.UTF-8/' /etc/locale.gen

@@ -867,8 +867,7 @@ static influx_status setup(influx_client *c, CURL *h, const http_call *call,
 }
 
 /* Extracts the server's "error" message from a JSON or msgpack body. */
-static void error_message(const char *body, size_t len, char *out,
-                          size_t outsz) {
+void error_message(const char *body, size_t len, char *out, size_t outsz) {
   out[0] = 0;
   if (!body || !len)
     return;

@@ -63,6 +63,11 @@ typedef struct http_result {
   char retry_after[32];
 } http_result;
 
+/* The server's error text from an error body (JSON or msgpack {"error":
+ * ...}, else the body itself) into `out`. */
+INFLUX_PRIVATE void error_message(const char *body, size_t len, char *out,
+                                  size_t outsz);
+
 /* Performs `call` with retries; fills `res` (caller frees res->body). */
 INFLUX_PRIVATE influx_status http_perform(influx_client *c,
                                           const http_call *call,

@@ -325,11 +325,27 @@ static long retry_delay(influx_writer *w, int attempt, const char *ra) {
   return ms;
 }
 
+/* How many points of a refused batch influxd did not store: a partial
+ * write lists each unparsable line and counts the others it dropped. */
+static size_t not_stored(const char *msg, size_t npoints) {
+  if (!msg || !strstr(msg, "partial write"))
+    return npoints;
+  size_t n = 0;
+  for (const char *p = msg; (p = strstr(p, "unable to parse '")); p++)
+    n++;
+  const char *d = strstr(msg, "dropped=");
+  if (d)
+    n += strtoull(d + 8, NULL, 10);
+  return n > npoints ? npoints : n;
+}
+
 /* Sends one batch until it is written, refused for good or out of
- * retries. Returns INFLUX_OK or the final error in `e`. */
+ * retries. Returns INFLUX_OK or the final error in `e`; *server gets the
+ * server's whole error text (free it). */
 static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
-                             influx_error *e) {
+                             influx_error *e, char **server) {
   double start = now_s();
+  *server = NULL;
   for (int attempt = 1;; attempt++) {
     http_result res;
     influx_status st =
@@ -337,6 +353,10 @@ static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
     long http = res.status;
     char ra[32];
     memcpy(ra, res.retry_after, sizeof ra);
+    free(*server);
+    *server = NULL;
+    if (st && res.body.len && (*server = malloc(res.body.len + 1)))
+      error_message(res.body.p, res.body.len, *server, res.body.len + 1);
     ibuf_free(&res.body);
     if (!st || !retryable(st, http))
       return st;
@@ -397,20 +417,25 @@ static void *sender_main(void *u) {
     pthread_mutex_unlock(&w->mu);
 
     influx_error e = {0};
-    influx_status st = deliver(w, b, &gz, &e);
-    if (st && w->o.on_error) {
-      influx_writer_batch info = {b->first_seq, b->npoints, b->data.p,
-                                  b->data.len};
-      w->o.on_error(w->o.user, &info, st, &e);
+    char *server = NULL;
+    influx_status st = deliver(w, b, &gz, &e, &server);
+    size_t lost = 0;
+    if (st) {
+      lost =
+          st == INFLUX_ERR_CLIENT ? not_stored(server, b->npoints) : b->npoints;
+      if (w->o.on_error) {
+        influx_writer_batch info = {b->first_seq, b->npoints, b->data.p,
+                                    b->data.len,  lost,       server};
+        w->o.on_error(w->o.user, &info, st, &e);
+      }
     }
+    free(server);
     pthread_mutex_lock(&w->mu);
     spool_remove(w, b->file_id);
-    if (st) {
-      w->st.rejected += b->npoints;
-    } else {
-      w->st.written += b->npoints;
+    w->st.rejected += lost;
+    w->st.written += b->npoints - lost;
+    if (!st)
       w->st.batches++;
-    }
     w->bytes -= b->data.len;
     w->inflight[slot] = UINT64_MAX;
     batch_free(b);
@@ -680,7 +705,7 @@ static void report_drops(influx_writer *w, wbatch *dropped) {
     dropped = b->next;
     if (w->o.on_drop) {
       influx_writer_batch info = {b->first_seq, b->npoints, b->data.p,
-                                  b->data.len};
+                                  b->data.len,  b->npoints, NULL};
       w->o.on_drop(w->o.user, &info);
     }
     batch_free(b);

@@ -34,6 +34,12 @@ typedef struct influx_writer_batch {
   size_t npoints;
   const char *lines;
   size_t len;
+  /** For on_error: how many of the points the server did not store (a
+   * "partial write" stores the rest: lines it could not parse are listed
+   * in server_message, others counted as dropped=N), and the server's
+   * whole error text (or NULL when no response came). */
+  size_t rejected;
+  const char *server_message;
 } influx_writer_batch;
 
 /** A batch the server refused for good (parse error, field type conflict,
@@ -80,8 +86,9 @@ typedef struct influx_writer_options {
 /** Counters, in points unless named otherwise. */
 typedef struct influx_writer_stats {
   uint64_t accepted;  /**< taken by write() (and recovered from the spool) */
-  uint64_t written;   /**< confirmed by the server */
-  uint64_t rejected;  /**< refused for good or given up (on_error) */
+  uint64_t written;   /**< stored by the server (of a partial write, the
+                           points it kept) */
+  uint64_t rejected;  /**< not stored: refused or given up (on_error) */
   uint64_t dropped;   /**< dropped on overflow (on_drop) */
   uint64_t recovered; /**< of accepted: read back from the spool at start */
   uint64_t retries;   /**< requests repeated */

@@ -8,6 +8,7 @@ SRV=$2
 PORT=$(cat "$SRV/plain/port")
 APORT=$(cat "$SRV/auth/port")
 DB="cli_$$"
+export INFLUXC_CONFIG=/dev/null
 fails=0
 pass=0
 

@@ -1,0 +1,306 @@
+/* `influxc export`: a measurement or a query out as line protocol (ready
+ * for `influxc import`) or CSV, streamed chunk by chunk. Values travel as
+ * MessagePack so integers stay integers ("i" suffix) and floats floats. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct exporter {
+  FILE *out;
+  int csv;
+  const char *precision; /* of output times; NULL: ns (CSV: RFC3339) */
+  int64_t factor;        /* ns per unit of precision */
+  influx_lines *lb;
+  char *csv_header;
+  uint64_t points, skipped;
+  influx_error err;
+  int failed;
+} exporter;
+
+static void csv_value(exporter *x, const influx_value *v) {
+  char buf[64];
+  switch (v->type) {
+  case INFLUX_VALUE_NULL:
+    break;
+  case INFLUX_VALUE_STRING:
+    csv_field(x->out, v->v.s, v->len);
+    break;
+  case INFLUX_VALUE_BOOL:
+    fputs(v->v.b ? "true" : "false", x->out);
+    break;
+  case INFLUX_VALUE_INT:
+    fprintf(x->out, "%lld", (long long)v->v.i);
+    break;
+  case INFLUX_VALUE_UINT:
+    fprintf(x->out, "%llu", (unsigned long long)v->v.u);
+    break;
+  case INFLUX_VALUE_FLOAT: {
+    /* Shortest text that reads back as the same double. */
+    for (int prec = 15; prec <= 17; prec++) {
+      snprintf(buf, sizeof buf, "%.*g", prec, v->v.f);
+      if (strtod(buf, NULL) == v->v.f)
+        break;
+    }
+    fputs(buf, x->out);
+    break;
+  }
+  case INFLUX_VALUE_TIME:
+    if (x->precision) {
+      fprintf(x->out, "%lld", (long long)(v->v.i / x->factor));
+    } else {
+      influx_time_format(v->v.i, buf, sizeof buf);
+      fputs(buf, x->out);
+    }
+    break;
+  }
+}
+
+static int export_csv(exporter *x, const influx_series *s) {
+  size_t nc = influx_series_column_count(s), nr = influx_series_row_count(s);
+  char *hdr = NULL;
+  size_t hl = 0;
+  FILE *h = open_memstream(&hdr, &hl);
+  if (!h)
+    return 1;
+  for (size_t c = 0; c < nc; c++) {
+    const char *cn = influx_series_column(s, c);
+    if (c)
+      fputc(',', h);
+    csv_field(h, cn, strlen(cn));
+  }
+  fclose(h);
+  if (!x->csv_header || strcmp(x->csv_header, hdr)) {
+    if (x->csv_header)
+      fputc('\n', x->out);
+    fprintf(x->out, "%s\n", hdr);
+    free(x->csv_header);
+    x->csv_header = hdr;
+  } else {
+    free(hdr);
+  }
+  for (size_t r = 0; r < nr; r++) {
+    for (size_t c = 0; c < nc; c++) {
+      if (c)
+        fputc(',', x->out);
+      csv_value(x, influx_series_value(s, r, c));
+    }
+    fputc('\n', x->out);
+    x->points++;
+  }
+  return ferror(x->out) ? 1 : 0;
+}
+
+/* One row as a point: series tags are tags, columns other than time are
+ * fields, NULLs are left out (a row with no field left is skipped). */
+static int export_line(exporter *x, const influx_series *s) {
+  size_t nc = influx_series_column_count(s), nr = influx_series_row_count(s);
+  size_t nt = influx_series_tag_count(s);
+  const char *name = influx_series_name(s);
+  influx_error *e = &x->err;
+  for (size_t r = 0; r < nr; r++) {
+    influx_lines_reset(x->lb);
+    influx_status st = influx_lines_begin(x->lb, name, e);
+    for (size_t t = 0; t < nt && !st; t++)
+      st = influx_lines_tag(x->lb, influx_series_tag_key(s, t),
+                            influx_series_tag_value(s, t), e);
+    int fields = 0;
+    for (size_t c = 0; c < nc && !st; c++) {
+      const influx_value *v = influx_series_value(s, r, c);
+      const char *k = influx_series_column(s, c);
+      switch (v->type) {
+      case INFLUX_VALUE_TIME:
+        st = influx_lines_time(x->lb, v->v.i, "n", e);
+        continue;
+      case INFLUX_VALUE_NULL:
+        continue;
+      case INFLUX_VALUE_FLOAT:
+        st = influx_lines_float(x->lb, k, v->v.f, e);
+        break;
+      case INFLUX_VALUE_INT:
+        st = influx_lines_int(x->lb, k, v->v.i, e);
+        break;
+      case INFLUX_VALUE_UINT:
+        st = influx_lines_uint(x->lb, k, v->v.u, e);
+        break;
+      case INFLUX_VALUE_BOOL:
+        st = influx_lines_bool(x->lb, k, v->v.b, e);
+        break;
+      case INFLUX_VALUE_STRING: {
+        char *str = strndup(v->v.s, v->len);
+        st = str ? influx_lines_string(x->lb, k, str, e) : INFLUX_ERR_NOMEM;
+        free(str);
+        break;
+      }
+      }
+      fields++;
+    }
+    if (!st && !fields) {
+      x->skipped++;
+      continue;
+    }
+    if (!st)
+      st = influx_lines_end(x->lb, e);
+    if (st) {
+      x->failed = 1;
+      return 1;
+    }
+    fwrite(influx_lines_data(x->lb), 1, influx_lines_len(x->lb), x->out);
+    x->points++;
+  }
+  return ferror(x->out) ? 1 : 0;
+}
+
+static int on_series(void *u, int stmt, const influx_series *s) {
+  (void)stmt;
+  exporter *x = u;
+  if (interrupted)
+    return 1;
+  return x->csv ? export_csv(x, s) : export_line(x, s);
+}
+
+static int on_error(void *u, int stmt, const char *msg) {
+  (void)u;
+  fprintf(stderr, "influxc: export: statement %d: %s\n", stmt, msg);
+  return 1;
+}
+
+int cmd_export(int argc, char **argv, global *g) {
+  if (wants_help(argc, argv)) {
+    puts("usage: influxc export (--measurement M [--where COND] [--rp RP] |\n"
+         "       --query Q) [--format line|csv] [--precision P]\n"
+         "       [--output FILE] [--chunk-size N]\n"
+         "Streams points out in chunks. Line protocol (the default) is ready\n"
+         "for 'influxc import' (with the same --precision); a --query gives\n"
+         "tags as tags only with GROUP BY *. CSV has a header row and the\n"
+         "tags as columns; times are RFC3339, or integers with --precision.\n"
+         "--where is an InfluxQL condition, e.g. \"time > now() - 1h\".");
+    return 0;
+  }
+  const char *meas = NULL, *where = NULL, *rp = NULL, *query = NULL;
+  const char *format = "line", *output = NULL;
+  exporter x = {0};
+  influx_query_options qo = {.format = INFLUX_FORMAT_MSGPACK, .chunked = 1};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    const char **slot = !strcmp(a, "--measurement") ? &meas
+                        : !strcmp(a, "--where")     ? &where
+                        : !strcmp(a, "--rp")        ? &rp
+                        : !strcmp(a, "--query")     ? &query
+                        : !strcmp(a, "--format")    ? &format
+                        : !strcmp(a, "--output")    ? &output
+                        : !strcmp(a, "--precision") ? &x.precision
+                                                    : NULL;
+    if (slot) {
+      if (!v)
+        return usage_error("option %s needs a value", a);
+      *slot = v;
+      i++;
+      continue;
+    }
+    if (!strcmp(a, "--chunk-size")) {
+      long n;
+      if (!v || parse_int(v, 1, 10000000, &n))
+        return usage_error("--chunk-size %s is not a positive number",
+                           v ? v : "");
+      qo.chunk_size = (size_t)n;
+      i++;
+      continue;
+    }
+    int r = parse_global(argc, argv, &i, g);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (!r)
+      return usage_error("export: unexpected argument %s", a);
+  }
+  if (strcmp(format, "line") && strcmp(format, "csv"))
+    return usage_error("--format %s is not line or csv", format);
+  x.csv = !strcmp(format, "csv");
+  if (!!meas == !!query)
+    return usage_error("%s", "export: give --measurement or --query (one)");
+  if (!meas && (where || rp))
+    return usage_error("%s", "export: --where and --rp go with --measurement");
+  if (x.precision && !strcmp(x.precision, "ns"))
+    x.precision = "n";
+  static const char *const precs[] = {"n", "u", "ms", "s", "m", "h"};
+  static const int64_t factors[] = {
+      1, 1000, 1000000, 1000000000LL, 60000000000LL, 3600000000000LL};
+  int ok = !x.precision;
+  for (size_t i = 0; i < 6 && !ok; i++)
+    if ((ok = !strcmp(x.precision, precs[i])))
+      x.factor = factors[i];
+  if (!ok)
+    return usage_error("--precision %s is not one of n, u, ms, s, m, h",
+                       x.precision);
+  /* The server rounds times to the chosen precision (else ns, and CSV
+   * shows them as RFC3339); they arrive as ns either way. */
+  qo.epoch = x.precision ? x.precision : "ns";
+  if (qo.epoch[0] == 'n')
+    qo.epoch = "ns";
+  char *q = NULL;
+  if (meas) {
+    /* The measurement (and RP) are quoted: any name is safe here. */
+    char *qm = NULL, *qr = NULL;
+    influx_error qe = {0};
+    influx_status qs = influx_quote_ident(meas, &qm, &qe);
+    if (!qs && rp)
+      qs = influx_quote_ident(rp, &qr, &qe);
+    if (qs) {
+      free(qm);
+      free(qr);
+      return cli_fail("export", qs, &qe);
+    }
+    size_t n =
+        strlen(qm) + (qr ? strlen(qr) : 0) + (where ? strlen(where) : 0) + 64;
+    q = malloc(n);
+    if (q)
+      snprintf(q, n, "SELECT * FROM %s%s%s%s%s%s", qr ? qr : "", qr ? "." : "",
+               qm, where ? " WHERE " : "", where ? where : "",
+               x.csv ? "" : " GROUP BY *");
+    free(qm);
+    free(qr);
+    if (!q)
+      return cli_fail("export", INFLUX_ERR_NOMEM, NULL);
+  }
+  x.out = stdout;
+  if (output && !(x.out = fopen(output, "w"))) {
+    free(q);
+    fprintf(stderr, "influxc: cannot create %s: %s\n", output, strerror(errno));
+    return EXIT_INPUT;
+  }
+  x.lb = influx_lines_new();
+  influx_client *c = NULL;
+  int rc =
+      x.lb ? make_client(g, &c) : cli_fail("export", INFLUX_ERR_NOMEM, NULL);
+  if (!rc) {
+    if (x.precision)
+      influx_lines_set_precision(x.lb, x.precision, NULL);
+    signal(SIGINT, on_sigint);
+    influx_stream_handlers h = {on_series, on_error, &x};
+    influx_error err = {0};
+    influx_status st = influx_query_stream(c, q ? q : query, &qo, &h, &err);
+    if (x.failed)
+      rc = cli_fail("export: a point cannot be written as line protocol",
+                    x.err.code, &x.err);
+    else if (interrupted)
+      rc = EXIT_INTERRUPTED;
+    else if (st)
+      rc = cli_fail("export", st, &err);
+    if (fflush(x.out) || ferror(x.out)) {
+      fprintf(stderr, "influxc: export: write error: %s\n", strerror(errno));
+      rc = rc ? rc : EXIT_FAIL;
+    }
+    fprintf(stderr, "influxc: exported %llu points%s\n",
+            (unsigned long long)x.points,
+            x.skipped ? " (rows without field values skipped)" : "");
+    influx_client_free(c);
+  }
+  if (x.out != stdout)
+    fclose(x.out);
+  influx_lines_free(x.lb);
+  free(x.csv_header);
+  free(q);
+  return rc;
+}

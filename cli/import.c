@@ -1,0 +1,944 @@
+/* `influxc import`: large line-protocol or CSV files (gzip or not),
+ * streamed through the batching writer over pool_size connections, with
+ * progress, a summary, rejected lines reported by number, and a clean stop
+ * on Ctrl-C that says where to resume (--skip). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cli.h"
+
+/* ---- where each accepted point came from ---- */
+
+/* Points are numbered by the writer in acceptance order (seq). A run of
+ * consecutive input lines is one entry: seq -> global line number. */
+typedef struct span {
+  uint64_t seq, gline;
+} span;
+
+typedef struct source_file {
+  const char *name;
+  uint64_t first_gline; /* global line number of its line 1 */
+  off_t size;
+} source_file;
+
+typedef struct importer {
+  pthread_mutex_t mu;
+  span *spans;
+  size_t nspans, cap;
+  uint64_t accepted; /* lines handed to the writer */
+  source_file *files;
+  int nfiles;
+  uint64_t rejected_lines; /* refused here or by the server */
+  uint64_t reported;
+  int quiet, tty, progress_shown;
+  double t0;
+  uint64_t bytes_done, bytes_total, bytes_base;
+  influx_writer *w;
+  /* CSV */
+  int csv;
+  const char *measurement, *time_col, *precision;
+  char **tag_cols;
+  size_t ntag_cols;
+  char **type_spec; /* name=type pairs */
+  size_t ntypes;
+} importer;
+
+static void where(importer *im, uint64_t gline, char *out, size_t n) {
+  int f = 0;
+  while (f + 1 < im->nfiles && im->files[f + 1].first_gline <= gline)
+    f++;
+  snprintf(out, n, "%s:%llu", im->files[f].name,
+           (unsigned long long)(gline - im->files[f].first_gline + 1));
+}
+
+/* Makes room for `need` elements of `elt` bytes in *arr. */
+static int grow(void **arr, size_t *cap, size_t need, size_t elt) {
+  if (need <= *cap)
+    return 0;
+  size_t nc = *cap ? *cap * 2 : 256;
+  while (nc < need)
+    nc *= 2;
+  void *p = realloc(*arr, nc * elt);
+  if (!p)
+    return -1;
+  *arr = p;
+  *cap = nc;
+  return 0;
+}
+
+/* Global line of point `seq`. Lock held. */
+static uint64_t gline_of(const importer *im, uint64_t seq) {
+  size_t lo = 0, hi = im->nspans;
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (im->spans[mid].seq <= seq)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return im->spans[lo].gline + (seq - im->spans[lo].seq);
+}
+
+static int note_line(importer *im, uint64_t gline) {
+  uint64_t seq = im->accepted++;
+  if (im->nspans) {
+    const span *l = &im->spans[im->nspans - 1];
+    if (l->gline + (seq - l->seq) == gline)
+      return 0;
+  }
+  if (grow((void **)&im->spans, &im->cap, im->nspans + 1, sizeof *im->spans))
+    return -1;
+  im->spans[im->nspans++] = (span){seq, gline};
+  return 0;
+}
+
+static void clear_progress(importer *im) {
+  if (im->tty && im->progress_shown) {
+    fputs("\r\033[K", stderr);
+    im->progress_shown = 0;
+  }
+}
+
+/* ---- reports from the writer ---- */
+
+static void report_line(importer *im, uint64_t gline, const char *why,
+                        size_t wl) {
+  char at[600];
+  where(im, gline, at, sizeof at);
+  clear_progress(im);
+  fprintf(stderr, "influxc: %s: rejected: ", at);
+  for (size_t i = 0; i < wl; i++)
+    fputc(why[i] == '\n' ? ' ' : why[i], stderr);
+  fputc('\n', stderr);
+}
+
+/* influxd lists each line it could not parse as
+ * "unable to parse '<line>': <reason>", separated by newlines; the rest of
+ * a partial write was stored. */
+static void on_error(void *u, const influx_writer_batch *b, influx_status st,
+                     const influx_error *e) {
+  importer *im = u;
+  (void)st;
+  pthread_mutex_lock(&im->mu);
+  const char *m = b->server_message ? b->server_message : e->message;
+  const char *p = strstr(m, "unable to parse '");
+  size_t found = 0;
+  while (p) {
+    const char *ls = p + 17;
+    const char *le = strstr(ls, "': ");
+    if (!le)
+      break;
+    const char *reason = le + 3;
+    const char *next = strstr(reason, "unable to parse '");
+    size_t rl = next ? (size_t)(next - reason) : strlen(reason);
+    const char *dropped = strstr(reason, " dropped=");
+    if (dropped && (size_t)(dropped - reason) < rl)
+      rl = (size_t)(dropped - reason);
+    while (rl && (reason[rl - 1] == '\n' || reason[rl - 1] == ' '))
+      rl--;
+    /* Find the line in the batch. */
+    size_t ll = (size_t)(le - ls), off = 0, k = 0;
+    long hit = -1;
+    while (off < b->len) {
+      const char *nl = memchr(b->lines + off, '\n', b->len - off);
+      size_t end = nl ? (size_t)(nl - b->lines) : b->len;
+      if (end - off == ll && !memcmp(b->lines + off, ls, ll)) {
+        hit = (long)k;
+        break;
+      }
+      off = end + 1;
+      k++;
+    }
+    report_line(im, gline_of(im, b->first_seq + (hit >= 0 ? (uint64_t)hit : 0)),
+                reason, rl);
+    found++;
+    p = next;
+  }
+  if (found < b->rejected) {
+    /* Not attributable to single lines (type conflicts, a missing
+     * database, a server that stayed away): the batch's range. */
+    char a[600], z[600];
+    where(im, gline_of(im, b->first_seq), a, sizeof a);
+    where(im, gline_of(im, b->first_seq + b->npoints - 1), z, sizeof z);
+    clear_progress(im);
+    fprintf(stderr, "influxc: %s to %s (%zu of %zu points not stored): ", a, z,
+            b->rejected - found, b->npoints);
+    for (const char *c = e->message; *c; c++)
+      fputc(*c == '\n' ? ' ' : *c, stderr);
+    fputc('\n', stderr);
+  }
+  im->rejected_lines += b->rejected;
+  pthread_mutex_unlock(&im->mu);
+}
+
+/* ---- progress ---- */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void show_progress(importer *im, int final) {
+  if (im->quiet)
+    return;
+  influx_writer_stats st;
+  influx_writer_get_stats(im->w, &st);
+  double dt = now_s() - im->t0;
+  double rate = dt > 0 ? (double)st.written / dt : 0;
+  double mb = (double)im->bytes_done / 1e6;
+  pthread_mutex_lock(&im->mu);
+  if (im->tty && !final) {
+    char bar[32];
+    double frac =
+        im->bytes_total ? (double)im->bytes_done / (double)im->bytes_total : 0;
+    if (frac > 1)
+      frac = 1;
+    int fill = (int)(frac * 24);
+    for (int i = 0; i < 24; i++)
+      bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
+    bar[24] = 0;
+    char eta[32] = "--:--";
+    if (frac > 0.01 && im->bytes_total) {
+      long s = (long)(dt / frac - dt);
+      snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
+    }
+    fprintf(stderr,
+            "\r\033[K[%s] %3.0f%% %llu points %.1f MB %.0f points/s ETA %s",
+            bar, frac * 100, (unsigned long long)st.written, mb, rate, eta);
+    im->progress_shown = 1;
+  } else if (!final) {
+    fprintf(stderr,
+            "influxc: import: %llu points written, %.1f MB read, "
+            "%.0f points/s\n",
+            (unsigned long long)st.written, mb, rate);
+  }
+  pthread_mutex_unlock(&im->mu);
+}
+
+/* ---- input ---- */
+
+typedef struct chunk {
+  char *data;
+  size_t len, cap;
+  uint64_t *glines;
+  size_t n, ncap;
+} chunk;
+
+static int chunk_add(chunk *c, const char *s, size_t n, uint64_t gline) {
+  if (c->len + n + 1 > c->cap) {
+    size_t nc = (c->len + n + 1) * 2;
+    char *p = realloc(c->data, nc);
+    if (!p)
+      return -1;
+    c->data = p;
+    c->cap = nc;
+  }
+  if (grow((void **)&c->glines, &c->ncap, c->n + 1, sizeof *c->glines))
+    return -1;
+  memcpy(c->data + c->len, s, n);
+  c->len += n;
+  c->data[c->len++] = '\n';
+  c->glines[c->n++] = gline;
+  return 0;
+}
+
+/* Hands a chunk of lines to the writer. A line the writer refuses is
+ * reported with its number and the others still go. */
+static int chunk_flush(importer *im, chunk *c) {
+  if (!c->n)
+    return 0;
+  influx_error err = {0};
+  influx_status st;
+  pthread_mutex_lock(&im->mu);
+  uint64_t acc0 = im->accepted;
+  size_t ns0 = im->nspans;
+  for (size_t i = 0; i < c->n; i++)
+    if (note_line(im, c->glines[i])) {
+      pthread_mutex_unlock(&im->mu);
+      return cli_fail("import", INFLUX_ERR_NOMEM, NULL);
+    }
+  pthread_mutex_unlock(&im->mu);
+  st = influx_writer_write_lines(im->w, c->data, c->len, &err);
+  if (st == INFLUX_ERR_INVALID_ARG || st == INFLUX_ERR_TOO_LARGE) {
+    /* Undo the numbering and go line by line. */
+    pthread_mutex_lock(&im->mu);
+    im->accepted = acc0;
+    im->nspans = ns0;
+    pthread_mutex_unlock(&im->mu);
+    size_t off = 0;
+    for (size_t i = 0; i < c->n; i++) {
+      const char *nl = memchr(c->data + off, '\n', c->len - off);
+      size_t end = (size_t)(nl - c->data) + 1;
+      pthread_mutex_lock(&im->mu);
+      note_line(im, c->glines[i]);
+      pthread_mutex_unlock(&im->mu);
+      st = influx_writer_write_lines(im->w, c->data + off, end - off, &err);
+      if (st == INFLUX_ERR_INVALID_ARG || st == INFLUX_ERR_TOO_LARGE) {
+        pthread_mutex_lock(&im->mu);
+        im->accepted--;
+        if (im->nspans && im->spans[im->nspans - 1].seq == im->accepted)
+          im->nspans--;
+        const char *m = err.message;
+        if (!strncmp(m, "line 1 ", 7))
+          m += 7;
+        report_line(im, c->glines[i], m, strlen(m));
+        im->rejected_lines++;
+        pthread_mutex_unlock(&im->mu);
+        st = INFLUX_OK;
+      } else if (st) {
+        break;
+      }
+      off = end;
+    }
+  }
+  c->len = c->n = 0;
+  return st ? cli_fail("import", st, &err) : 0;
+}
+
+/* Reads line protocol from `in`, split as influxd splits it. Each line
+ * (line ends and leading blanks trimmed; comments and blank lines skipped,
+ * but counted) goes to fn with its number; `tick` (may be NULL) runs after
+ * each block read. Stops on a non-zero return of fn, on Ctrl-C, or at the
+ * end. Returns 0 or an exit code. */
+int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
+                   void (*tick)(void *user, gzFile in, size_t n)) {
+  influx_line_splitter sp = {0};
+  char *line = NULL;
+  size_t len = 0, cap = 0;
+  char buf[65536];
+  int n = 0, rc = 0, last = 0;
+  while (!rc && !interrupted) {
+    if (!last && (n = gzread(in, buf, sizeof buf)) <= 0) {
+      if (n < 0 || !len)
+        break;
+      /* A last line without a newline. */
+      last = 1;
+      n = 0;
+    }
+    size_t pos = 0;
+    while ((pos < (size_t)n || last) && !rc) {
+      int complete = last;
+      size_t end = last ? pos
+                        : pos + influx_line_split(&sp, buf + pos,
+                                                  (size_t)n - pos, &complete);
+      size_t add = end - pos;
+      if (len + add + 1 > cap) {
+        cap = (len + add + 1) * 2;
+        char *p = realloc(line, cap);
+        if (!p) {
+          rc = cli_fail("read", INFLUX_ERR_NOMEM, NULL);
+          break;
+        }
+        line = p;
+      }
+      memcpy(line + len, buf + pos, add);
+      len += add;
+      pos = end;
+      if (!complete)
+        break;
+      (*lineno)++;
+      size_t l = len, s0 = 0;
+      while (l && (line[l - 1] == '\n' || line[l - 1] == '\r'))
+        l--;
+      while (s0 < l && (line[s0] == ' ' || line[s0] == '\t'))
+        s0++;
+      if (l > s0 && line[s0] != '#')
+        rc = fn(user, line + s0, l - s0, *lineno);
+      len = 0;
+      if (last)
+        break;
+    }
+    if (tick && n > 0)
+      tick(user, in, (size_t)n);
+    if (last)
+      break;
+  }
+  if (!rc && n < 0) {
+    int e;
+    fprintf(stderr, "influxc: read error: %s\n", gzerror(in, &e));
+    rc = EXIT_INPUT;
+  }
+  free(line);
+  return rc;
+}
+
+typedef struct feed {
+  importer *im;
+  chunk *c;
+  uint64_t skip;
+  double *next_progress;
+} feed;
+
+static int feed_line(void *u, const char *s, size_t n, uint64_t gline) {
+  feed *f = u;
+  if (gline <= f->skip)
+    return 0;
+  if (chunk_add(f->c, s, n, gline))
+    return cli_fail("import", INFLUX_ERR_NOMEM, NULL);
+  return f->c->n >= 1000 ? chunk_flush(f->im, f->c) : 0;
+}
+
+static void feed_tick(void *u, gzFile in, size_t n) {
+  feed *f = u;
+  importer *im = f->im;
+  off_t o = gzoffset(in);
+  im->bytes_done = o >= 0 ? im->bytes_base + (uint64_t)o : im->bytes_done + n;
+  if (now_s() >= *f->next_progress) {
+    show_progress(im, 0);
+    *f->next_progress = now_s() + (im->tty ? 0.2 : 5.0);
+  }
+}
+
+static int feed_lines(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
+                      chunk *c, double *next_progress) {
+  feed f = {im, c, skip, next_progress};
+  return cli_read_lines(in, gline, feed_line, &f, feed_tick);
+}
+
+/* ---- CSV (RFC 4180) ---- */
+
+typedef struct csv_row {
+  char **cells;
+  size_t n, cap;
+  char *text;
+  size_t tlen, tcap;
+} csv_row;
+
+/* Reads one record; 1 on a record, 0 at the end, -1 on a malformed one.
+ * Quoted cells may hold commas, quotes ("") and newlines. *lines counts
+ * physical lines consumed. */
+static int csv_read(gzFile in, csv_row *r, uint64_t *lines) {
+  size_t starts[4096];
+  size_t ncell = 0;
+  r->tlen = 0;
+  int c = gzgetc(in);
+  if (c < 0)
+    return 0;
+  int quoted = 0, at_start = 1, any = 0;
+  starts[ncell++] = 0;
+  for (;; c = gzgetc(in)) {
+    if (c < 0) {
+      if (quoted)
+        return -1;
+      break;
+    }
+    any = 1;
+    if (quoted) {
+      if (c == '"') {
+        int d = gzgetc(in);
+        if (d == '"') {
+          c = '"';
+        } else {
+          quoted = 0;
+          if (d >= 0)
+            gzungetc(d, in);
+          continue;
+        }
+      } else if (c == '\n') {
+        (*lines)++;
+      }
+    } else if (c == '"' && at_start) {
+      quoted = 1;
+      at_start = 0;
+      continue;
+    } else if (c == ',') {
+      if (r->tlen + 1 > r->tcap) {
+        r->tcap = (r->tlen + 1) * 2 + 64;
+        char *p = realloc(r->text, r->tcap);
+        if (!p)
+          return -1;
+        r->text = p;
+      }
+      r->text[r->tlen++] = 0;
+      if (ncell == sizeof starts / sizeof *starts)
+        return -1;
+      starts[ncell++] = r->tlen;
+      at_start = 1;
+      continue;
+    } else if (c == '\n') {
+      (*lines)++;
+      break;
+    } else if (c == '\r') {
+      continue;
+    }
+    at_start = 0;
+    if (r->tlen + 1 > r->tcap) {
+      r->tcap = (r->tlen + 1) * 2 + 64;
+      char *p = realloc(r->text, r->tcap);
+      if (!p)
+        return -1;
+      r->text = p;
+    }
+    r->text[r->tlen++] = (char)c;
+  }
+  if (c < 0 && any)
+    (*lines)++;
+  if (r->tlen + 1 > r->tcap) {
+    r->tcap = r->tlen + 64;
+    char *p = realloc(r->text, r->tcap);
+    if (!p)
+      return -1;
+    r->text = p;
+  }
+  r->text[r->tlen++] = 0;
+  if (ncell > r->cap) {
+    char **p = realloc(r->cells, ncell * sizeof *p);
+    if (!p)
+      return -1;
+    r->cells = p;
+    r->cap = ncell;
+  }
+  for (size_t i = 0; i < ncell; i++)
+    r->cells[i] = r->text + starts[i];
+  r->n = ncell;
+  return 1;
+}
+
+static void csv_row_free(csv_row *r) {
+  free(r->cells);
+  free(r->text);
+}
+
+enum {
+  COL_SKIP,
+  COL_TAG,
+  COL_TIME,
+  COL_AUTO,
+  COL_FLOAT,
+  COL_INT,
+  COL_STR,
+  COL_BOOL
+};
+
+static int col_type_of(importer *im, const char *name) {
+  for (size_t i = 0; i < im->ntag_cols; i++)
+    if (!strcmp(im->tag_cols[i], name))
+      return COL_TAG;
+  if (!strcmp(name, im->time_col))
+    return COL_TIME;
+  for (size_t i = 0; i < im->ntypes; i++) {
+    const char *eq = strchr(im->type_spec[i], '=');
+    if (eq && (size_t)(eq - im->type_spec[i]) == strlen(name) &&
+        !strncmp(im->type_spec[i], name, strlen(name))) {
+      const char *t = eq + 1;
+      return !strcmp(t, "float")    ? COL_FLOAT
+             : !strcmp(t, "int")    ? COL_INT
+             : !strcmp(t, "string") ? COL_STR
+             : !strcmp(t, "bool")   ? COL_BOOL
+             : !strcmp(t, "skip")   ? COL_SKIP
+                                    : -1;
+    }
+  }
+  return COL_AUTO;
+}
+
+/* One CSV record to a line; NULL message on success. */
+static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
+                              const int *types, csv_row *r, influx_error *err) {
+  if (r->n != hdr->n)
+    return "has a different number of cells than the header";
+  if (influx_lines_begin(lb, im->measurement, err))
+    return err->message;
+  int fields = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const char *v = r->cells[i], *k = hdr->cells[i];
+    influx_status st = INFLUX_OK;
+    if (!*v || types[i] == COL_SKIP)
+      continue;
+    char *end;
+    switch (types[i]) {
+    case COL_TAG:
+      st = influx_lines_tag(lb, k, v, err);
+      break;
+    case COL_TIME: {
+      long long t = strtoll(v, &end, 10);
+      int64_t ns;
+      if (!*end)
+        st = influx_lines_time(lb, t, im->precision, err);
+      else if (!influx_time_parse(v, &ns))
+        st = influx_lines_time(lb, ns, "n", err);
+      else
+        return "has a time that is neither an integer nor RFC3339";
+      break;
+    }
+    case COL_INT: {
+      long long x = strtoll(v, &end, 10);
+      if (*end)
+        return "has a non-integer value in an int column";
+      st = influx_lines_int(lb, k, x, err);
+      fields++;
+      break;
+    }
+    case COL_BOOL:
+      st = influx_lines_bool(lb, k,
+                             !strcmp(v, "true") || !strcmp(v, "1") ||
+                                 !strcmp(v, "TRUE") || !strcmp(v, "True"),
+                             err);
+      fields++;
+      break;
+    case COL_STR:
+      st = influx_lines_string(lb, k, v, err);
+      fields++;
+      break;
+    case COL_FLOAT:
+    case COL_AUTO: {
+      double d = strtod(v, &end);
+      if (!*end)
+        st = influx_lines_float(lb, k, d, err);
+      else if (types[i] == COL_FLOAT)
+        return "has a non-number in a float column";
+      else if (!strcmp(v, "true") || !strcmp(v, "false"))
+        st = influx_lines_bool(lb, k, v[0] == 't', err);
+      else
+        st = influx_lines_string(lb, k, v, err);
+      fields++;
+      break;
+    }
+    }
+    if (st)
+      return err->message;
+  }
+  if (!fields) {
+    influx_lines_reset(lb); /* drops the started point */
+    return "has no field values";
+  }
+  if (influx_lines_end(lb, err))
+    return err->message;
+  return NULL;
+}
+
+static int feed_csv(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
+                    chunk *c, double *next_progress) {
+  csv_row hdr = {0}, r = {0};
+  int rc = 0;
+  uint64_t lines = 0;
+  int *types = NULL;
+  influx_lines *lb = influx_lines_new();
+  influx_error err = {0};
+  if (!lb || influx_lines_set_precision(lb, im->precision, &err)) {
+    rc = cli_fail("import", err.code ? err.code : INFLUX_ERR_NOMEM, &err);
+    goto out;
+  }
+  int got = csv_read(in, &hdr, &lines);
+  uint64_t base = *gline;
+  if (got <= 0) {
+    *gline = base + lines;
+    goto out;
+  }
+  types = calloc(hdr.n, sizeof *types);
+  if (!types) {
+    rc = cli_fail("import", INFLUX_ERR_NOMEM, NULL);
+    goto out;
+  }
+  for (size_t i = 0; i < hdr.n; i++)
+    if ((types[i] = col_type_of(im, hdr.cells[i])) < 0) {
+      fprintf(stderr, "influxc: --field-types: unknown type for %s\n",
+              hdr.cells[i]);
+      rc = EXIT_USAGE;
+      goto out;
+    }
+  while (!rc && !interrupted) {
+    uint64_t start = base + lines + 1;
+    got = csv_read(in, &r, &lines);
+    if (!got)
+      break;
+    if (start <= skip)
+      continue;
+    if (got < 0) {
+      report_line(im, start, "malformed CSV record", 20);
+      im->rejected_lines++;
+      break;
+    }
+    if (r.n == 1 && !r.cells[0][0])
+      continue; /* blank line */
+    influx_lines_reset(lb);
+    const char *why = csv_encode(im, lb, &hdr, types, &r, &err);
+    if (why) {
+      report_line(im, start, why, strlen(why));
+      im->rejected_lines++;
+      continue;
+    }
+    size_t l = influx_lines_len(lb);
+    if (chunk_add(c, influx_lines_data(lb), l ? l - 1 : 0, start))
+      rc = cli_fail("import", INFLUX_ERR_NOMEM, NULL);
+    if (!rc && c->n >= 1000)
+      rc = chunk_flush(im, c);
+    if (gzoffset(in) >= 0)
+      im->bytes_done = im->bytes_base + (uint64_t)gzoffset(in);
+    if (now_s() >= *next_progress) {
+      show_progress(im, 0);
+      *next_progress = now_s() + (im->tty ? 0.2 : 5.0);
+    }
+  }
+  *gline = base + lines;
+out:
+  influx_lines_free(lb);
+  free(types);
+  csv_row_free(&hdr);
+  csv_row_free(&r);
+  return rc;
+}
+
+static int split_list(const char *s, char ***out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  if (!s)
+    return 0;
+  char *copy = strdup(s);
+  if (!copy)
+    return -1;
+  size_t cap = 1;
+  for (const char *p = s; *p; p++)
+    cap += *p == ',';
+  *out = calloc(cap + 1, sizeof **out);
+  if (!*out) {
+    free(copy);
+    return -1;
+  }
+  char *save = NULL;
+  for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+    (*out)[(*n)++] = t;
+  if (!*n)
+    free(copy);
+  return 0;
+}
+
+static void free_list(char **l, size_t n) {
+  if (l && n)
+    free(l[0]);
+  free(l);
+}
+
+static const char *import_help =
+    "usage: influxc import [--format line|csv] [--precision P] [--rp RP]\n"
+    "       [--batch-size N] [--buffer-size MB] [--skip N] [--quiet]\n"
+    "       [--progress]\n"
+    "       [--measurement M --tag-columns a,b --time-column t\n"
+    "        --field-types col=float|int|string|bool|skip,...] FILE...\n"
+    "Imports line protocol or CSV files (gzip-compressed or not; - is\n"
+    "stdin), streamed over --pool-size connections. Rejected lines are\n"
+    "reported with FILE:LINE. --skip N skips the first N input lines\n"
+    "(counted over all files), as printed after Ctrl-C. At most\n"
+    "--buffer-size MB (default 64) wait in memory for the server.\n"
+    "CSV: a header row names the columns; --tag-columns are tags, the time\n"
+    "column (default \"time\") is RFC3339 or an integer in --precision, the\n"
+    "rest are fields (numbers as floats, true/false as booleans, else\n"
+    "strings, unless --field-types says otherwise); empty cells are\n"
+    "omitted.";
+
+int cmd_import(int argc, char **argv, global *g) {
+  return import_run(argc, argv, g, 0, import_help);
+}
+
+int import_run(int argc, char **argv, global *g, int csv_default,
+               const char *help) {
+  if (wants_help(argc, argv)) {
+    puts(help);
+    return 0;
+  }
+  static importer im;
+  memset(&im, 0, sizeof im);
+  pthread_mutex_init(&im.mu, NULL);
+  im.csv = csv_default;
+  im.time_col = "time";
+  const char *format = NULL, *tags = NULL, *types = NULL;
+  const char *files[256];
+  int nfiles = 0, force_progress = 0;
+  long batch = 5000, skip = 0, buffer_mb = 64;
+  influx_writer_options wo = {0};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define TAKE(flag)                                                             \
+  (!strcmp(a, flag) &&                                                         \
+   (v || (usage_error("option %s needs a value", a), 0)) && ++i)
+    if (TAKE("--format")) {
+      format = v;
+    } else if (TAKE("--precision")) {
+      wo.precision = v;
+    } else if (TAKE("--rp")) {
+      wo.retention_policy = v;
+    } else if (TAKE("--batch-size")) {
+      if (parse_int(v, 1, 1000000, &batch))
+        return usage_error("--batch-size %s is not in 1-1000000", v);
+    } else if (TAKE("--buffer-size")) {
+      if (parse_int(v, 1, 65536, &buffer_mb))
+        return usage_error("--buffer-size %s is not in 1-65536 (MB)", v);
+    } else if (TAKE("--skip")) {
+      if (parse_int(v, 0, 0x7fffffffffffffffL, &skip))
+        return usage_error("--skip %s is not a line count", v);
+    } else if (TAKE("--measurement")) {
+      im.measurement = v;
+    } else if (TAKE("--tag-columns")) {
+      tags = v;
+    } else if (TAKE("--time-column")) {
+      im.time_col = v;
+    } else if (TAKE("--field-types")) {
+      types = v;
+    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+      im.quiet = 1;
+    } else if (!strcmp(a, "--progress")) {
+      force_progress = 1;
+    } else if ((a[0] == '-' && a[1] == '-') &&
+               (!strcmp(a, "--format") || !strcmp(a, "--precision") ||
+                !strcmp(a, "--rp") || !strcmp(a, "--batch-size") ||
+                !strcmp(a, "--skip") || !strcmp(a, "--buffer-size") ||
+                !strcmp(a, "--measurement") || !strcmp(a, "--tag-columns") ||
+                !strcmp(a, "--time-column") || !strcmp(a, "--field-types"))) {
+      return EXIT_USAGE; /* TAKE reported the missing value */
+    } else {
+      int r = parse_global(argc, argv, &i, g);
+      if (r < 0)
+        return EXIT_USAGE;
+      if (!r) {
+        if (a[0] == '-' && a[1])
+          return usage_error("unknown option %s", a);
+        if (nfiles == 256)
+          return usage_error("%s", "too many files");
+        files[nfiles++] = a;
+      }
+    }
+#undef TAKE
+  }
+  if (format && strcmp(format, "line") && strcmp(format, "csv"))
+    return usage_error("--format %s is not line or csv", format);
+  if (format)
+    im.csv = !strcmp(format, "csv");
+  if (!nfiles)
+    return usage_error("%s", "no input file (use - for stdin)");
+  if (!format)
+    for (int i = 0; i < nfiles; i++) {
+      size_t l = strlen(files[i]);
+      if ((l > 4 && !strcmp(files[i] + l - 4, ".csv")) ||
+          (l > 7 && !strcmp(files[i] + l - 7, ".csv.gz")))
+        im.csv = 1;
+    }
+  if (im.csv && !im.measurement)
+    return usage_error("%s", "CSV input needs --measurement");
+  im.precision = wo.precision;
+  if (split_list(tags, &im.tag_cols, &im.ntag_cols) ||
+      split_list(types, &im.type_spec, &im.ntypes))
+    return cli_fail("import", INFLUX_ERR_NOMEM, NULL);
+  source_file sf[256];
+  im.files = sf;
+  im.nfiles = nfiles;
+  for (int i = 0; i < nfiles; i++) {
+    struct stat sb;
+    sf[i] = (source_file){files[i], 0, 0};
+    if (strcmp(files[i], "-") && stat(files[i], &sb)) {
+      fprintf(stderr, "influxc: cannot open %s: %s\n", files[i],
+              strerror(errno));
+      free_list(im.tag_cols, im.ntag_cols);
+      free_list(im.type_spec, im.ntypes);
+      return EXIT_INPUT;
+    }
+    if (strcmp(files[i], "-"))
+      im.bytes_total += (uint64_t)sb.st_size;
+  }
+  influx_client *c;
+  int rc = make_client(g, &c);
+  if (rc) {
+    free_list(im.tag_cols, im.ntag_cols);
+    free_list(im.type_spec, im.ntypes);
+    return rc;
+  }
+  wo.batch_size = (size_t)batch;
+  /* Memory stays under the buffer; batches are at most half of it. */
+  wo.buffer_limit = (size_t)buffer_mb << 20;
+  wo.batch_bytes =
+      wo.buffer_limit / 2 < 4000000 ? wo.buffer_limit / 2 : 4000000;
+  wo.parallel = g->o.pool_size ? g->o.pool_size : 2;
+  wo.on_error = on_error;
+  wo.user = &im;
+  /* An import waits for a server that is briefly away, then gives up on a
+   * batch (reported) rather than hanging forever. */
+  wo.max_retries = 10;
+  wo.max_retry_time_ms = 120000;
+  influx_error err = {0};
+  influx_status st = influx_writer_new(c, &wo, &im.w, &err);
+  if (st) {
+    influx_client_free(c);
+    free_list(im.tag_cols, im.ntag_cols);
+    free_list(im.type_spec, im.ntypes);
+    return cli_fail("import", st, &err);
+  }
+  im.tty = force_progress || isatty(STDERR_FILENO);
+  im.t0 = now_s();
+  struct sigaction sa = {0};
+  sa.sa_handler = on_sigint;
+  sigaction(SIGINT, &sa, NULL);
+  chunk ch = {0};
+  uint64_t gline = 0;
+  double next_progress = now_s() + 0.2;
+  for (int i = 0; i < nfiles && !rc && !interrupted; i++) {
+    sf[i].first_gline = gline + 1;
+    gzFile in = strcmp(files[i], "-") ? gzopen(files[i], "rb")
+                                      : gzdopen(dup(STDIN_FILENO), "rb");
+    if (!in) {
+      fprintf(stderr, "influxc: cannot open %s: %s\n", files[i],
+              strerror(errno));
+      rc = EXIT_INPUT;
+      break;
+    }
+    gzbuffer(in, 1 << 17);
+    im.bytes_base = im.bytes_done;
+    rc = im.csv
+             ? feed_csv(&im, in, &gline, (uint64_t)skip, &ch, &next_progress)
+             : feed_lines(&im, in, &gline, (uint64_t)skip, &ch, &next_progress);
+    /* Lines read are handed over even when interrupted, so "resume after
+     * line N" is exact. */
+    if (!rc)
+      rc = chunk_flush(&im, &ch);
+    if (gzoffset(in) >= 0)
+      im.bytes_done = im.bytes_base + (uint64_t)gzoffset(in);
+    gzclose(in);
+  }
+  free(ch.data);
+  free(ch.glines);
+  /* A second Ctrl-C while delivering what was accepted ends at once. */
+  if (interrupted) {
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    clear_progress(&im);
+    fprintf(stderr,
+            "influxc: interrupted; delivering the %llu points "
+            "already accepted (Ctrl-C again to abandon them)\n",
+            (unsigned long long)im.accepted);
+  }
+  influx_writer_stats ws;
+  influx_status cst = influx_writer_close(im.w, &ws, &err);
+  clear_progress(&im);
+  double dt = now_s() - im.t0;
+  if (!im.quiet || interrupted)
+    fprintf(stderr,
+            "influxc: imported %llu points from %d file%s (%.1f MB) in %.1f "
+            "s, %.0f points/s; %llu line%s rejected\n",
+            (unsigned long long)ws.written, nfiles, nfiles == 1 ? "" : "s",
+            (double)im.bytes_done / 1e6, dt,
+            dt > 0 ? (double)ws.written / dt : 0.0,
+            (unsigned long long)im.rejected_lines,
+            im.rejected_lines == 1 ? "" : "s");
+  if (interrupted) {
+    /* Everything up to the last input line read is settled now. */
+    fprintf(stderr,
+            "influxc: stopped after input line %llu; resume with --skip "
+            "%llu\n",
+            (unsigned long long)gline, (unsigned long long)gline);
+    rc = EXIT_INTERRUPTED;
+  } else if (!rc && (im.rejected_lines || cst)) {
+    rc = EXIT_PARTIAL;
+  }
+  influx_client_free(c);
+  free(im.spans);
+  free_list(im.tag_cols, im.ntag_cols);
+  free_list(im.type_spec, im.ntypes);
+  pthread_mutex_destroy(&im.mu);
+  return rc;
+}
