@@ -127,6 +127,25 @@ for r in range(args.repeat):
         assert count("w") == N
         record("write python3-influxdb", dt, rss)
 
+# ---- CLI import of a 1M-line file ----
+stock = os.path.join(TMP, "stock.txt")
+with open(stock, "w") as f:
+    f.write("# DML\n# CONTEXT-DATABASE: w\n")
+    with open(dump) as d:
+        shutil.copyfileobj(d, f)
+for r in range(args.repeat):
+    fresh("w")
+    dt, rss, _ = timed([os.path.join(B, "influxc"), "--port", str(PORT), "-d", "w", "import",
+                        "--quiet", "--pool-size", "2", "--batch-size", "10000", dump])
+    assert count("w") == N
+    record("import influxc (2 conns)", dt, rss)
+    if shutil.which("influx"):
+        fresh("w")
+        dt, rss, _ = timed(["influx", "-host", "127.0.0.1", "-port", str(PORT), "-import",
+                            "-path", stock, "-precision", "ns"])
+        assert count("w") == N, count("w")
+        record("import influx -import", dt, rss)
+
 # ---- query ----
 fresh("q")
 curl_write("q", 2)
@@ -178,6 +197,15 @@ for conns in (1, 2):
         row("writer influxc 4 producers", "write curl 1 conn")
 if "write python3-influxdb" in results:
     row("write python3-influxdb", "write curl 1 conn")
+row("import influxc (2 conns)", "write curl 2 conn")
+if "import influx -import" in results:
+    row("import influx -import", "write curl 2 conn")
+    w("")
+    w("influxc import is %.1fx as fast as influx -import (medians)."
+      % (med("import influx -import")[0] / med("import influxc (2 conns)")[0]))
+    w("")
+    w("| contender | median s | best s | points/s (median) | ratio | peak RSS MB |")
+    w("|---|---|---|---|---|---|")
 for fmt in ("msgpack", "json"):
     row("query curl %s" % fmt)
     row("query influxc full %s" % fmt, "query curl %s" % fmt)

@@ -41,4 +41,10 @@ INFLUX_PRIVATE influx_status lines_encode(influx_lines *lb,
                                           const influx_point *p,
                                           influx_error *err);
 
+/* Appends one line already split by influx_line_split (no line end):
+ * only its UTF-8 is checked. */
+INFLUX_PRIVATE influx_status lines_append_split(influx_lines *lb,
+                                                const char *line, size_t len,
+                                                size_t idx, influx_error *err);
+
 #endif

@@ -533,9 +533,6 @@ influx_status influx_lines_append_raw(influx_lines *lb, const char *line,
     len--;
   if (!len)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is empty", idx);
-  if (utf8_check(line, len) != len)
-    return ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is not valid UTF-8",
-                idx);
   /* One line as influxd will split it: no newline may end it early. */
   influx_line_splitter sp = {0};
   int complete;
@@ -543,6 +540,14 @@ influx_status influx_lines_append_raw(influx_lines *lb, const char *line,
   if (complete || used != len)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "line %zu contains a newline outside a string field", idx);
+  return lines_append_split(lb, line, len, idx, err);
+}
+
+influx_status lines_append_split(influx_lines *lb, const char *line, size_t len,
+                                 size_t idx, influx_error *err) {
+  if (utf8_check(line, len) != len)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "line %zu is not valid UTF-8",
+                idx);
   if (ibuf_append(&lb->buf, line, len) || ibuf_putc(&lb->buf, '\n'))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   lb->count++;
@@ -728,17 +733,34 @@ influx_status influx_make_lines(const influx_point *pts, size_t n,
   return st;
 }
 
+/* Bytes that can change the splitter's state, by section: before the
+ * first unescaped space (measurement and tags), in the fields, and inside
+ * a quoted string. Everything else is skipped in a tight loop. */
+static const unsigned char split_tags[256] = {
+    ['\\'] = 1, [' '] = 1, ['\n'] = 1};
+static const unsigned char split_fields[256] = {
+    ['\\'] = 1, ['='] = 1, [','] = 1, ['"'] = 1, ['\n'] = 1};
+static const unsigned char split_quoted[256] = {['\\'] = 1, ['"'] = 1};
+
 size_t influx_line_split(influx_line_splitter *sp, const char *buf, size_t n,
                          int *complete) {
   *complete = 0;
   if (!sp || !buf)
     return 0;
+  const unsigned char *b = (const unsigned char *)buf;
   for (size_t i = 0; i < n; i++) {
-    char c = buf[i];
     if (sp->esc) {
       sp->esc = 0;
       continue;
     }
+    const unsigned char *t = sp->quoted   ? split_quoted
+                             : sp->fields ? split_fields
+                                          : split_tags;
+    while (i < n && !t[b[i]])
+      i++;
+    if (i == n)
+      break;
+    char c = (char)b[i];
     if (c == '\\') {
       sp->esc = 1;
       continue;

@@ -838,8 +838,9 @@ influx_status influx_writer_write_lines(influx_writer *w, const char *data,
     while (s0 < l && (data[off + s0] == ' ' || data[off + s0] == '\t'))
       s0++;
     if (l > s0 && data[off + s0] != '#') {
-      s.lb->index = lineno; /* errors name the line, counted from 1 */
-      st = influx_lines_append_raw(s.lb, data + off + s0, l - s0, err);
+      /* Split already: only UTF-8 is left to check. Errors name the
+       * line, counted from 1. */
+      st = lines_append_split(s.lb, data + off + s0, l - s0, lineno, err);
       if (!st)
         st = stage_line(w, &s, err);
     }
