@@ -5,6 +5,7 @@
 #include "influxc/admin.h"
 #include "influxc/client.h"
 #include "influxc/error.h"
+#include "influxc/frame.h"
 #include "influxc/point.h"
 #include "influxc/query.h"
 #include "influxc/quote.h"

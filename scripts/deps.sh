@@ -10,7 +10,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config clang clang-format libclang-rt-14-dev \
     libcurl4-openssl-dev libyajl-dev libcmocka-dev zlib1g-dev libedit-dev \
     influxdb influxdb-client curl openssl ca-certificates \
-    python3 python3-influxdb python3-pandas \
+    python3 python3-influxdb python3-pandas python3-numpy python3-cffi \
     tinyproxy stunnel4 locales hyperfine time tmux >/dev/null
 # A comma-decimal locale for the locale-independence tests.
 if ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then

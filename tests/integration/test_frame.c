@@ -1,0 +1,499 @@
+/* Frames: building, writing to a real influxd, querying back into frames,
+ * CSV and the Arrow C Data Interface. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define T0 1600000000000000123LL /* not a multiple of 256 or 1000 */
+
+static void test_build_and_read(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  int64_t t[4] = {T0, T0 + 1, T0 + 2, T0 + 3};
+  double d[4] = {1.5, 0, -2.25, 1e300};
+  uint8_t dvalid[1] = {0x0d}; /* row 1 null */
+  int64_t iv[4] = {1, 2, 3, INT64_MIN};
+  uint8_t bv[4] = {1, 0, 1, 0};
+  const char *sv[4] = {"a,b", NULL, "say \"hi\"", "line\nbreak"};
+  const char *tv[4] = {"x", "y", "", NULL};
+  assert_int_equal(influx_frame_set_time(f, t, 4, 0, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_float(f, "d", d, dvalid, 4, 0, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_frame_add_int(f, "i", iv, NULL, 4, 1, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_frame_add_bool(f, "b", bv, NULL, 4, &err), INFLUX_OK);
+  assert_int_equal(
+      influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, 4, &err),
+      INFLUX_OK);
+  assert_int_equal(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, tv, 4,
+                                            &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_frame_nrows(f), 4);
+  assert_int_equal(influx_frame_ncols(f), 5);
+  assert_string_equal(influx_frame_column_name(f, 4), "host");
+  assert_int_equal(influx_frame_column_type(f, 4), INFLUX_COL_TAG);
+  assert_int_equal(influx_frame_column_index(f, "b"), 2);
+  assert_int_equal(influx_frame_column_index(f, "nope"), -1);
+  assert_int_equal(influx_frame_time(f)[3], T0 + 3);
+  double x;
+  assert_int_equal(influx_frame_get_float(f, 0, 2, &x), INFLUX_OK);
+  assert_true(x == -2.25);
+  assert_true(influx_frame_is_null(f, 0, 1));
+  assert_int_equal(influx_frame_get_float(f, 0, 1, &x), INFLUX_ERR_INVALID_ARG);
+  int64_t y;
+  assert_int_equal(influx_frame_get_int(f, 1, 3, &y), INFLUX_OK);
+  assert_true(y == INT64_MIN);
+  /* The borrowed column reads the caller's array itself. */
+  iv[0] = 42;
+  assert_int_equal(influx_frame_get_int(f, 1, 0, &y), INFLUX_OK);
+  assert_int_equal(y, 42);
+  int b;
+  assert_int_equal(influx_frame_get_bool(f, 2, 0, &b), INFLUX_OK);
+  assert_int_equal(b, 1);
+  assert_string_equal(influx_frame_get_string(f, 3, 2), "say \"hi\"");
+  assert_null(influx_frame_get_string(f, 3, 1));
+  assert_null(influx_frame_get_string(f, 0, 0)); /* not a string column */
+  /* Mistakes are refused with a reason. */
+  assert_int_equal(influx_frame_add_int(f, "i", iv, NULL, 4, 0, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "exists already"));
+  assert_int_equal(influx_frame_add_int(f, "j", iv, NULL, 3, 0, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "3 values for a frame of 4 rows"));
+  assert_int_equal(influx_frame_add_int(f, "time", iv, NULL, 4, 0, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  uint8_t badb[4] = {0, 2, 0, 0};
+  assert_int_equal(influx_frame_add_bool(f, "bb", badb, NULL, 4, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  const char *badutf[4] = {"ok", "\xff", "ok", "ok"};
+  assert_int_equal(
+      influx_frame_add_strings(f, "u", INFLUX_COL_STRING, badutf, 4, &err),
+      INFLUX_ERR_INVALID_ARG);
+  influx_value row[5] = {0};
+  assert_int_equal(influx_frame_append_row(f, T0, row, 5, &err),
+                   INFLUX_ERR_INVALID_ARG); /* borrowed: fixed size */
+  assert_non_null(strstr(err.message, "borrows"));
+  influx_frame_free(f);
+
+  /* Row by row, with every type and nulls. */
+  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_column(f, "v", INFLUX_COL_FLOAT, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_frame_add_column(f, "tag", INFLUX_COL_TAG, &err),
+                   INFLUX_OK);
+  for (int r = 0; r < 1000; r++) {
+    influx_value vals[2] = {influx_value_float(r * 0.5),
+                            influx_value_string(r % 2 ? "odd" : "even")};
+    if (r % 7 == 0)
+      vals[0].type = INFLUX_VALUE_NULL;
+    assert_int_equal(influx_frame_append_row(f, T0 + r, vals, 2, &err),
+                     INFLUX_OK);
+  }
+  influx_value wrong[2] = {influx_value_string("x"), influx_value_string("y")};
+  assert_int_equal(influx_frame_append_row(f, T0, wrong, 2, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_frame_append_row(f, T0, wrong, 1, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_frame_nrows(f), 1000);
+  assert_true(influx_frame_is_null(f, 0, 700));
+  assert_int_equal(influx_frame_get_float(f, 0, 999, &x), INFLUX_OK);
+  assert_true(x == 499.5);
+  assert_string_equal(influx_frame_get_string(f, 1, 999), "odd");
+  /* A column added later is null in the rows before. */
+  assert_int_equal(influx_frame_add_column(f, "late", INFLUX_COL_INT, &err),
+                   INFLUX_OK);
+  assert_true(influx_frame_is_null(f, 2, 0));
+  assert_true(influx_frame_is_null(f, 2, 999));
+  influx_frame_free(f);
+}
+
+/* Writes a frame and reads it back through influx_query_frames. */
+static void test_write_and_query(void **state) {
+  (void)state;
+  influx_client *c = th_client("plain", NULL);
+  const char *db = th_new_db(c, "frames");
+  influx_frame *f;
+  influx_error err = {0};
+  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  enum { N = 2500 };
+  int64_t *t = malloc(N * sizeof *t);
+  double *d = malloc(N * sizeof *d);
+  int64_t *iv = malloc(N * sizeof *iv);
+  uint8_t *bv = malloc(N);
+  uint8_t *ivalid = calloc((N + 7) / 8, 1);
+  const char **sv = malloc(N * sizeof *sv);
+  const char **hv = malloc(N * sizeof *hv);
+  char (*text)[32] = malloc(N * sizeof *text);
+  for (int r = 0; r < N; r++) {
+    t[r] = T0 + (int64_t)r * 1001; /* ns, not multiples of 256 */
+    d[r] = r % 10 == 0 ? NAN : r / 3.0;
+    iv[r] = (int64_t)r * 1000000007LL;
+    if (r % 5)
+      ivalid[r / 8] |= (uint8_t)(1u << (r % 8));
+    bv[r] = r % 2;
+    snprintf(text[r], sizeof text[r], "s,\"%d\"", r);
+    sv[r] = r % 3 ? text[r] : NULL;
+    hv[r] = r % 4 == 0 ? "h0" : r % 4 == 1 ? "h1" : r % 4 == 2 ? "" : NULL;
+  }
+  /* Row 0: d NaN, i null, s null -> only b remains: not skipped. Make a
+   * row with no field at all: row 30 gets b null below. */
+  assert_int_equal(influx_frame_set_time(f, t, N, 1, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_float(f, "d", d, NULL, N, 1, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_frame_add_int(f, "i", iv, ivalid, N, 0, &err),
+                   INFLUX_OK);
+  uint8_t *bvalid = malloc((N + 7) / 8);
+  memset(bvalid, 0xff, (N + 7) / 8);
+  bvalid[30 / 8] &= (uint8_t)~(1u << (30 % 8));
+  assert_int_equal(influx_frame_add_bool(f, "b", bv, bvalid, N, &err),
+                   INFLUX_OK);
+  assert_int_equal(
+      influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, N, &err),
+      INFLUX_OK);
+  assert_int_equal(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, hv, N,
+                                            &err),
+                   INFLUX_OK);
+  influx_tag global[1] = {{"src", "frame test"}};
+  influx_frame_write_options wo = {.measurement = "fm",
+                                   .database = db,
+                                   .tags = global,
+                                   .ntags = 1,
+                                   .numeric_precision = INFLUX_NUMERIC_FULL,
+                                   .batch_size = 700};
+  influx_frame_write_report rep;
+  assert_int_equal(influx_frame_write(c, f, &wo, &rep, &err), INFLUX_OK);
+  /* Row 30: d NaN, i null (30 % 5 == 0), s null, b null: skipped. */
+  assert_int_equal(rep.rows_skipped, 1);
+  assert_int_equal(rep.rows_written, N - 1);
+  assert_int_equal(rep.batches, (N - 1 + 699) / 700);
+
+  influx_frame_set *fs;
+  influx_frame_query_options qo = {.database = db, .chunk_size = 333};
+  assert_int_equal(
+      influx_query_frames(c, "SELECT * FROM fm GROUP BY host", &qo, &fs, &err),
+      INFLUX_OK);
+  assert_int_equal(influx_frame_set_statements(fs), 1);
+  /* host h0, h1, and no host (empty and null both leave the tag out). */
+  assert_int_equal(influx_frame_set_count(fs, 0), 3);
+  influx_tag k1[1] = {{"host", "h1"}};
+  const influx_frame *g = influx_frame_set_find(fs, 0, "fm", k1, 1);
+  assert_non_null(g);
+  assert_int_equal(influx_frame_nrows(g), N / 4);
+  long ci = influx_frame_column_index(g, "i"), cd =
+                                                   influx_frame_column_index(
+                                                       g, "d");
+  long cs = influx_frame_column_index(g, "s"), cb =
+                                                   influx_frame_column_index(
+                                                       g, "b");
+  long csrc = influx_frame_column_index(g, "src");
+  assert_true(ci >= 0 && cd >= 0 && cs >= 0 && cb >= 0 && csrc >= 0);
+  assert_int_equal(influx_frame_column_type(g, ci), INFLUX_COL_INT);
+  assert_int_equal(influx_frame_column_type(g, cd), INFLUX_COL_FLOAT);
+  assert_int_equal(influx_frame_column_type(g, cb), INFLUX_COL_BOOL);
+  /* Every value came back exactly, times to the nanosecond. */
+  for (size_t k = 0; k < influx_frame_nrows(g); k++) {
+    int r = (int)(k * 4 + 1);
+    assert_true(influx_frame_time(g)[k] == t[r]);
+    double x;
+    if (isnan(d[r]))
+      assert_true(influx_frame_is_null(g, (size_t)cd, k));
+    else {
+      assert_int_equal(influx_frame_get_float(g, (size_t)cd, k, &x),
+                       INFLUX_OK);
+      assert_true(x == d[r]);
+    }
+    int64_t y;
+    if (r % 5) {
+      assert_int_equal(influx_frame_get_int(g, (size_t)ci, k, &y), INFLUX_OK);
+      assert_true(y == iv[r]);
+    } else {
+      assert_true(influx_frame_is_null(g, (size_t)ci, k));
+    }
+    if (sv[r])
+      assert_string_equal(influx_frame_get_string(g, (size_t)cs, k), sv[r]);
+    else
+      assert_true(influx_frame_is_null(g, (size_t)cs, k));
+    assert_string_equal(influx_frame_get_string(g, (size_t)csrc, k),
+                        "frame test");
+  }
+  influx_frame_set_free(fs);
+
+  /* dropna: a column null everywhere in a series is dropped unless asked
+   * to keep it; data_frame_index is recorded. */
+  const char *index[] = {"host", NULL};
+  qo.data_frame_index = index;
+  assert_int_equal(influx_query_frames(c,
+                                       "SELECT d, i FROM fm WHERE host = 'h0' "
+                                       "AND time < 1600000000000100000",
+                                       &qo, &fs, &err),
+                   INFLUX_OK);
+  g = influx_frame_set_frame(fs, 0, 0);
+  assert_non_null(g);
+  /* rows 0,4,...: i null when r % 5 == 0, so some i remain; d NaN at
+   * r % 10 == 0 */
+  assert_true(influx_frame_column_index(g, "d") >= 0);
+  assert_int_equal(influx_frame_index_count(g), 0); /* host is not a column */
+  influx_frame_set_free(fs);
+  const char *index2[] = {"i", NULL};
+  qo.data_frame_index = index2;
+  const char *one = "SELECT d, i, b FROM fm WHERE time = 1600000000000000123";
+  assert_int_equal(influx_query_frames(c, one, &qo, &fs, &err), INFLUX_OK);
+  g = influx_frame_set_frame(fs, 0, 0);
+  assert_non_null(g);
+  /* Row 0: d NaN (not written) and i null: both all-null, both dropped,
+   * so the index column is gone too. */
+  assert_int_equal(influx_frame_ncols(g), 1);
+  assert_string_equal(influx_frame_column_name(g, 0), "b");
+  assert_int_equal(influx_frame_index_count(g), 0);
+  influx_frame_set_free(fs);
+  qo.keep_null_columns = 1;
+  assert_int_equal(influx_query_frames(c, one, &qo, &fs, &err), INFLUX_OK);
+  g = influx_frame_set_frame(fs, 0, 0);
+  assert_int_equal(influx_frame_ncols(g), 3);
+  assert_true(influx_frame_is_null(g, 0, 0));
+  assert_true(influx_frame_is_null(g, 1, 0));
+  assert_int_equal(influx_frame_index_count(g), 1);
+  assert_string_equal(influx_frame_index_column(g, 0), "i");
+  influx_frame_set_free(fs);
+
+  /* Multi-statement: one collection per statement; JSON wire with ints
+   * where floats were whole promotes to float. */
+  influx_frame_query_options jo = {.database = db,
+                                   .format = INFLUX_FORMAT_JSON};
+  assert_int_equal(
+      influx_query_frames(c,
+                          "SELECT count(d) FROM fm; SELECT d FROM fm WHERE "
+                          "time <= 1600000000000010133",
+                          &jo, &fs, &err),
+      INFLUX_OK);
+  assert_int_equal(influx_frame_set_statements(fs), 2);
+  g = influx_frame_set_frame(fs, 0, 0);
+  int64_t cnt;
+  assert_int_equal(influx_frame_get_int(g, 0, 0, &cnt), INFLUX_OK);
+  assert_int_equal(cnt, N - N / 10);
+  g = influx_frame_set_frame(fs, 1, 0);
+  assert_int_equal(influx_frame_column_type(g, 0), INFLUX_COL_FLOAT);
+  influx_frame_set_free(fs);
+
+  /* A statement error is an error. */
+  assert_int_equal(
+      influx_query_frames(c, "SELECT * FROM fm WHERE", &qo, &fs, &err),
+      INFLUX_ERR_CLIENT);
+  assert_null(fs);
+  assert_int_equal(influx_query_frames(c,
+                                       "SELECT d FROM fm LIMIT 1; SHOW TAG "
+                                       "KEYS ON no_such_db_frames",
+                                       &qo, &fs, &err),
+                   INFLUX_ERR_STATEMENT);
+  assert_null(fs);
+  assert_non_null(strstr(err.message, "statement 1"));
+
+  influx_frame_free(f);
+  free(t);
+  free(d);
+  free(iv);
+  free(bv);
+  free(ivalid);
+  free(bvalid);
+  free(sv);
+  free(hv);
+  free(text);
+  influx_client_free(c);
+}
+
+/* numeric_precision and time_precision, checked on the wire values. */
+static void test_numeric_and_time_precision(void **state) {
+  (void)state;
+  influx_client *c = th_client("plain", NULL);
+  const char *db = th_new_db(c, "framenum");
+  influx_frame *f;
+  influx_error err = {0};
+  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  int64_t t[2] = {T0, T0 + 1999999};
+  double d[2] = {0.1 + 0.2, 1234.56789};
+  assert_int_equal(influx_frame_set_time(f, t, 2, 0, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_float(f, "v", d, NULL, 2, 0, &err),
+                   INFLUX_OK);
+  struct {
+    influx_numeric_precision np;
+    int dec;
+    const char *m;
+    double want0, want1;
+  } cases[] = {
+      {INFLUX_NUMERIC_FULL, 0, "full", 0.1 + 0.2, 1234.56789},
+      {INFLUX_NUMERIC_DEFAULT, 0, "dflt", 0.3, 1234.56789},
+      {INFLUX_NUMERIC_DECIMALS, 2, "dec2", 0.3, 1234.57},
+      {INFLUX_NUMERIC_DECIMALS, 0, "dec0", 0, 1235},
+  };
+  for (size_t k = 0; k < 4; k++) {
+    influx_frame_write_options wo = {.measurement = cases[k].m,
+                                     .numeric_precision = cases[k].np,
+                                     .decimals = cases[k].dec,
+                                     .database = db};
+    assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err), INFLUX_OK);
+    influx_frame_set *fs;
+    influx_frame_query_options qo = {.database = db};
+    char q[64];
+    snprintf(q, sizeof q, "SELECT v FROM %s", cases[k].m);
+    assert_int_equal(influx_query_frames(c, q, &qo, &fs, &err), INFLUX_OK);
+    const influx_frame *g = influx_frame_set_frame(fs, 0, 0);
+    double x;
+    assert_int_equal(influx_frame_get_float(g, 0, 0, &x), INFLUX_OK);
+    assert_true(x == cases[k].want0);
+    assert_int_equal(influx_frame_get_float(g, 0, 1, &x), INFLUX_OK);
+    assert_true(x == cases[k].want1);
+    /* Times exact to the nanosecond (influxdb-python rounds them). */
+    assert_true(influx_frame_time(g)[0] == T0);
+    assert_true(influx_frame_time(g)[1] == T0 + 1999999);
+    influx_frame_set_free(fs);
+  }
+  /* time_precision ms: floored exactly. */
+  influx_frame_write_options wo = {
+      .measurement = "ms", .time_precision = "ms", .database = db};
+  assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err), INFLUX_OK);
+  influx_frame_set *fs;
+  influx_frame_query_options qo = {.database = db};
+  assert_int_equal(influx_query_frames(c, "SELECT v FROM ms", &qo, &fs, &err),
+                   INFLUX_OK);
+  const influx_frame *g = influx_frame_set_frame(fs, 0, 0);
+  assert_true(influx_frame_time(g)[0] == T0 / 1000000 * 1000000);
+  assert_true(influx_frame_time(g)[1] == (T0 + 1999999) / 1000000 * 1000000);
+  influx_frame_set_free(fs);
+  /* Bad options. */
+  wo.time_precision = "fortnight";
+  assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  wo = (influx_frame_write_options){.database = db};
+  assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "measurement"));
+  const char *nope[] = {"zz", NULL};
+  wo = (influx_frame_write_options){
+      .measurement = "x", .database = db, .tag_columns = nope};
+  assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "\"zz\" does not exist"));
+  const char *vtag[] = {"v", NULL};
+  wo.tag_columns = vtag;
+  assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "not a string column"));
+  influx_frame_free(f);
+  influx_client_free(c);
+}
+
+static void test_csv(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  int64_t t[2] = {1000000000, 1500000000};
+  double d[2] = {0.1, 2};
+  uint8_t dv[1] = {0x01};
+  const char *s[2] = {"a,\"b\"", "multi\nline"};
+  assert_int_equal(influx_frame_set_time(f, t, 2, 0, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_float(f, "x,y", d, dv, 2, 0, &err),
+                   INFLUX_OK);
+  assert_int_equal(
+      influx_frame_add_strings(f, "s", INFLUX_COL_STRING, s, 2, &err),
+      INFLUX_OK);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  assert_int_equal(influx_frame_write_csv(f, m, NULL, &err), INFLUX_OK);
+  influx_frame_csv_options o = {.epoch = "ms", .no_header = 1};
+  assert_int_equal(influx_frame_write_csv(f, m, &o, &err), INFLUX_OK);
+  o = (influx_frame_csv_options){.epoch = "weeks"};
+  assert_int_equal(influx_frame_write_csv(f, m, &o, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  fclose(m);
+  assert_string_equal(buf, "time,\"x,y\",s\n"
+                           "1970-01-01T00:00:01Z,0.1,\"a,\"\"b\"\"\"\n"
+                           "1970-01-01T00:00:01.5Z,,\"multi\nline\"\n"
+                           "1000,0.1,\"a,\"\"b\"\"\"\n"
+                           "1500,,\"multi\nline\"\n");
+  free(buf);
+  influx_frame_free(f);
+}
+
+static int bit(const void *p, size_t i) {
+  return (((const uint8_t *)p)[i / 8] >> (i % 8)) & 1;
+}
+
+static void test_arrow_export(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  int64_t t[3] = {1, 2, 3};
+  double d[3] = {1.5, 2.5, 3.5};
+  uint8_t dv[1] = {0x05};
+  int64_t iv[3] = {7, 8, 9};
+  uint8_t bv[3] = {1, 0, 1};
+  const char *s[3] = {"ab", NULL, "ünï"};
+  assert_int_equal(influx_frame_set_time(f, t, 3, 0, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_float(f, "d", d, dv, 3, 0, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_frame_add_int(f, "i", iv, NULL, 3, 0, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_frame_add_bool(f, "b", bv, NULL, 3, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_strings(f, "s", INFLUX_COL_TAG, s, 3, &err),
+                   INFLUX_OK);
+  struct ArrowSchema sc;
+  struct ArrowArray ar;
+  assert_int_equal(influx_frame_export_arrow(f, &sc, &ar, &err), INFLUX_OK);
+  assert_string_equal(sc.format, "+s");
+  assert_int_equal(sc.n_children, 5);
+  assert_string_equal(sc.children[0]->format, "tsn:UTC");
+  assert_string_equal(sc.children[0]->name, "time");
+  assert_string_equal(sc.children[1]->format, "g");
+  assert_string_equal(sc.children[2]->format, "l");
+  assert_string_equal(sc.children[3]->format, "b");
+  assert_string_equal(sc.children[4]->format, "u");
+  assert_string_equal(sc.children[4]->name, "s");
+  assert_int_equal(ar.length, 3);
+  assert_int_equal(ar.n_children, 5);
+  /* Zero-copy: the frame's own arrays. */
+  assert_ptr_equal(ar.children[0]->buffers[1], influx_frame_time(f));
+  const double *dp = ar.children[1]->buffers[1];
+  assert_true(dp[2] == 3.5);
+  assert_int_equal(ar.children[1]->null_count, 1);
+  assert_int_equal(bit(ar.children[1]->buffers[0], 1), 0);
+  assert_int_equal(bit(ar.children[1]->buffers[0], 2), 1);
+  assert_null(ar.children[2]->buffers[0]); /* no nulls */
+  assert_int_equal(bit(ar.children[3]->buffers[1], 0), 1);
+  assert_int_equal(bit(ar.children[3]->buffers[1], 1), 0);
+  const int32_t *off = ar.children[4]->buffers[1];
+  const char *data = ar.children[4]->buffers[2];
+  assert_int_equal(off[0], 0);
+  assert_int_equal(off[1], 2);
+  assert_int_equal(off[2], 2);
+  assert_int_equal(off[3], 2 + (int)strlen("ünï"));
+  assert_memory_equal(data + off[2], "ünï", strlen("ünï"));
+  assert_int_equal(ar.children[4]->null_count, 1);
+  /* The frame can go first: the export keeps its buffers alive. */
+  influx_frame_free(f);
+  assert_true(((const int64_t *)ar.children[0]->buffers[1])[2] == 3);
+  ar.release(&ar);
+  sc.release(&sc);
+  assert_null(ar.release);
+  assert_null(sc.release);
+  assert_int_equal(influx_frame_export_arrow(NULL, &sc, &ar, &err),
+                   INFLUX_ERR_INVALID_ARG);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_build_and_read),
+      cmocka_unit_test(test_write_and_query),
+      cmocka_unit_test(test_numeric_and_time_precision),
+      cmocka_unit_test(test_csv),
+      cmocka_unit_test(test_arrow_export),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
