@@ -167,6 +167,28 @@ for r in range(args.repeat):
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_query.py"), str(PORT), "q", Q])
         record("query python3-influxdb", dt, rss)
 
+# ---- frames ----
+FRAME_MB = []
+furl = BASE + "/query?" + urllib.parse.urlencode({"db": "q", "q": Q, "chunked": "true", "epoch": "ns"})
+for r in range(args.repeat):
+    dt, rss, _ = timed(["curl", "-s", "-o", "/dev/null", "-H", "Accept: application/x-msgpack", furl])
+    record("frame query curl msgpack (epoch ns)", dt, rss)
+    dt, rss, out = timed([os.path.join(B, "bench", "bench_frame"), str(PORT), "q", "query"])
+    assert "rows %d " % N in out, out
+    FRAME_MB.append(float(re.search(r"frame_mb (\S+)", out).group(1)))
+    record("frame query influxc", dt, rss)
+    fresh("w")
+    dt, rss, out = timed([os.path.join(B, "bench", "bench_frame"), str(PORT), "w", "write", str(N)])
+    assert count("w") == N
+    record("frame write influxc", float(re.search(r"seconds (\S+)", out).group(1)), rss)
+    if not args.skip_python and r == 0:
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "q", "query"])
+        record("frame query DataFrameClient", dt, rss)
+        fresh("w")
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "w", "write", str(N)])
+        assert count("w") == N, count("w")
+        record("frame write DataFrameClient", float(re.search(r"seconds (\S+)", out).group(1)), rss)
+
 subprocess.run([CTL, "stop", SRV], check=True)
 shutil.rmtree(TMP, ignore_errors=True)
 
@@ -212,6 +234,21 @@ for fmt in ("msgpack", "json"):
 row("query influxc stream msgpack", "query curl msgpack")
 if "query python3-influxdb" in results:
     row("query python3-influxdb", "query curl json")
+w("")
+w("| contender | median s | best s | rows/s (median) | ratio | peak RSS MB |")
+w("|---|---|---|---|---|---|")
+row("frame query curl msgpack (epoch ns)")
+row("frame query influxc", "frame query curl msgpack (epoch ns)")
+if "frame query DataFrameClient" in results:
+    row("frame query DataFrameClient", "frame query curl msgpack (epoch ns)")
+row("frame write influxc", "write curl 1 conn")
+if "frame write DataFrameClient" in results:
+    row("frame write DataFrameClient", "write curl 1 conn")
+if FRAME_MB:
+    w("")
+    w("Frames of the query hold %.1f MB of data (values, bitmaps, text); peak RSS"
+      " of the frame query is %.2fx that." % (statistics.median(FRAME_MB),
+                                             med("frame query influxc")[1] / statistics.median(FRAME_MB)))
 if LAT:
     w("")
     w("Batching writer, one point (write + flush) vs a direct write, median of 200:"

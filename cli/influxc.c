@@ -457,6 +457,74 @@ static int on_error(void *u, int stmt, const char *msg) {
   return printer_error(u, stmt, msg);
 }
 
+/* CSV through frames: each series is decoded into a frame, then written
+ * with the name and tags leading each row. A header is printed when the
+ * columns change. */
+static int query_csv_frames(influx_client *c, const char *query,
+                            const influx_query_options *qo) {
+  influx_frame_query_options fo = {.database = qo->database,
+                                   .bind_params = qo->bind_params,
+                                   .nbind_params = qo->nbind_params,
+                                   .chunk_size = qo->chunk_size,
+                                   .format = qo->format,
+                                   .keep_null_columns = 1};
+  influx_frame_set *fs = NULL;
+  influx_error err = {0};
+  influx_status st = influx_query_frames(c, query, &fo, &fs, &err);
+  if (st)
+    return cli_fail("query", st, &err);
+  char *last = NULL;
+  for (size_t k = 0; !st && k < influx_frame_set_statements(fs); k++)
+    for (size_t i = 0; !st && i < influx_frame_set_count(fs, k); i++) {
+      const influx_frame *f = influx_frame_set_frame(fs, k, i);
+      char *hdr = NULL, *tags = NULL;
+      size_t hl = 0, tl = 0;
+      FILE *h = open_memstream(&hdr, &hl), *t = open_memstream(&tags, &tl);
+      if (!h || !t) {
+        if (h)
+          fclose(h);
+        if (t)
+          fclose(t);
+        free(hdr);
+        free(tags);
+        st = INFLUX_ERR_NOMEM;
+        break;
+      }
+      fputs("name,tags,time", h);
+      for (size_t col = 0; col < influx_frame_ncols(f); col++) {
+        const char *cn = influx_frame_column_name(f, col);
+        fputc(',', h);
+        csv_field(h, cn, strlen(cn));
+      }
+      for (size_t tg = 0; tg < influx_frame_set_tag_count(fs, k, i); tg++)
+        fprintf(t, "%s%s=%s", tg ? "," : "",
+                influx_frame_set_tag_key(fs, k, i, tg),
+                influx_frame_set_tag_value(fs, k, i, tg));
+      fclose(h);
+      fclose(t);
+      if (!last || strcmp(last, hdr)) {
+        if (last)
+          putchar('\n');
+        printf("%s\n", hdr);
+        free(last);
+        last = hdr;
+      } else {
+        free(hdr);
+      }
+      influx_frame_csv_options co = {.epoch = qo->epoch,
+                                     .name = influx_frame_set_name(fs, k, i),
+                                     .tags = tags,
+                                     .no_header = 1};
+      st = influx_frame_write_csv(f, stdout, &co, &err);
+      free(tags);
+    }
+  free(last);
+  influx_frame_set_free(fs);
+  if (fflush(stdout) && !st)
+    st = INFLUX_ERR_IO;
+  return st ? cli_fail("query", st, &err) : 0;
+}
+
 static int cmd_query(int argc, char **argv, global *g) {
   if (wants_help(argc, argv)) {
     puts("usage: influxc query [--format table|csv|json|jsonl] [--epoch P]\n"
@@ -549,7 +617,12 @@ static int cmd_query(int argc, char **argv, global *g) {
   printer *pr = printer_new(stdout, fmt, qo.epoch != NULL);
   influx_error err = {0};
   influx_status st;
-  if (fmt == OUT_JSON && !qo.chunked) {
+  if (fmt == OUT_CSV) {
+    rc = query_csv_frames(c, query, &qo);
+    printer_free(pr);
+    influx_client_free(c);
+    goto out;
+  } else if (fmt == OUT_JSON && !qo.chunked) {
     influx_result *r = NULL;
     qo.keep_statement_errors = 1;
     st = influx_query(c, query, &qo, &r, &err);

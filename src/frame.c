@@ -14,14 +14,14 @@
 
 typedef struct fcol {
   char *name;
-  int type;        /* influx_col_type, or NO_TYPE */
-  int borrowed;    /* values belong to the caller */
-  void *values;    /* double, int64_t, uint8_t (bool) or size_t (string
-                      offsets into arena) per row */
-  uint8_t *valid;  /* bitmap; NULL: no nulls */
+  int type;       /* influx_col_type, or NO_TYPE */
+  int borrowed;   /* values belong to the caller */
+  void *values;   /* double, int64_t, uint8_t (bool) or size_t (string
+                     offsets into arena) per row */
+  uint8_t *valid; /* bitmap; NULL: no nulls */
   int valid_borrowed;
   size_t nnull;
-  ibuf arena;      /* strings, each NUL-terminated; offset 0 is "" */
+  ibuf arena; /* strings, each NUL-terminated; offset 0 is "" */
 } fcol;
 
 struct influx_frame {
@@ -331,8 +331,7 @@ influx_status influx_frame_add_strings(influx_frame *f, const char *name,
 }
 
 influx_status influx_frame_add_column(influx_frame *f, const char *name,
-                                      influx_col_type type,
-                                      influx_error *err) {
+                                      influx_col_type type, influx_error *err) {
   if (type < INFLUX_COL_FLOAT || type > INFLUX_COL_TAG)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "frame: unknown column type %d",
                 (int)type);
@@ -478,8 +477,9 @@ int influx_frame_is_null(const influx_frame *f, size_t col, size_t row) {
 static const fcol *cell(const influx_frame *f, size_t col, size_t row,
                         influx_error *err) {
   if (influx_frame_is_null(f, col, row)) {
-    ierr(err, INFLUX_ERR_INVALID_ARG, "frame: cell (%zu, %zu) is null or "
-                                      "out of range",
+    ierr(err, INFLUX_ERR_INVALID_ARG,
+         "frame: cell (%zu, %zu) is null or "
+         "out of range",
          col, row);
     return NULL;
   }
@@ -540,12 +540,12 @@ typedef struct frame_src {
   const influx_frame *f;
   const influx_frame_write_options *o;
   size_t row;
-  size_t *tagc, ntagc;   /* tag column indexes */
-  size_t *fieldc, nfc;   /* field column indexes */
-  influx_tag *tags;      /* per point in a call: ntags + ntagc */
-  influx_field *fields;  /* per point in a call: nfc */
+  size_t *tagc, ntagc;  /* tag column indexes */
+  size_t *fieldc, nfc;  /* field column indexes */
+  influx_tag *tags;     /* per point in a call: ntags + ntagc */
+  influx_field *fields; /* per point in a call: nfc */
   size_t skipped;
-  int64_t div;           /* ns per unit of time_precision */
+  int64_t div; /* ns per unit of time_precision */
 } frame_src;
 
 /* Floats as the seed's numeric_precision says. */
@@ -589,8 +589,8 @@ static long frame_source(void *u, influx_point *buf, size_t cap) {
       const fcol *c = &f->cols[s->tagc[i]];
       if (c->valid && !bit_get(c->valid, r))
         continue;
-      tags[ti++] = (influx_tag){c->name,
-                                c->arena.p + ((const size_t *)c->values)[r]};
+      tags[ti++] =
+          (influx_tag){c->name, c->arena.p + ((const size_t *)c->values)[r]};
     }
     for (size_t i = 0; i < s->nfc; i++) {
       const fcol *c = &f->cols[s->fieldc[i]];
@@ -630,8 +630,8 @@ static long frame_source(void *u, influx_point *buf, size_t cap) {
     int64_t q = t / s->div;
     if ((t % s->div) < 0)
       q--;
-    buf[k++] = (influx_point){s->o->measurement, tags, ti, fl, fi,
-                              q,                1,    s->o->time_precision};
+    buf[k++] = (influx_point){s->o->measurement,   tags, ti, fl, fi, q, 1,
+                              s->o->time_precision};
   }
   return (long)k;
 }
@@ -1011,8 +1011,8 @@ static int on_piece(void *u, int stmt_id, const influx_series *p) {
 
 static int on_stmt_error(void *u, int stmt_id, const char *msg) {
   influx_frame_set *s = u;
-  s->failed = ierr(&s->err, INFLUX_ERR_STATEMENT, "statement %d: %s", stmt_id,
-                   msg);
+  s->failed =
+      ierr(&s->err, INFLUX_ERR_STATEMENT, "statement %d: %s", stmt_id, msg);
   return 1;
 }
 
@@ -1073,8 +1073,8 @@ influx_status influx_query_frames(influx_client *c, const char *query,
                              .bind_params = o->bind_params,
                              .nbind_params = o->nbind_params,
                              .chunk_size = o->chunk_size,
-                             .format = o->format ? o->format
-                                                 : INFLUX_FORMAT_MSGPACK};
+                             .format =
+                                 o->format ? o->format : INFLUX_FORMAT_MSGPACK};
   influx_stream_handlers h = {on_piece, on_stmt_error, s};
   influx_status st = influx_query_stream(c, query, &qo, &h, err);
   if (s->failed) {
@@ -1267,8 +1267,8 @@ influx_status influx_frame_write_csv(const influx_frame *f, FILE *out,
 /* ---- Arrow C Data Interface ---- */
 
 typedef struct arrow_priv {
-  influx_frame *f;      /* kept alive while exported */
-  void *owned[3];       /* buffers made for this array */
+  influx_frame *f; /* kept alive while exported */
+  void *owned[3];  /* buffers made for this array */
   const void *bufs[3];
   struct ArrowArray **kids;
   struct ArrowArray *kid_store;
@@ -1413,8 +1413,9 @@ influx_status influx_frame_export_arrow(const influx_frame *cf,
                                         struct ArrowArray *array,
                                         influx_error *err) {
   if (!cf || !schema || !array)
-    return ierr(err, INFLUX_ERR_INVALID_ARG, "frame_export_arrow: NULL "
-                                             "argument");
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "frame_export_arrow: NULL "
+                "argument");
   influx_frame *f = (influx_frame *)(uintptr_t)cf;
   size_t nk = f->ncols + 1;
   schema_priv *sp = calloc(1, sizeof *sp);
@@ -1444,8 +1445,8 @@ influx_status influx_frame_export_arrow(const influx_frame *cf,
                                .children = ap->kids,
                                .release = release_array,
                                .private_data = ap};
-  int bad = !sp->kids || !sp->kid_store || !ap->kids || !ap->kid_store ||
-            !sp->name;
+  int bad =
+      !sp->kids || !sp->kid_store || !ap->kids || !ap->kid_store || !sp->name;
   for (size_t k = 0; !bad && k < nk; k++) {
     const fcol *c = k ? &f->cols[k - 1] : NULL;
     bad = child_schema(&sp->kid_store[k], c ? arrow_format(c->type) : "tsn:UTC",

@@ -50,14 +50,14 @@ INFLUX_EXPORT influx_status influx_frame_set_time(influx_frame *f,
                                                   const int64_t *ns, size_t n,
                                                   int borrow,
                                                   influx_error *err);
-INFLUX_EXPORT influx_status
-influx_frame_add_float(influx_frame *f, const char *name, const double *v,
-                       const uint8_t *valid, size_t n, int borrow,
-                       influx_error *err);
-INFLUX_EXPORT influx_status
-influx_frame_add_int(influx_frame *f, const char *name, const int64_t *v,
-                     const uint8_t *valid, size_t n, int borrow,
-                     influx_error *err);
+INFLUX_EXPORT influx_status influx_frame_add_float(
+    influx_frame *f, const char *name, const double *v, const uint8_t *valid,
+    size_t n, int borrow, influx_error *err);
+INFLUX_EXPORT influx_status influx_frame_add_int(influx_frame *f,
+                                                 const char *name,
+                                                 const int64_t *v,
+                                                 const uint8_t *valid, size_t n,
+                                                 int borrow, influx_error *err);
 /** Booleans are one byte each (0/1) and always copied. */
 INFLUX_EXPORT influx_status influx_frame_add_bool(influx_frame *f,
                                                   const char *name,
@@ -130,27 +130,27 @@ typedef enum influx_numeric_precision {
 } influx_numeric_precision;
 
 typedef struct influx_frame_write_options {
-  const char *measurement;           /**< required */
-  const influx_tag *tags;            /**< tags for every row */
+  const char *measurement; /**< required */
+  const influx_tag *tags;  /**< tags for every row */
   size_t ntags;
-  const char *const *tag_columns;    /**< NULL-ended; NULL: the columns of
-                                          type INFLUX_COL_TAG */
-  const char *const *field_columns;  /**< NULL-ended; NULL: every column
-                                          that is not a tag column */
+  const char *const *tag_columns;   /**< NULL-ended; NULL: the columns of
+                                         type INFLUX_COL_TAG */
+  const char *const *field_columns; /**< NULL-ended; NULL: every column
+                                         that is not a tag column */
   influx_numeric_precision numeric_precision;
-  int decimals;                      /**< for INFLUX_NUMERIC_DECIMALS */
-  const char *time_precision;        /**< n,u,ms,s,m,h (default n); times
-                                          are converted exactly (floored) */
+  int decimals;               /**< for INFLUX_NUMERIC_DECIMALS */
+  const char *time_precision; /**< n,u,ms,s,m,h (default n); times
+                                   are converted exactly (floored) */
   const char *database;
   const char *retention_policy;
-  size_t batch_size;                 /**< rows per request; 0: 5000 */
-  int parallel;                      /**< requests in flight; 0: pool_size */
+  size_t batch_size; /**< rows per request; 0: 5000 */
+  int parallel;      /**< requests in flight; 0: pool_size */
 } influx_frame_write_options;
 
 typedef struct influx_frame_write_report {
-  size_t rows_written;  /**< rows the server accepted */
-  size_t rows_skipped;  /**< rows with no field left (all null/NaN) */
-  size_t batches;       /**< requests that succeeded */
+  size_t rows_written; /**< rows the server accepted */
+  size_t rows_skipped; /**< rows with no field left (all null/NaN) */
+  size_t batches;      /**< requests that succeeded */
 } influx_frame_write_report;
 
 /**
@@ -159,10 +159,10 @@ typedef struct influx_frame_write_report {
  * counted, never sent as an invalid line. Nulls and empty strings in tag
  * columns leave the tag out.
  */
-INFLUX_EXPORT influx_status influx_frame_write(
-    influx_client *c, const influx_frame *f,
-    const influx_frame_write_options *o, influx_frame_write_report *report,
-    influx_error *err);
+INFLUX_EXPORT influx_status
+influx_frame_write(influx_client *c, const influx_frame *f,
+                   const influx_frame_write_options *o,
+                   influx_frame_write_report *report, influx_error *err);
 
 /* ---- querying into frames (seed DataFrameClient.query) ---- */
 
@@ -170,10 +170,10 @@ typedef struct influx_frame_query_options {
   const char *database;
   const influx_param *bind_params;
   size_t nbind_params;
-  size_t chunk_size;        /**< rows per chunk; 0: server default */
-  influx_format format;     /**< wire format; default MessagePack */
-  int keep_null_columns;    /**< seed dropna=False (default drops columns
-                                 that are null in every row) */
+  size_t chunk_size;     /**< rows per chunk; 0: server default */
+  influx_format format;  /**< wire format; default MessagePack */
+  int keep_null_columns; /**< seed dropna=False (default drops columns
+                              that are null in every row) */
   const char *const *data_frame_index; /**< NULL-ended index columns */
 } influx_frame_query_options;
 
@@ -183,10 +183,9 @@ typedef struct influx_frame_set influx_frame_set;
 
 /** Runs a query straight into frames: each chunk is decoded into the
  * column buffers as it arrives. */
-INFLUX_EXPORT influx_status
-influx_query_frames(influx_client *c, const char *query,
-                    const influx_frame_query_options *o,
-                    influx_frame_set **out, influx_error *err);
+INFLUX_EXPORT influx_status influx_query_frames(
+    influx_client *c, const char *query, const influx_frame_query_options *o,
+    influx_frame_set **out, influx_error *err);
 INFLUX_EXPORT void influx_frame_set_free(influx_frame_set *s);
 /** Statements in the response. */
 INFLUX_EXPORT size_t influx_frame_set_statements(const influx_frame_set *s);
@@ -202,9 +201,9 @@ INFLUX_EXPORT size_t influx_frame_set_tag_count(const influx_frame_set *s,
 INFLUX_EXPORT const char *influx_frame_set_tag_key(const influx_frame_set *s,
                                                    size_t stmt, size_t i,
                                                    size_t t);
-INFLUX_EXPORT const char *
-influx_frame_set_tag_value(const influx_frame_set *s, size_t stmt, size_t i,
-                           size_t t);
+INFLUX_EXPORT const char *influx_frame_set_tag_value(const influx_frame_set *s,
+                                                     size_t stmt, size_t i,
+                                                     size_t t);
 /** The frame of (measurement, tags) in `stmt` (tags in any order), or
  * NULL. */
 INFLUX_EXPORT const influx_frame *
@@ -227,9 +226,9 @@ typedef struct influx_frame_csv_options {
 } influx_frame_csv_options;
 
 /** Writes a frame as CSV (RFC 4180): time first, then the columns. */
-INFLUX_EXPORT influx_status influx_frame_write_csv(
-    const influx_frame *f, FILE *out, const influx_frame_csv_options *o,
-    influx_error *err);
+INFLUX_EXPORT influx_status
+influx_frame_write_csv(const influx_frame *f, FILE *out,
+                       const influx_frame_csv_options *o, influx_error *err);
 
 #ifndef ARROW_C_DATA_INTERFACE
 #define ARROW_C_DATA_INTERFACE
@@ -266,9 +265,9 @@ struct ArrowArray {
  * stays alive until both structures are released); booleans and strings
  * are converted. Release both with their release callbacks.
  */
-INFLUX_EXPORT influx_status influx_frame_export_arrow(
-    const influx_frame *f, struct ArrowSchema *schema, struct ArrowArray *array,
-    influx_error *err);
+INFLUX_EXPORT influx_status
+influx_frame_export_arrow(const influx_frame *f, struct ArrowSchema *schema,
+                          struct ArrowArray *array, influx_error *err);
 
 #ifdef __cplusplus
 }

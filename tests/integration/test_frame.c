@@ -30,9 +30,9 @@ static void test_build_and_read(void **state) {
   assert_int_equal(
       influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, 4, &err),
       INFLUX_OK);
-  assert_int_equal(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, tv, 4,
-                                            &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      influx_frame_add_strings(f, "host", INFLUX_COL_TAG, tv, 4, &err),
+      INFLUX_OK);
   assert_int_equal(influx_frame_nrows(f), 4);
   assert_int_equal(influx_frame_ncols(f), 5);
   assert_string_equal(influx_frame_column_name(f, 4), "host");
@@ -128,7 +128,7 @@ static void test_write_and_query(void **state) {
   uint8_t *ivalid = calloc((N + 7) / 8, 1);
   const char **sv = malloc(N * sizeof *sv);
   const char **hv = malloc(N * sizeof *hv);
-  char (*text)[32] = malloc(N * sizeof *text);
+  char(*text)[32] = malloc(N * sizeof *text);
   for (int r = 0; r < N; r++) {
     t[r] = T0 + (int64_t)r * 1001; /* ns, not multiples of 256 */
     d[r] = r % 10 == 0 ? NAN : r / 3.0;
@@ -149,15 +149,15 @@ static void test_write_and_query(void **state) {
                    INFLUX_OK);
   uint8_t *bvalid = malloc((N + 7) / 8);
   memset(bvalid, 0xff, (N + 7) / 8);
-  bvalid[30 / 8] &= (uint8_t)~(1u << (30 % 8));
+  bvalid[30 / 8] &= (uint8_t) ~(1u << (30 % 8));
   assert_int_equal(influx_frame_add_bool(f, "b", bv, bvalid, N, &err),
                    INFLUX_OK);
   assert_int_equal(
       influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, N, &err),
       INFLUX_OK);
-  assert_int_equal(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, hv, N,
-                                            &err),
-                   INFLUX_OK);
+  assert_int_equal(
+      influx_frame_add_strings(f, "host", INFLUX_COL_TAG, hv, N, &err),
+      INFLUX_OK);
   influx_tag global[1] = {{"src", "frame test"}};
   influx_frame_write_options wo = {.measurement = "fm",
                                    .database = db,
@@ -184,12 +184,10 @@ static void test_write_and_query(void **state) {
   const influx_frame *g = influx_frame_set_find(fs, 0, "fm", k1, 1);
   assert_non_null(g);
   assert_int_equal(influx_frame_nrows(g), N / 4);
-  long ci = influx_frame_column_index(g, "i"), cd =
-                                                   influx_frame_column_index(
-                                                       g, "d");
-  long cs = influx_frame_column_index(g, "s"), cb =
-                                                   influx_frame_column_index(
-                                                       g, "b");
+  long ci = influx_frame_column_index(g, "i"),
+       cd = influx_frame_column_index(g, "d");
+  long cs = influx_frame_column_index(g, "s"),
+       cb = influx_frame_column_index(g, "b");
   long csrc = influx_frame_column_index(g, "src");
   assert_true(ci >= 0 && cd >= 0 && cs >= 0 && cb >= 0 && csrc >= 0);
   assert_int_equal(influx_frame_column_type(g, ci), INFLUX_COL_INT);
@@ -203,8 +201,7 @@ static void test_write_and_query(void **state) {
     if (isnan(d[r]))
       assert_true(influx_frame_is_null(g, (size_t)cd, k));
     else {
-      assert_int_equal(influx_frame_get_float(g, (size_t)cd, k, &x),
-                       INFLUX_OK);
+      assert_int_equal(influx_frame_get_float(g, (size_t)cd, k, &x), INFLUX_OK);
       assert_true(x == d[r]);
     }
     int64_t y;

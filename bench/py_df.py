@@ -1,0 +1,30 @@
+#!/usr/bin/python3
+"""python3-influxdb's DataFrameClient on the benchmark data set.
+usage: py_df.py PORT DB query|write [N]"""
+import sys, time
+import numpy as np
+import pandas as pd
+from influxdb import DataFrameClient
+
+port, db, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+n = int(sys.argv[4]) if len(sys.argv) > 4 else 1000000
+c = DataFrameClient(host="127.0.0.1", port=port, database=db)
+if mode == "query":
+    t0 = time.monotonic()
+    r = c.query("SELECT * FROM cpu")
+    rows = sum(len(df) for df in r.values())
+    dt = time.monotonic() - t0
+else:
+    i = np.arange(n)
+    hosts = np.array(["server%02d" % k for k in range(10)])
+    regions = np.array(["us-west", "us-east", "eu-central", "ap-south"])
+    status = np.array(["ok", "warn", "crit"])
+    df = pd.DataFrame({"host": hosts[i % 10], "region": regions[i % 4],
+                       "usage": (i % 1000) / 10.0 + 0.25, "count": i,
+                       "status": status[i % 3]},
+                      index=pd.to_datetime(1600000000000000000 + i * 1000, unit="ns", utc=True))
+    t0 = time.monotonic()
+    c.write_points(df, "cpu", tag_columns=["host", "region"], batch_size=10000)
+    dt = time.monotonic() - t0
+    rows = n
+print("rows %d seconds %.3f rows_per_s %.0f" % (rows, dt, rows / dt))
