@@ -278,10 +278,10 @@ static int digits_u64(uint64_t v) {
                                  100000000000000000ull,
                                  1000000000000000000ull,
                                  10000000000000000000ull};
-  int n = 1;
-  while (n < 20 && v >= p10[n - 1])
-    n++;
-  return n;
+  /* floor(bits * log10(2)) (1233/4096) is the digit count or one less. */
+  int bits = v ? 64 - __builtin_clzll(v) : 1;
+  int t = (bits * 1233) >> 12;
+  return t + 1 - (t > 0 && v < p10[t - 1]);
 }
 
 int fmt_u64(uint64_t v, char *out) {
@@ -363,28 +363,39 @@ int fmt_double(double v, char *out) {
       if (fabs(s - m) > s * 0x1p-50)
         continue;
       if (m / p10[k] == a) {
+        /* Digits written in place: the integer part, then exactly k
+         * fraction digits (zero-padded), no temporary copies. */
         uint64_t im = (uint64_t)m;
-        char digs[24];
-        int nd = fmt_u64(im, digs);
+        static const uint64_t ip10[] = {1ull,
+                                        10ull,
+                                        100ull,
+                                        1000ull,
+                                        10000ull,
+                                        100000ull,
+                                        1000000ull,
+                                        10000000ull,
+                                        100000000ull,
+                                        1000000000ull,
+                                        10000000000ull,
+                                        100000000000ull,
+                                        1000000000000ull,
+                                        10000000000000ull,
+                                        100000000000000ull,
+                                        1000000000000000ull,
+                                        10000000000000000ull,
+                                        100000000000000000ull};
         int n = 0;
         if (v < 0)
           out[n++] = '-';
-        if (k == 0) {
-          memcpy(out + n, digs, (size_t)nd);
-          n += nd;
-        } else if (nd > k) {
-          memcpy(out + n, digs, (size_t)(nd - k));
-          n += nd - k;
+        n += fmt_u64(im / ip10[k], out + n);
+        if (k) {
+          uint64_t frac = im % ip10[k];
           out[n++] = '.';
-          memcpy(out + n, digs + nd - k, (size_t)k);
+          for (int z = k - 1; z >= 0; z--) {
+            out[n + z] = (char)('0' + frac % 10);
+            frac /= 10;
+          }
           n += k;
-        } else {
-          out[n++] = '0';
-          out[n++] = '.';
-          for (int z = 0; z < k - nd; z++)
-            out[n++] = '0';
-          memcpy(out + n, digs, (size_t)nd);
-          n += nd;
         }
         out[n] = 0;
         return n;

@@ -1,6 +1,7 @@
 /* Time parsing/formatting and number formatting helpers. */
 #include <locale.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,10 +103,88 @@ static void test_doubles(void **state) {
   setlocale(LC_NUMERIC, "C");
 }
 
+/* Integers at every digit-count boundary, against printf. */
+static void test_integers(void **state) {
+  (void)state;
+  char got[32], want[32];
+  uint64_t p = 1;
+  for (int d = 0; d < 20; d++) {
+    uint64_t cands[] = {p - 1, p, p + 1, p * 9 / 10 * 10 / 9};
+    for (size_t i = 0; i < 4; i++) {
+      int n = fmt_u64(cands[i], got);
+      snprintf(want, sizeof want, "%llu", (unsigned long long)cands[i]);
+      assert_string_equal(got, want);
+      assert_int_equal(n, (int)strlen(want));
+    }
+    p *= 10;
+  }
+  const uint64_t edge[] = {0, UINT64_MAX, UINT64_MAX - 1,
+                           10000000000000000000ull, 9999999999999999999ull};
+  for (size_t i = 0; i < 5; i++) {
+    fmt_u64(edge[i], got);
+    snprintf(want, sizeof want, "%llu", (unsigned long long)edge[i]);
+    assert_string_equal(got, want);
+  }
+  const int64_t sedge[] = {0, -1, INT64_MIN, INT64_MAX, -1000000000};
+  for (size_t i = 0; i < 5; i++) {
+    fmt_i64(sedge[i], got);
+    snprintf(want, sizeof want, "%lld", (long long)sedge[i]);
+    assert_string_equal(got, want);
+  }
+}
+
+/* Random doubles of every kind read back exactly, and no shorter text
+ * would (%.{n}g for fewer digits does not round-trip). */
+static void test_doubles_random(void **state) {
+  (void)state;
+  unsigned seed = 99;
+  for (int i = 0; i < 200000; i++) {
+    double v;
+    if (i % 2) {
+      uint64_t bits = ((uint64_t)rand_r(&seed) << 33) ^
+                      ((uint64_t)rand_r(&seed) << 11) ^ (uint64_t)rand_r(&seed);
+      memcpy(&v, &bits, sizeof v);
+      if (!isfinite(v))
+        continue;
+    } else {
+      /* Short decimals, the common case in metrics. */
+      v = (double)(rand_r(&seed) % 1000000) /
+          (double)(1 + rand_r(&seed) % 1000);
+    }
+    char out[40];
+    fmt_double(v, out);
+    if (strtod(out, NULL) != v)
+      fail_msg("%.17g formatted as %s", v, out);
+    /* Shortest: no more significant digits than the fewest %g needs.
+     * (Leading zeros, and an integer's trailing zeros, do not count.) */
+    char digs[40];
+    int nd = 0, in_exp = 0, dot = strchr(out, '.') != NULL;
+    for (const char *c = out; *c; c++) {
+      in_exp |= *c == 'e';
+      if (!in_exp && *c >= '0' && *c <= '9' && (nd || *c != '0'))
+        digs[nd++] = *c;
+    }
+    if (!dot && !strchr(out, 'e'))
+      while (nd > 1 && digs[nd - 1] == '0')
+        nd--;
+    for (int prec = 1; prec < 17; prec++) {
+      char alt[40];
+      snprintf(alt, sizeof alt, "%.*g", prec, v);
+      if (strtod(alt, NULL) == v) {
+        if (nd > prec)
+          fail_msg("%.17g formatted as %s, but %s is shorter", v, out, alt);
+        break;
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rfc3339),
       cmocka_unit_test(test_doubles),
+      cmocka_unit_test(test_integers),
+      cmocka_unit_test(test_doubles_random),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
