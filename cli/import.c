@@ -37,6 +37,7 @@ typedef struct importer {
   uint64_t rejected_lines; /* refused here or by the server */
   uint64_t reported;
   int quiet, tty, progress_shown;
+  double interval; /* seconds between plain progress lines */
   double t0;
   uint64_t bytes_done, bytes_total, bytes_base;
   influx_writer *w;
@@ -392,7 +393,7 @@ static void feed_tick(void *u, gzFile in, size_t n) {
   im->bytes_done = o >= 0 ? im->bytes_base + (uint64_t)o : im->bytes_done + n;
   if (now_s() >= *f->next_progress) {
     show_progress(im, 0);
-    *f->next_progress = now_s() + (im->tty ? 0.2 : 5.0);
+    *f->next_progress = now_s() + (im->tty ? 0.2 : im->interval);
   }
 }
 
@@ -674,7 +675,7 @@ static int feed_csv(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
       im->bytes_done = im->bytes_base + (uint64_t)gzoffset(in);
     if (now_s() >= *next_progress) {
       show_progress(im, 0);
-      *next_progress = now_s() + (im->tty ? 0.2 : 5.0);
+      *next_progress = now_s() + (im->tty ? 0.2 : im->interval);
     }
   }
   *gline = base + lines;
@@ -719,13 +720,15 @@ static void free_list(char **l, size_t n) {
 static const char *import_help =
     "usage: influxc import [--format line|csv] [--precision P] [--rp RP]\n"
     "       [--batch-size N] [--buffer-size MB] [--skip N] [--quiet]\n"
-    "       [--progress]\n"
+    "       [--progress] [--progress-interval SECONDS]\n"
     "       [--measurement M --tag-columns a,b --time-column t\n"
     "        --field-types col=float|int|string|bool|skip,...] FILE...\n"
     "Imports line protocol or CSV files (gzip-compressed or not; - is\n"
     "stdin), streamed over --pool-size connections. Rejected lines are\n"
     "reported with FILE:LINE. --skip N skips the first N input lines\n"
-    "(counted over all files), as printed after Ctrl-C. At most\n"
+    "(counted over all files), as printed after Ctrl-C. Without a\n"
+    "terminal, progress is a line every --progress-interval seconds\n"
+    "(default 5). At most\n"
     "--buffer-size MB (default 64) wait in memory for the server.\n"
     "CSV: a header row names the columns; --tag-columns are tags, the time\n"
     "column (default \"time\") is RFC3339 or an integer in --precision, the\n"
@@ -748,6 +751,7 @@ int import_run(int argc, char **argv, global *g, int csv_default,
   pthread_mutex_init(&im.mu, NULL);
   im.csv = csv_default;
   im.time_col = "time";
+  im.interval = 5.0;
   const char *format = NULL, *tags = NULL, *types = NULL;
   const char *files[256];
   int nfiles = 0, force_progress = 0;
@@ -768,6 +772,12 @@ int import_run(int argc, char **argv, global *g, int csv_default,
     } else if (TAKE("--batch-size")) {
       if (parse_int(v, 1, 1000000, &batch))
         return usage_error("--batch-size %s is not in 1-1000000", v);
+    } else if (TAKE("--progress-interval")) {
+      char *end;
+      im.interval = strtod(v, &end);
+      if (end == v || *end || im.interval < 0.05 || im.interval > 86400)
+        return usage_error("--progress-interval %s is not 0.05-86400 seconds",
+                           v);
     } else if (TAKE("--buffer-size")) {
       if (parse_int(v, 1, 65536, &buffer_mb))
         return usage_error("--buffer-size %s is not in 1-65536 (MB)", v);
@@ -790,6 +800,7 @@ int import_run(int argc, char **argv, global *g, int csv_default,
                (!strcmp(a, "--format") || !strcmp(a, "--precision") ||
                 !strcmp(a, "--rp") || !strcmp(a, "--batch-size") ||
                 !strcmp(a, "--skip") || !strcmp(a, "--buffer-size") ||
+                !strcmp(a, "--progress-interval") ||
                 !strcmp(a, "--measurement") || !strcmp(a, "--tag-columns") ||
                 !strcmp(a, "--time-column") || !strcmp(a, "--field-types"))) {
       return EXIT_USAGE; /* TAKE reported the missing value */

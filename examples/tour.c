@@ -42,9 +42,13 @@ int main(int argc, char **argv) {
   /* Points from structs. */
   influx_tag tags[] = {{"host", "server01"}, {"region", "us-west"}};
   influx_field fields[] = {INFLUX_F_FLOAT("value", 0.64), INFLUX_F_INT("n", 3)};
-  influx_point p = {.measurement = "cpu", .tags = tags, .ntags = 2,
-                    .fields = fields, .nfields = 2,
-                    .time = 1700000000, .has_time = 1};
+  influx_point p = {.measurement = "cpu",
+                    .tags = tags,
+                    .ntags = 2,
+                    .fields = fields,
+                    .nfields = 2,
+                    .time = 1700000000,
+                    .has_time = 1};
   influx_write_options wo = {.precision = "s"};
   if (influx_write_points(c, &p, 1, &wo, &err))
     fprintf(stderr, "write: %s\n", err.message);
@@ -73,14 +77,17 @@ int main(int argc, char **argv) {
 
   /* A batching writer: many threads may call write; delivery, retries and
    * batching happen in the background; close() says what was not stored. */
-  influx_writer_options o = {.batch_size = 5000, .flush_interval_ms = 500,
-                             .on_error = on_rejected};
+  influx_writer_options o = {
+      .batch_size = 5000, .flush_interval_ms = 500, .on_error = on_rejected};
   influx_writer *w;
   if (!influx_writer_new(c, &o, &w, &err)) {
     for (int i = 0; i < 20000; i++) {
       influx_field f[] = {INFLUX_F_INT("i", i)};
-      influx_point q = {.measurement = "ticks", .fields = f, .nfields = 1,
-                        .time = 1700000000000000000LL + i, .has_time = 1};
+      influx_point q = {.measurement = "ticks",
+                        .fields = f,
+                        .nfields = 1,
+                        .time = 1700000000000000000LL + i,
+                        .has_time = 1};
       influx_writer_write(w, &q, 1, &err);
     }
     influx_writer_stats st;

@@ -246,8 +246,14 @@ expect_eq ctrl-c-stored "$SKIP" "$(count "${DB}_b" 'SELECT count(v) FROM big')"
 check resume 0 $I -d "${DB}_b" import --quiet --skip "$SKIP" "$T/big.lp"
 expect_eq resume-complete 600000 "$(count "${DB}_b" 'SELECT count(v) FROM big')"
 
-# Plain periodic lines when not a terminal are covered by --quiet/summary
-# above; the shell on a terminal: prompt, history, colours.
+# Without a terminal: plain progress lines at the interval asked for.
+$I database create "${DB}_c" >/dev/null
+check progress-plain 0 $I -d "${DB}_c" import --pool-size 1 --batch-size 1000 --buffer-size 1 --progress-interval 0.1 "$T/big.lp"
+expect_in progress-plain "influxc: import: " "$LAST_ERR"
+expect_in progress-plain "points/s" "$LAST_ERR"
+if printf '%s' "$LAST_ERR" | grep -q "$(printf '\r')"; then bad "carriage returns in plain progress"; else ok; fi
+
+# The shell on a terminal: prompt, history, colours.
 send "clear"
 send "$I -d $DB shell"
 if wait_for "Connected to InfluxDB" 10; then ok; else bad "shell did not start"; fi
@@ -255,13 +261,16 @@ send "SELECT count(v) FROM rej"
 if wait_for "count" 10; then ok; else bad "shell did not answer"; fi
 pane=$(tm capture-pane -p -e -t t)
 expect_in shell-colour "$(printf '\033[1m')" "$pane"
+send "CREATE USER histuser WITH PASSWORD 'hist-secret-9'"
 send "format csv"
-tm send-keys -t t Up Up Enter   # history: the SELECT again, now as CSV
+tm send-keys -t t Up Up Enter   # the SELECT again (the password line is not in the history)
 if wait_for "rej,,1970-01-01T00:00:00Z,4" 10; then ok; else bad "history recall did not rerun the query"; tm capture-pane -p -t t | tail -5; fi
 send "exit"
 send "echo SHELL=\$?"
 if wait_for "SHELL=0" 5; then ok; else bad "shell did not exit cleanly"; fi
 if sed 's/\\040/ /g' "$T/.influxc_history" 2>/dev/null | grep -qF "SELECT count(v) FROM rej"; then ok; else bad "history not saved"; fi
+if grep -q "hist-secret-9" "$T/.influxc_history"; then bad "a password went into the history"; else ok; fi
+$I user drop histuser >/dev/null 2>&1
 send "clear"
 send "NO_COLOR=1 $I -d $DB query 'SELECT count(v) FROM rej'"
 wait_for "count" 10
