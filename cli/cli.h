@@ -63,7 +63,9 @@ int parse_format(const char *s, out_format *f);
 /* `influxc import`, `influxc export`, `influxc shell`; CSV input shared
  * with `influxc write --format csv`. */
 int cmd_import(int argc, char **argv, global *g);
-/* The importer; csv_default for `write --format csv`. */
+/* `write --format csv`: CSV through frames (cli/csv_frame.c). */
+int write_csv_frames(int argc, char **argv, global *g);
+/* The importer; csv_default makes CSV the default format. */
 int import_run(int argc, char **argv, global *g, int csv_default,
                const char *help);
 int cmd_export(int argc, char **argv, global *g);

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "cli.h"
+#include "csv.h"
 
 /* ---- where each accepted point came from ---- */
 
@@ -405,17 +406,10 @@ static int feed_lines(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
 
 /* ---- CSV (RFC 4180) ---- */
 
-typedef struct csv_row {
-  char **cells;
-  size_t n, cap;
-  char *text;
-  size_t tlen, tcap;
-} csv_row;
-
 /* Reads one record; 1 on a record, 0 at the end, -1 on a malformed one.
  * Quoted cells may hold commas, quotes ("") and newlines. *lines counts
  * physical lines consumed. */
-static int csv_read(gzFile in, csv_row *r, uint64_t *lines) {
+int csv_read(gzFile in, csv_row *r, uint64_t *lines) {
   size_t starts[4096];
   size_t ncell = 0;
   r->tlen = 0;
@@ -502,42 +496,32 @@ static int csv_read(gzFile in, csv_row *r, uint64_t *lines) {
   return 1;
 }
 
-static void csv_row_free(csv_row *r) {
+void csv_row_free(csv_row *r) {
   free(r->cells);
   free(r->text);
 }
 
-enum {
-  COL_SKIP,
-  COL_TAG,
-  COL_TIME,
-  COL_AUTO,
-  COL_FLOAT,
-  COL_INT,
-  COL_STR,
-  COL_BOOL
-};
-
-static int col_type_of(importer *im, const char *name) {
-  for (size_t i = 0; i < im->ntag_cols; i++)
-    if (!strcmp(im->tag_cols[i], name))
-      return COL_TAG;
-  if (!strcmp(name, im->time_col))
-    return COL_TIME;
-  for (size_t i = 0; i < im->ntypes; i++) {
-    const char *eq = strchr(im->type_spec[i], '=');
-    if (eq && (size_t)(eq - im->type_spec[i]) == strlen(name) &&
-        !strncmp(im->type_spec[i], name, strlen(name))) {
+int csv_column_kind(const char *name, char **tag_cols, size_t ntag,
+                    const char *time_col, char **types, size_t ntypes) {
+  for (size_t i = 0; i < ntag; i++)
+    if (!strcmp(tag_cols[i], name))
+      return CSV_TAG;
+  if (!strcmp(name, time_col))
+    return CSV_TIME;
+  for (size_t i = 0; i < ntypes; i++) {
+    const char *eq = strchr(types[i], '=');
+    if (eq && (size_t)(eq - types[i]) == strlen(name) &&
+        !strncmp(types[i], name, strlen(name))) {
       const char *t = eq + 1;
-      return !strcmp(t, "float")    ? COL_FLOAT
-             : !strcmp(t, "int")    ? COL_INT
-             : !strcmp(t, "string") ? COL_STR
-             : !strcmp(t, "bool")   ? COL_BOOL
-             : !strcmp(t, "skip")   ? COL_SKIP
+      return !strcmp(t, "float")    ? CSV_FLOAT
+             : !strcmp(t, "int")    ? CSV_INT
+             : !strcmp(t, "string") ? CSV_STR
+             : !strcmp(t, "bool")   ? CSV_BOOL
+             : !strcmp(t, "skip")   ? CSV_SKIP
                                     : -1;
     }
   }
-  return COL_AUTO;
+  return CSV_AUTO;
 }
 
 /* One CSV record to a line; NULL message on success. */
@@ -551,14 +535,14 @@ static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
   for (size_t i = 0; i < r->n; i++) {
     const char *v = r->cells[i], *k = hdr->cells[i];
     influx_status st = INFLUX_OK;
-    if (!*v || types[i] == COL_SKIP)
+    if (!*v || types[i] == CSV_SKIP)
       continue;
     char *end;
     switch (types[i]) {
-    case COL_TAG:
+    case CSV_TAG:
       st = influx_lines_tag(lb, k, v, err);
       break;
-    case COL_TIME: {
+    case CSV_TIME: {
       long long t = strtoll(v, &end, 10);
       int64_t ns;
       if (!*end)
@@ -569,7 +553,7 @@ static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
         return "has a time that is neither an integer nor RFC3339";
       break;
     }
-    case COL_INT: {
+    case CSV_INT: {
       long long x = strtoll(v, &end, 10);
       if (*end)
         return "has a non-integer value in an int column";
@@ -577,23 +561,23 @@ static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
       fields++;
       break;
     }
-    case COL_BOOL:
+    case CSV_BOOL:
       st = influx_lines_bool(lb, k,
                              !strcmp(v, "true") || !strcmp(v, "1") ||
                                  !strcmp(v, "TRUE") || !strcmp(v, "True"),
                              err);
       fields++;
       break;
-    case COL_STR:
+    case CSV_STR:
       st = influx_lines_string(lb, k, v, err);
       fields++;
       break;
-    case COL_FLOAT:
-    case COL_AUTO: {
+    case CSV_FLOAT:
+    case CSV_AUTO: {
       double d = strtod(v, &end);
       if (!*end)
         st = influx_lines_float(lb, k, d, err);
-      else if (types[i] == COL_FLOAT)
+      else if (types[i] == CSV_FLOAT)
         return "has a non-number in a float column";
       else if (!strcmp(v, "true") || !strcmp(v, "false"))
         st = influx_lines_bool(lb, k, v[0] == 't', err);
@@ -639,7 +623,9 @@ static int feed_csv(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
     goto out;
   }
   for (size_t i = 0; i < hdr.n; i++)
-    if ((types[i] = col_type_of(im, hdr.cells[i])) < 0) {
+    if ((types[i] = csv_column_kind(hdr.cells[i], im->tag_cols, im->ntag_cols,
+                                    im->time_col, im->type_spec, im->ntypes)) <
+        0) {
       fprintf(stderr, "influxc: --field-types: unknown type for %s\n",
               hdr.cells[i]);
       rc = EXIT_USAGE;
@@ -687,7 +673,7 @@ out:
   return rc;
 }
 
-static int split_list(const char *s, char ***out, size_t *n) {
+int csv_split_list(const char *s, char ***out, size_t *n) {
   *out = NULL;
   *n = 0;
   if (!s)
@@ -711,7 +697,7 @@ static int split_list(const char *s, char ***out, size_t *n) {
   return 0;
 }
 
-static void free_list(char **l, size_t n) {
+void csv_free_list(char **l, size_t n) {
   if (l && n)
     free(l[0]);
   free(l);
@@ -834,8 +820,8 @@ int import_run(int argc, char **argv, global *g, int csv_default,
   if (im.csv && !im.measurement)
     return usage_error("%s", "CSV input needs --measurement");
   im.precision = wo.precision;
-  if (split_list(tags, &im.tag_cols, &im.ntag_cols) ||
-      split_list(types, &im.type_spec, &im.ntypes))
+  if (csv_split_list(tags, &im.tag_cols, &im.ntag_cols) ||
+      csv_split_list(types, &im.type_spec, &im.ntypes))
     return cli_fail("import", INFLUX_ERR_NOMEM, NULL);
   source_file sf[256];
   im.files = sf;
@@ -846,8 +832,8 @@ int import_run(int argc, char **argv, global *g, int csv_default,
     if (strcmp(files[i], "-") && stat(files[i], &sb)) {
       fprintf(stderr, "influxc: cannot open %s: %s\n", files[i],
               strerror(errno));
-      free_list(im.tag_cols, im.ntag_cols);
-      free_list(im.type_spec, im.ntypes);
+      csv_free_list(im.tag_cols, im.ntag_cols);
+      csv_free_list(im.type_spec, im.ntypes);
       return EXIT_INPUT;
     }
     if (strcmp(files[i], "-"))
@@ -856,8 +842,8 @@ int import_run(int argc, char **argv, global *g, int csv_default,
   influx_client *c;
   int rc = make_client(g, &c);
   if (rc) {
-    free_list(im.tag_cols, im.ntag_cols);
-    free_list(im.type_spec, im.ntypes);
+    csv_free_list(im.tag_cols, im.ntag_cols);
+    csv_free_list(im.type_spec, im.ntypes);
     return rc;
   }
   wo.batch_size = (size_t)batch;
@@ -876,14 +862,15 @@ int import_run(int argc, char **argv, global *g, int csv_default,
   influx_status st = influx_writer_new(c, &wo, &im.w, &err);
   if (st) {
     influx_client_free(c);
-    free_list(im.tag_cols, im.ntag_cols);
-    free_list(im.type_spec, im.ntypes);
+    csv_free_list(im.tag_cols, im.ntag_cols);
+    csv_free_list(im.type_spec, im.ntypes);
     return cli_fail("import", st, &err);
   }
   im.tty = force_progress || isatty(STDERR_FILENO);
   im.t0 = now_s();
   struct sigaction sa = {0};
   sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESTART; /* reads carry on; the loop checks the flag */
   sigaction(SIGINT, &sa, NULL);
   chunk ch = {0};
   uint64_t gline = 0;
@@ -948,8 +935,8 @@ int import_run(int argc, char **argv, global *g, int csv_default,
   }
   influx_client_free(c);
   free(im.spans);
-  free_list(im.tag_cols, im.ntag_cols);
-  free_list(im.type_spec, im.ntypes);
+  csv_free_list(im.tag_cols, im.ntag_cols);
+  csv_free_list(im.type_spec, im.ntypes);
   pthread_mutex_destroy(&im.mu);
   return rc;
 }

@@ -374,13 +374,19 @@ static const char *write_csv_help =
     "usage: influxc write --format csv --measurement M [--tag-columns a,b]\n"
     "       [--time-column t] [--field-types col=type,...] [--precision P]\n"
     "       FILE|-\n"
-    "Writes a CSV file (header row first) through the importer: see\n"
-    "'influxc import --help' for how columns become tags and fields.";
+    "       [--rp RP] [--batch-size N]\n"
+    "Reads a CSV file (header row first) into frames and writes them.\n"
+    "Tag columns are tags, the time column (default \"time\") is RFC3339\n"
+    "or an integer in --precision; every other column is a field of one\n"
+    "type: --field-types col=float|int|string|bool|skip, or inferred (all\n"
+    "numbers: float; all true/false: bool; else string). Empty cells are\n"
+    "nulls; rows that do not fit are reported by line and left out.";
 
 static int cmd_write(int argc, char **argv, global *g) {
   for (int i = 1; i + 1 < argc; i++)
     if (!strcmp(argv[i], "--format") && !strcmp(argv[i + 1], "csv"))
-      return import_run(argc, argv, g, 1, write_csv_help);
+      return wants_help(argc, argv) ? (puts(write_csv_help), 0)
+                                    : write_csv_frames(argc, argv, g);
   if (wants_help(argc, argv)) {
     puts(
         "usage: influxc write [--format line|json] [--precision P] [--rp RP]\n"

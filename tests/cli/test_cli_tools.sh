@@ -154,6 +154,38 @@ expect_in csv-epoch "1" "$LAST_OUT"
 # write --format csv is the same path
 printf 'time,v\n5,7\n' | check write-csv 0 $I -d "$DB" write --format csv --measurement wcsv --precision s -
 expect_eq write-csv 1 "$(count "$DB" 'SELECT count(v) FROM wcsv')"
+# write --format csv goes through frames: one type per column, inferred
+cat >"$T/f.csv" <<'EOF2'
+time,site,temp,ok,note,n
+2021-01-01T00:00:00.000000001Z,a,1.5,true,"x, ""y""",1
+2021-01-01T00:00:00.000000002Z,b,2,false,"two
+lines",2
+2021-01-01T00:00:00.000000003Z,a,warm,true,z,3
+2021-01-01T00:00:00.000000004Z,a,4,maybe,z,4
+2021-01-01T00:00:00.000000005Z,b,5,true,z
+2021-01-01T00:00:00.000000006Z,,,,,
+2021-01-01T00:00:00.000000007Z,c,,,,7
+EOF2
+check write-csv-frame 7 $I -d "$DB" write --format csv --measurement fcsv --tag-columns site --field-types n=int,temp=float,ok=bool "$T/f.csv"
+expect_in write-csv-frame "f.csv:5: rejected: has a non-number in a float column" "$LAST_ERR"
+expect_in write-csv-frame "f.csv:6: rejected: has a non-boolean" "$LAST_ERR"
+expect_in write-csv-frame "f.csv:7: rejected: has a different number of cells" "$LAST_ERR"
+expect_in write-csv-frame "wrote 3 rows" "$LAST_ERR"
+expect_in write-csv-frame "3 rejected, 1 without field values skipped" "$LAST_ERR"
+check write-csv-types 0 $I -d "$DB" query --format csv "SHOW FIELD KEYS FROM fcsv"
+expect_in write-csv-types "temp,float" "$LAST_OUT"
+expect_in write-csv-types "ok,boolean" "$LAST_OUT"
+expect_in write-csv-types "note,string" "$LAST_OUT"
+expect_in write-csv-types "n,integer" "$LAST_OUT"
+check write-csv-values 0 $I -d "$DB" query --format csv --epoch ns "SELECT * FROM fcsv"
+expect_in write-csv-values "fcsv,,1609459200000000001,1,\"x, \"\"y\"\"\",true,a,1.5" "$LAST_OUT"
+expect_in write-csv-values "fcsv,,1609459200000000007,7,,,c," "$LAST_OUT"
+check write-csv-nomeas 2 $I -d "$DB" write --format csv "$T/f.csv"
+# Inferred: a column with one non-number in the block is text.
+check write-csv-infer 7 $I -d "$DB" write --format csv --measurement fcsv2 --tag-columns site "$T/f.csv"
+check write-csv-infer-types 0 $I -d "$DB" query --format csv "SHOW FIELD KEYS FROM fcsv2"
+expect_in write-csv-infer-types "temp,string" "$LAST_OUT"
+expect_in write-csv-infer-types "n,float" "$LAST_OUT"
 
 # ---- export, and back in ----
 check export-lp 0 $I -d "$DB" export --measurement cpu --output "$T/out.lp"
