@@ -8,7 +8,19 @@
 typedef struct acc {
   size_t rows;
   double sum;
+  double values_bytes; /* the decoded values: cells plus string bytes */
 } acc;
+
+static void measure(acc *a, const influx_series *s) {
+  size_t nr = influx_series_row_count(s), nc = influx_series_column_count(s);
+  a->values_bytes += (double)(nr * nc * sizeof(influx_value));
+  for (size_t r = 0; r < nr; r++)
+    for (size_t c = 0; c < nc; c++) {
+      const influx_value *v = influx_series_value(s, r, c);
+      if (v->type == INFLUX_VALUE_STRING)
+        a->values_bytes += v->len + 1;
+    }
+}
 
 static int on_series(void *u, int stmt, const influx_series *s) {
   acc *a = u;
@@ -55,7 +67,15 @@ int main(int argc, char **argv) {
     }
     for (size_t j = 0; j < influx_result_series_count(r, 0); j++)
       on_series(&a, 0, influx_result_series(r, 0, j));
+    double dt = bench_now() - t0;
+    for (size_t j = 0; j < influx_result_series_count(r, 0); j++)
+      measure(&a, influx_result_series(r, 0, j));
     influx_result_free(r);
+    printf("rows %zu seconds %.3f rows_per_s %.0f checksum %.1f values_mb "
+           "%.1f\n",
+           a.rows, dt, (double)a.rows / dt, a.sum, a.values_bytes / 1048576.0);
+    influx_client_free(c);
+    return 0;
   }
   double dt = bench_now() - t0;
   printf("rows %zu seconds %.3f rows_per_s %.0f checksum %.1f\n", a.rows, dt,

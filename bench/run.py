@@ -46,6 +46,7 @@ def timed(cmd, **kw):
 
 results = {}
 LAT = []  # (writer write+flush us, direct write us) per run
+VALUES_MB = []  # decoded values of the full query result
 
 
 def record(name, dt, rss, extra=None):
@@ -159,6 +160,7 @@ for r in range(args.repeat):
         record("query curl %s" % fmt, dt, rss)
         dt, rss, out = timed([os.path.join(B, "bench", "bench_query"), str(PORT), "q", "full", fmt, Q])
         assert "rows %d " % N in out, out
+        VALUES_MB.append(float(re.search(r"values_mb (\S+)", out).group(1)))
         record("query influxc full %s" % fmt, dt, rss)
     dt, rss, out = timed([os.path.join(B, "bench", "bench_query"), str(PORT), "q", "stream", "msgpack", Q])
     assert "rows %d " % N in out, out
@@ -234,6 +236,11 @@ for fmt in ("msgpack", "json"):
 row("query influxc stream msgpack", "query curl msgpack")
 if "query python3-influxdb" in results:
     row("query python3-influxdb", "query curl json")
+if VALUES_MB:
+    w("")
+    w("The full result holds %.1f MB of decoded values (cells and string bytes);"
+      " peak RSS of the full msgpack query is %.2fx that."
+      % (statistics.median(VALUES_MB), med("query influxc full msgpack")[1] / statistics.median(VALUES_MB)))
 w("")
 w("| contender | median s | best s | rows/s (median) | ratio | peak RSS MB |")
 w("|---|---|---|---|---|---|")

@@ -95,6 +95,7 @@ influx_status write_post(influx_client *c, const char *qs, const char *body,
                     .expected = expected,
                     .retry_5xx = 1,
                     .no_retry = no_retry};
+  memset(res, 0, sizeof *res); /* also when nothing is sent */
   if (c->gzip && len) {
     if (gzip_compress(body, len, gz))
       return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
