@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame_impl.h"
 #include "influxc/frame.h"
 #include "influxc/write.h"
 #include "internal.h"
@@ -1054,29 +1055,20 @@ static influx_status finish_frame(influx_frame_set *s, influx_frame *f,
   return INFLUX_OK;
 }
 
-influx_status influx_query_frames(influx_client *c, const char *query,
-                                  const influx_frame_query_options *o,
-                                  influx_frame_set **out, influx_error *err) {
+influx_frame_set *frame_set_new(const influx_frame_query_options *o) {
   static const influx_frame_query_options none;
-  if (out)
-    *out = NULL;
-  if (!c || !query || !out)
-    return ierr(err, INFLUX_ERR_INVALID_ARG, "query_frames: NULL argument");
-  if (!o)
-    o = &none;
   influx_frame_set *s = calloc(1, sizeof *s);
-  if (!s)
-    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-  s->o = o;
-  influx_query_options qo = {.database = o->database,
-                             .epoch = "ns",
-                             .bind_params = o->bind_params,
-                             .nbind_params = o->nbind_params,
-                             .chunk_size = o->chunk_size,
-                             .format =
-                                 o->format ? o->format : INFLUX_FORMAT_MSGPACK};
-  influx_stream_handlers h = {on_piece, on_stmt_error, s};
-  influx_status st = influx_query_stream(c, query, &qo, &h, err);
+  if (s)
+    s->o = o ? o : &none;
+  return s;
+}
+
+int frame_set_piece(void *set, int stmt, const influx_series *p) {
+  return on_piece(set, stmt, p);
+}
+
+influx_status frame_set_end(influx_frame_set *s, influx_status st,
+                            influx_error *err) {
   if (s->failed) {
     st = s->failed;
     if (err)
@@ -1085,14 +1077,37 @@ influx_status influx_query_frames(influx_client *c, const char *query,
   for (size_t i = 0; !st && i < s->nst; i++)
     for (size_t j = 0; !st && j < s->st[i].n; j++)
       st = finish_frame(s, s->st[i].e[j].f, err);
-  if (st) {
-    influx_frame_set_free(s);
-    return st;
-  }
   free(s->map);
   s->map = NULL;
   s->map_cap = 0;
   s->o = NULL;
+  return st;
+}
+
+influx_status influx_query_frames(influx_client *c, const char *query,
+                                  const influx_frame_query_options *o,
+                                  influx_frame_set **out, influx_error *err) {
+  if (out)
+    *out = NULL;
+  if (!c || !query || !out)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "query_frames: NULL argument");
+  influx_frame_set *s = frame_set_new(o);
+  if (!s)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  influx_query_options qo = {.database = s->o->database,
+                             .epoch = "ns",
+                             .bind_params = s->o->bind_params,
+                             .nbind_params = s->o->nbind_params,
+                             .chunk_size = s->o->chunk_size,
+                             .format = s->o->format ? s->o->format
+                                                    : INFLUX_FORMAT_MSGPACK};
+  influx_stream_handlers h = {on_piece, on_stmt_error, s};
+  influx_status st =
+      frame_set_end(s, influx_query_stream(c, query, &qo, &h, err), err);
+  if (st) {
+    influx_frame_set_free(s);
+    return st;
+  }
   *out = s;
   return INFLUX_OK;
 }

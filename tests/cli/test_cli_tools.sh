@@ -145,6 +145,9 @@ expect_eq csv-count 2 "$(count "$DB" 'SELECT count(note) FROM weather WHERE stat
 check csv-multiline 0 $I -d "$DB" query --format json "SELECT note FROM weather WHERE station = 's2'"
 expect_in csv-multiline 'multi\nline' "$LAST_OUT"
 check csv-needs-measurement 2 $I -d "$DB" import "$T/w.csv"
+# Lists with empty entries (a fuzzer find): same as without them.
+check csv-list-commas 0 $I -d "$DB" import --measurement weather2 --tag-columns ,station,,kind, "$T/w.csv"
+expect_eq csv-list-commas 2 "$(count "$DB" "SELECT count(note) FROM weather2 WHERE station = 's1'")"
 printf 't,v\n1,2\n2,3,4\n3,x\n' >"$T/ragged.csv"
 check csv-ragged 7 $I -d "$DB" import --measurement rag --time-column t --precision s --field-types v=float "$T/ragged.csv"
 expect_in csv-ragged "ragged.csv:3: rejected: has a different number of cells" "$LAST_ERR"
