@@ -4,6 +4,20 @@
 
 #include "csv.h"
 
+/* Appends one byte to the record's text. */
+static int put(csv_row *r, char ch) {
+  if (r->tlen + 1 > r->tcap) {
+    size_t nc = (r->tlen + 1) * 2 + 64;
+    char *p = realloc(r->text, nc);
+    if (!p)
+      return -1;
+    r->text = p;
+    r->tcap = nc;
+  }
+  r->text[r->tlen++] = ch;
+  return 0;
+}
+
 /* Reads one record; 1 on a record, 0 at the end, -1 on a malformed one.
  * Quoted cells may hold commas, quotes ("") and newlines. *lines counts
  * physical lines consumed. */
@@ -42,14 +56,8 @@ int csv_read(gzFile in, csv_row *r, uint64_t *lines) {
       at_start = 0;
       continue;
     } else if (c == ',') {
-      if (r->tlen + 1 > r->tcap) {
-        r->tcap = (r->tlen + 1) * 2 + 64;
-        char *p = realloc(r->text, r->tcap);
-        if (!p)
-          return -1;
-        r->text = p;
-      }
-      r->text[r->tlen++] = 0;
+      if (put(r, 0))
+        return -1;
       if (ncell == sizeof starts / sizeof *starts)
         return -1;
       starts[ncell++] = r->tlen;
@@ -62,25 +70,13 @@ int csv_read(gzFile in, csv_row *r, uint64_t *lines) {
       continue;
     }
     at_start = 0;
-    if (r->tlen + 1 > r->tcap) {
-      r->tcap = (r->tlen + 1) * 2 + 64;
-      char *p = realloc(r->text, r->tcap);
-      if (!p)
-        return -1;
-      r->text = p;
-    }
-    r->text[r->tlen++] = (char)c;
+    if (put(r, (char)c))
+      return -1;
   }
   if (c < 0 && any)
     (*lines)++;
-  if (r->tlen + 1 > r->tcap) {
-    r->tcap = r->tlen + 64;
-    char *p = realloc(r->text, r->tcap);
-    if (!p)
-      return -1;
-    r->text = p;
-  }
-  r->text[r->tlen++] = 0;
+  if (put(r, 0))
+    return -1;
   if (ncell > r->cap) {
     char **p = realloc(r->cells, ncell * sizeof *p);
     if (!p)
