@@ -80,6 +80,11 @@ int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
 /* A CSV cell, quoted when needed (RFC 4180). */
 void csv_field(FILE *o, const char *s, size_t n);
 
+/* Rows of text (admin lists): fmt -1 is tab-separated without a header
+ * (the default), else an out_format. At most 16 columns. */
+void print_rows(FILE *o, int fmt, const char *const *cols, size_t nc,
+                const char *const *cells, size_t nr);
+
 /* Whether to colour output on `f`: a terminal and no NO_COLOR. */
 int use_color(FILE *f);
 

@@ -718,9 +718,9 @@ static int need_args(const args *a, int n, const char *usage) {
   return 0;
 }
 
-static void print_names(const influx_name_list *l) {
-  for (size_t i = 0; i < l->count; i++)
-    printf("%s\n", l->names[i]);
+static void print_names(const influx_name_list *l, int fmt) {
+  static const char *const cols[] = {"name"};
+  print_rows(stdout, fmt, cols, 1, (const char *const *)l->names, l->count);
 }
 
 static int parse_tag_args(const char *spec, influx_tag *tags, size_t *nt,
@@ -748,7 +748,9 @@ static int cmd_group(int argc, char **argv, global *g) {
   const char *group = argv[0];
   const char *sub = argc > 1 ? argv[1] : NULL;
   static const char *const help_database =
-      "usage: influxc database create NAME | drop NAME | list";
+      "usage: influxc database create NAME | drop NAME | list\n"
+      "Lists print tab-separated lines; --format table|csv|json|jsonl\n"
+      "changes that (for every list command).";
   static const char *const help_measurement =
       "usage: influxc measurement list | drop NAME   (uses --database)";
   static const char *const help_series =
@@ -782,10 +784,11 @@ static int cmd_group(int argc, char **argv, global *g) {
     return sub ? 0 : EXIT_USAGE;
   }
   static const char *const flags[] = {
-      "--measurement=", "--tags=",     "--replication=", "--shard-duration=",
-      "--default",      "--duration=", "--resample=",    "--admin",
-      "--on=",          NULL};
-  const char *vals[10] = {0};
+      "--measurement=",    "--tags=",   "--replication=",
+      "--shard-duration=", "--default", "--duration=",
+      "--resample=",       "--admin",   "--on=",
+      "--format=",         NULL};
+  const char *vals[11] = {0};
   args a;
   int rc = collect(argc, argv, 2, g, flags, vals, &a);
   if (rc)
@@ -793,6 +796,14 @@ static int cmd_group(int argc, char **argv, global *g) {
   const char *meas = vals[0], *tagspec = vals[1], *repl = vals[2],
              *shard = vals[3], *dflt = vals[4], *dur = vals[5],
              *resample = vals[6], *admin = vals[7], *on = vals[8];
+  int fmt = -1; /* lists: tab-separated unless --format says otherwise */
+  if (vals[9]) {
+    out_format f;
+    if (parse_format(vals[9], &f))
+      return usage_error("--format %s is not table, csv, json or jsonl",
+                         vals[9]);
+    fmt = (int)f;
+  }
   influx_tag tags[32];
   size_t nt = 0;
   char *tagstore = NULL;
@@ -837,7 +848,7 @@ static int cmd_group(int argc, char **argv, global *g) {
     else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
       influx_name_list l;
       if (!(st = influx_get_list_database(c, &l, &err)))
-        print_names(&l);
+        print_names(&l, fmt);
       influx_name_list_free(&l);
     } else
       handled = 0;
@@ -845,7 +856,7 @@ static int cmd_group(int argc, char **argv, global *g) {
     if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
       influx_name_list l;
       if (!(st = influx_get_list_measurements(c, &l, &err)))
-        print_names(&l);
+        print_names(&l, fmt);
       influx_name_list_free(&l);
     } else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
       st = influx_drop_measurement(c, a.v[0], &err);
@@ -855,7 +866,7 @@ static int cmd_group(int argc, char **argv, global *g) {
     if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
       influx_name_list l;
       if (!(st = influx_get_list_series(c, NULL, meas, tags, nt, &l, &err)))
-        print_names(&l);
+        print_names(&l, fmt);
       influx_name_list_free(&l);
     } else if (!strcmp(sub, "delete") && !(rc = need_args(&a, 0, help)))
       st = influx_delete_series(c, NULL, meas, tags, nt, &err);
@@ -874,11 +885,26 @@ static int cmd_group(int argc, char **argv, global *g) {
     else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
       influx_rp_list l;
       if (!(st = influx_get_list_retention_policies(c, NULL, &l, &err))) {
-        printf("name\tduration\tshard_duration\treplication\tdefault\n");
-        for (size_t i = 0; i < l.count; i++)
-          printf("%s\t%s\t%s\t%d\t%s\n", l.items[i].name, l.items[i].duration,
-                 l.items[i].shard_duration, l.items[i].replication,
-                 l.items[i].is_default ? "true" : "false");
+        static const char *const cols[] = {"name", "duration", "shard_duration",
+                                           "replication", "default"};
+        const char **cells = calloc(l.count * 5 + 1, sizeof *cells);
+        char(*num)[16] = calloc(l.count + 1, sizeof *num);
+        if (!cells || !num) {
+          st = INFLUX_ERR_NOMEM;
+        } else {
+          for (size_t i = 0; i < l.count; i++) {
+            snprintf(num[i], sizeof num[i], "%d", l.items[i].replication);
+            const char *row[5] = {l.items[i].name, l.items[i].duration,
+                                  l.items[i].shard_duration, num[i],
+                                  l.items[i].is_default ? "true" : "false"};
+            memcpy(cells + i * 5, row, sizeof row);
+          }
+          if (fmt < 0) /* the tab-separated form has always had a header */
+            printf("name\tduration\tshard_duration\treplication\tdefault\n");
+          print_rows(stdout, fmt, cols, 5, cells, l.count);
+        }
+        free(cells);
+        free(num);
       }
       influx_rp_list_free(&l);
     } else
@@ -891,10 +917,20 @@ static int cmd_group(int argc, char **argv, global *g) {
       st = influx_drop_continuous_query(c, a.v[0], NULL, &err);
     else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
       influx_cq_list l;
-      if (!(st = influx_get_list_continuous_queries(c, &l, &err)))
-        for (size_t i = 0; i < l.count; i++)
-          printf("%s\t%s\t%s\n", l.items[i].database, l.items[i].name,
-                 l.items[i].query);
+      if (!(st = influx_get_list_continuous_queries(c, &l, &err))) {
+        static const char *const cols[] = {"database", "name", "query"};
+        const char **cells = calloc(l.count * 3 + 1, sizeof *cells);
+        for (size_t i = 0; cells && i < l.count; i++) {
+          cells[i * 3] = l.items[i].database;
+          cells[i * 3 + 1] = l.items[i].name;
+          cells[i * 3 + 2] = l.items[i].query;
+        }
+        if (cells)
+          print_rows(stdout, fmt, cols, 3, cells, l.count);
+        else
+          st = INFLUX_ERR_NOMEM;
+        free(cells);
+      }
       influx_cq_list_free(&l);
     } else
       handled = 0;
@@ -907,9 +943,19 @@ static int cmd_group(int argc, char **argv, global *g) {
       st = influx_drop_user(c, a.v[0], &err);
     else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
       influx_user_list l;
-      if (!(st = influx_get_list_users(c, &l, &err)))
-        for (size_t i = 0; i < l.count; i++)
-          printf("%s\t%s\n", l.items[i].name, l.items[i].admin ? "admin" : "-");
+      if (!(st = influx_get_list_users(c, &l, &err))) {
+        static const char *const cols[] = {"user", "admin"};
+        const char **cells = calloc(l.count * 2 + 1, sizeof *cells);
+        for (size_t i = 0; cells && i < l.count; i++) {
+          cells[i * 2] = l.items[i].name;
+          cells[i * 2 + 1] = l.items[i].admin ? "admin" : "-";
+        }
+        if (cells)
+          print_rows(stdout, fmt, cols, 2, cells, l.count);
+        else
+          st = INFLUX_ERR_NOMEM;
+        free(cells);
+      }
       influx_user_list_free(&l);
     } else if ((!strcmp(sub, "grant") || !strcmp(sub, "revoke")) &&
                !(rc = need_args(&a, 2, help))) {
@@ -924,9 +970,19 @@ static int cmd_group(int argc, char **argv, global *g) {
                    : influx_revoke_privilege(c, a.v[1], on, a.v[0], &err);
     } else if (!strcmp(sub, "privileges") && !(rc = need_args(&a, 1, help))) {
       influx_privilege_list l;
-      if (!(st = influx_get_list_privileges(c, a.v[0], &l, &err)))
-        for (size_t i = 0; i < l.count; i++)
-          printf("%s\t%s\n", l.items[i].database, l.items[i].privilege);
+      if (!(st = influx_get_list_privileges(c, a.v[0], &l, &err))) {
+        static const char *const cols[] = {"database", "privilege"};
+        const char **cells = calloc(l.count * 2 + 1, sizeof *cells);
+        for (size_t i = 0; cells && i < l.count; i++) {
+          cells[i * 2] = l.items[i].database;
+          cells[i * 2 + 1] = l.items[i].privilege;
+        }
+        if (cells)
+          print_rows(stdout, fmt, cols, 2, cells, l.count);
+        else
+          st = INFLUX_ERR_NOMEM;
+        free(cells);
+      }
       influx_privilege_list_free(&l);
     } else
       handled = 0;

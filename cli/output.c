@@ -415,3 +415,69 @@ void printer_free(printer *p) {
   free(p->csv_header);
   free(p);
 }
+
+void print_rows(FILE *o, int fmt, const char *const *cols, size_t nc,
+                const char *const *cells, size_t nr) {
+  if (fmt < 0) { /* tab-separated, no header: the scripts' default */
+    for (size_t r = 0; r < nr; r++)
+      for (size_t c = 0; c < nc; c++)
+        fprintf(o, "%s%c", cells[r * nc + c], c + 1 < nc ? '\t' : '\n');
+    return;
+  }
+  switch ((out_format)fmt) {
+  case OUT_CSV:
+    for (size_t r = 0; r <= nr; r++)
+      for (size_t c = 0; c < nc; c++) {
+        const char *v = r ? cells[(r - 1) * nc + c] : cols[c];
+        csv_field(o, v, strlen(v));
+        fputc(c + 1 < nc ? ',' : '\n', o);
+      }
+    break;
+  case OUT_JSON:
+  case OUT_JSONL:
+    if (fmt == OUT_JSON)
+      fputc('[', o);
+    for (size_t r = 0; r < nr; r++) {
+      if (fmt == OUT_JSON && r)
+        fputc(',', o);
+      fputc('{', o);
+      for (size_t c = 0; c < nc; c++) {
+        if (c)
+          fputc(',', o);
+        json_str(o, cols[c], strlen(cols[c]));
+        fputc(':', o);
+        json_str(o, cells[r * nc + c], strlen(cells[r * nc + c]));
+      }
+      fputc('}', o);
+      if (fmt == OUT_JSONL)
+        fputc('\n', o);
+    }
+    if (fmt == OUT_JSON)
+      fputs("]\n", o);
+    break;
+  default: { /* table */
+    size_t w[16] = {0};
+    int color = use_color(o);
+    for (size_t c = 0; c < nc && c < 16; c++) {
+      w[c] = strlen(cols[c]);
+      for (size_t r = 0; r < nr; r++)
+        if (strlen(cells[r * nc + c]) > w[c])
+          w[c] = strlen(cells[r * nc + c]);
+    }
+    for (size_t c = 0; c < nc; c++)
+      fprintf(o, "%s%s%-*s%s", c ? " " : "", color ? "\033[1m" : "", (int)w[c],
+              cols[c], color ? "\033[0m" : "");
+    fputc('\n', o);
+    for (size_t c = 0; c < nc; c++) {
+      fputs(c ? " " : "", o);
+      for (size_t k = 0; k < w[c]; k++)
+        fputc('-', o);
+    }
+    fputc('\n', o);
+    for (size_t r = 0; r < nr; r++)
+      for (size_t c = 0; c < nc; c++)
+        fprintf(o, "%-*s%c", c + 1 < nc ? (int)w[c] : 0, cells[r * nc + c],
+                c + 1 < nc ? ' ' : '\n');
+  }
+  }
+}

@@ -218,6 +218,20 @@ check export-both 2 $I -d "$DB" export --measurement a --query "SELECT 1"
 check export-query 0 $I -d "$DB" export --query "SELECT n FROM cpu WHERE n < 3 GROUP BY *"
 expect_eq export-query-lines 3 "$(printf '%s\n' "$LAST_OUT" | grep -c '^cpu,')"
 
+# ---- list commands in every format ----
+check list-tsv 0 $I database list
+expect_in list-tsv "$DB" "$LAST_OUT"
+check list-csv 0 $I database list --format csv
+expect_eq list-csv-header "name" "$(printf '%s\n' "$LAST_OUT" | head -1)"
+check list-json 0 $I -d "$DB" measurement list --format json
+printf '%s' "$LAST_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert {"name":"cpu"} in d, d' && ok || bad "measurement list --format json"
+check list-jsonl 0 $I -d "$DB" rp list --format jsonl
+expect_in list-jsonl '"name":"autogen"' "$LAST_OUT"
+expect_in list-jsonl '"default":"true"' "$LAST_OUT"
+check list-table 0 $I -d "$DB" rp list --format table
+expect_in list-table "name    duration" "$LAST_OUT"
+check list-bad-format 2 $I database list --format xml
+
 # ---- config file and precedence ----
 printf '# influxc\nport = %s\ndatabase = "%s"\n' "$PORT" "$DB" >"$T/config"
 chmod 600 "$T/config"
