@@ -290,6 +290,22 @@ static void print_jsonl(printer *p, const influx_series *s) {
   }
 }
 
+/* A table's header: names (bold on a terminal) and dashes, in columns of
+ * widths w; names come from the series or from `cols`. */
+static void table_head(FILE *o, int color, const influx_series *s,
+                       const char *const *cols, size_t nc, const size_t *w) {
+  for (size_t c = 0; c < nc; c++)
+    fprintf(o, "%s%s%-*s%s", c ? " " : "", color ? "\033[1m" : "", (int)w[c],
+            s ? influx_series_column(s, c) : cols[c], color ? "\033[0m" : "");
+  fputc('\n', o);
+  for (size_t c = 0; c < nc; c++) {
+    fputs(c ? " " : "", o);
+    for (size_t k = 0; k < w[c]; k++)
+      fputc('-', o);
+  }
+  fputc('\n', o);
+}
+
 static void print_table(printer *p, const influx_series *s) {
   FILE *o = p->out;
   size_t nc = influx_series_column_count(s);
@@ -318,16 +334,7 @@ static void print_table(printer *p, const influx_series *s) {
       if (n > w[c])
         w[c] = n;
     }
-  for (size_t c = 0; c < nc; c++)
-    fprintf(o, "%s%s%-*s%s", c ? " " : "", on, (int)w[c],
-            influx_series_column(s, c), off);
-  fputc('\n', o);
-  for (size_t c = 0; c < nc; c++) {
-    fputs(c ? " " : "", o);
-    for (size_t k = 0; k < w[c]; k++)
-      fputc('-', o);
-  }
-  fputc('\n', o);
+  table_head(o, p->color, s, NULL, nc, w);
   for (size_t r = 0; r < nr; r++) {
     for (size_t c = 0; c < nc; c++) {
       const influx_value *v = influx_series_value(s, r, c);
@@ -464,16 +471,7 @@ void print_rows(FILE *o, int fmt, const char *const *cols, size_t nc,
         if (strlen(cells[r * nc + c]) > w[c])
           w[c] = strlen(cells[r * nc + c]);
     }
-    for (size_t c = 0; c < nc; c++)
-      fprintf(o, "%s%s%-*s%s", c ? " " : "", color ? "\033[1m" : "", (int)w[c],
-              cols[c], color ? "\033[0m" : "");
-    fputc('\n', o);
-    for (size_t c = 0; c < nc; c++) {
-      fputs(c ? " " : "", o);
-      for (size_t k = 0; k < w[c]; k++)
-        fputc('-', o);
-    }
-    fputc('\n', o);
+    table_head(o, color, NULL, cols, nc, w);
     for (size_t r = 0; r < nr; r++)
       for (size_t c = 0; c < nc; c++)
         fprintf(o, "%-*s%c", c + 1 < nc ? (int)w[c] : 0, cells[r * nc + c],
