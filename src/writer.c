@@ -659,8 +659,11 @@ static size_t take_lines(influx_writer *w, const char *buf, const size_t *off,
       seal(w);
       continue;
     }
+    size_t np0 = b->npoints, len0 = b->data.len;
     make_room(w, bytes, dropped);
-    if (w->cur != b) /* sealed while waiting */
+    /* While waiting, other producers may have filled or sealed the batch:
+     * then the run is measured again. */
+    if (w->cur != b || b->npoints != np0 || b->data.len != len0)
       continue;
     if (w->cur_fd >= 0) {
       size_t done = 0;

@@ -188,6 +188,38 @@ static void test_many_producers(void **state) {
   influx_client_free(c);
 }
 
+/* Producers blocked on a full buffer never push a batch past batch_bytes
+ * (the fake server refuses bodies over 4000 bytes). */
+static void test_batches_stay_under_batch_bytes(void **state) {
+  (void)state;
+  influx_options extra = {.path = th_scenario("max4000"), .database = "db"};
+  influx_client *c = th_client("fake2", &extra);
+  seen s = {.mu = PTHREAD_MUTEX_INITIALIZER};
+  influx_writer_options o = {.batch_size = 100000,
+                             .batch_bytes = 4000,
+                             .buffer_limit = 8000,
+                             .parallel = 2,
+                             .on_error = on_err,
+                             .user = &s};
+  influx_writer *w;
+  influx_error err = {0};
+  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  pthread_t th[8];
+  prod ps[8];
+  for (int i = 0; i < 8; i++) {
+    ps[i] = (prod){w, "", i * 2000, (i + 1) * 2000};
+    snprintf(ps[i].host, sizeof ps[i].host, "h%d", i);
+    pthread_create(&th[i], NULL, producer, &ps[i]);
+  }
+  for (int i = 0; i < 8; i++)
+    pthread_join(th[i], NULL);
+  influx_writer_stats st;
+  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_int_equal(s.err_calls, 0);
+  assert_int_equal(st.written, 16000);
+  influx_client_free(c);
+}
+
 /* A partly filled batch goes out on the flush interval, without flush(). */
 static void test_flush_interval(void **state) {
   (void)state;
@@ -865,6 +897,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_writer_bad_arguments),
       cmocka_unit_test(test_many_producers),
+      cmocka_unit_test(test_batches_stay_under_batch_bytes),
       cmocka_unit_test(test_flush_interval),
       cmocka_unit_test(test_rejections_not_retried),
       cmocka_unit_test(test_transient_faults),

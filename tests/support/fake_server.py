@@ -9,6 +9,7 @@ segment picks a scenario, so one server serves every test:
   /e429x<N>/...    HTTP 429 (Retry-After: 0) for the first N, then ok
   /e400/...        HTTP 400 {"error": "unable to parse 'x': bad"}
   /slow<MS>/...    wait MS milliseconds, then ok
+  /max<N>/...      HTTP 413 for a body over N bytes, else ok
   /dropx<N>/...    close the connection without answering, first N times
   /trunc/...       announce a longer body than sent, then close
   /garbage/...     200 with a body that is not JSON
@@ -99,6 +100,11 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
+            return self.ok(op)
+        m = re.match(r"^max(\d+)(-[\w-]+)?$", scen)
+        if m:
+            if len(body) > int(m.group(1)):
+                return self.reply(413, b'{"error":"Request Entity Too Large"}')
             return self.ok(op)
         m = re.match(r"^slow(\d+)(-[\w-]+)?$", scen)
         if m:
