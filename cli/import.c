@@ -276,8 +276,11 @@ static int chunk_flush(importer *im, chunk *c) {
     pthread_mutex_unlock(&im->mu);
     size_t off = 0;
     for (size_t i = 0; i < c->n; i++) {
-      const char *nl = memchr(c->data + off, '\n', c->len - off);
-      size_t end = (size_t)(nl - c->data) + 1;
+      /* Split as influxd does: a string field may hold a newline. */
+      influx_line_splitter sp = {0};
+      int complete;
+      size_t end =
+          off + influx_line_split(&sp, c->data + off, c->len - off, &complete);
       pthread_mutex_lock(&im->mu);
       note_line(im, c->glines[i]);
       pthread_mutex_unlock(&im->mu);
@@ -345,14 +348,19 @@ int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
       pos = end;
       if (!complete)
         break;
-      (*lineno)++;
+      /* Numbers are physical lines (where an editor shows them): a
+       * point with a newline in a string spans several. */
+      uint64_t start = ++*lineno;
       size_t l = len, s0 = 0;
       while (l && (line[l - 1] == '\n' || line[l - 1] == '\r'))
         l--;
+      for (const char *q = line; (q = memchr(q, '\n', (size_t)(line + l - q)));
+           q++)
+        ++*lineno;
       while (s0 < l && (line[s0] == ' ' || line[s0] == '\t'))
         s0++;
       if (l > s0 && line[s0] != '#')
-        rc = fn(user, line + s0, l - s0, *lineno);
+        rc = fn(user, line + s0, l - s0, start);
       len = 0;
       if (last)
         break;
@@ -564,7 +572,8 @@ static const char *import_help =
     "Imports line protocol or CSV files (gzip-compressed or not; - is\n"
     "stdin), streamed over --pool-size connections. Rejected lines are\n"
     "reported with FILE:LINE. --skip N skips the first N input lines\n"
-    "(counted over all files), as printed after Ctrl-C. Without a\n"
+    "(physical lines, counted over all files), as printed after Ctrl-C. "
+    "Without a\n"
     "terminal, progress is a line every --progress-interval seconds\n"
     "(default 5). At most\n"
     "--buffer-size MB (default 64) wait in memory for the server.\n"

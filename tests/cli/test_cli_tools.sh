@@ -119,6 +119,12 @@ printf 'ok v=1 1\nbad\xff v=1 2\nok v=3 3\n' >"$T/utf8.lp"
 check import-utf8 7 $I -d "$DB" import "$T/utf8.lp"
 expect_in import-utf8 "utf8.lp:2: rejected:" "$LAST_ERR"
 expect_eq import-utf8-rest 2 "$(count "$DB" 'SELECT count(v) FROM ok')"
+# Line numbers are physical lines: a string field may span two.
+printf 'nl s="multi\nline" 1\nnl s="bad\xff" 2\nnl s="ok" 3\n' >"$T/nl.lp"
+check import-physical-lines 7 $I -d "$DB" import "$T/nl.lp"
+expect_in import-physical-lines "nl.lp:3: rejected: is not valid UTF-8" "$LAST_ERR"
+check import-skip-physical 0 $I -d "$DB" import --skip 3 "$T/nl.lp"
+expect_in import-skip-physical "imported 1 points" "$LAST_ERR"
 check import-missing 6 $I -d "$DB" import "$T/nope.lp"
 check import-nofile 2 $I -d "$DB" import
 check import-nodb 6 $I import "$T/a.lp"
