@@ -353,6 +353,14 @@ static inline int putc_room(cursor *w, char c) {
   return 0;
 }
 
+/* strcmp, without the call when the first bytes already differ (tag keys
+ * usually do). */
+static inline int key_cmp(const char *a, const char *b) {
+  if (a[0] != b[0])
+    return (unsigned char)a[0] - (unsigned char)b[0];
+  return strcmp(a, b);
+}
+
 influx_status lines_encode(influx_lines *lb, const influx_point *p,
                            influx_error *err) {
   const char *meas = p->measurement;
@@ -392,7 +400,7 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
     /* Insertion sort: tag counts are small and often already sorted. */
     size_t j = k++;
     int c = 1;
-    while (j > 0 && (c = strcmp(lb->sorted[j - 1]->key, t->key)) > 0) {
+    while (j > 0 && (c = key_cmp(lb->sorted[j - 1]->key, t->key)) > 0) {
       lb->sorted[j] = lb->sorted[j - 1];
       j--;
     }
@@ -454,6 +462,7 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
       return bad(lb, err, meas, "field key \"%.60s\" %s", f->key, why);
     for (size_t j = 0; j < i; j++)
       if (lb->lens[j] == lb->lens[i] &&
+          p->fields[j].key[0] == f->key[0] &&
           !memcmp(p->fields[j].key, f->key, lb->lens[i]))
         return bad(lb, err, meas, "field key \"%.60s\" %s", f->key,
                    "appears twice");
