@@ -461,8 +461,7 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
     if ((why = put_name(&w, f->key, 2, &lb->lens[i], put_field_key)))
       return bad(lb, err, meas, "field key \"%.60s\" %s", f->key, why);
     for (size_t j = 0; j < i; j++)
-      if (lb->lens[j] == lb->lens[i] &&
-          p->fields[j].key[0] == f->key[0] &&
+      if (lb->lens[j] == lb->lens[i] && p->fields[j].key[0] == f->key[0] &&
           !memcmp(p->fields[j].key, f->key, lb->lens[i]))
         return bad(lb, err, meas, "field key \"%.60s\" %s", f->key,
                    "appears twice");
