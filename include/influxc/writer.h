@@ -129,7 +129,8 @@ INFLUX_EXPORT influx_status influx_writer_write_lines(influx_writer *w,
  * Sends what is buffered and waits until every point accepted before the
  * call is settled. INFLUX_OK if all of them were written; otherwise
  * INFLUX_ERR_PARTIAL with how many were rejected or dropped since the last
- * flush (the callbacks had the details).
+ * flush (the callbacks had the details). With unlimited retries and
+ * max_retry_time -1 this waits for the server however long it is away.
  */
 INFLUX_EXPORT influx_status influx_writer_flush(influx_writer *w,
                                                 influx_error *err);
@@ -170,7 +171,9 @@ influx_series_helper_new(const influx_series_helper_options *o,
  * (in any order; unknown or missing names are errors). Field values are
  * typed; tags are strings (use INFLUX_F_STRING). `time` is in
  * time_precision units; has_time 0 means now. Thread-safe. With
- * autocommit, the row that reaches bulk_size commits the helper.
+ * autocommit, the row that reaches bulk_size commits the helper; if that
+ * commit fails, the error is the commit's and the row stays held with the
+ * others (do not add it again: commit later).
  */
 INFLUX_EXPORT influx_status influx_series_helper_add(influx_series_helper *h,
                                                      const influx_field *values,
