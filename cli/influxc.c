@@ -463,9 +463,59 @@ static int on_error(void *u, int stmt, const char *msg) {
   return printer_error(u, stmt, msg);
 }
 
-/* CSV through frames: each series is decoded into a frame, then written
- * with the name and tags leading each row. A header is printed when the
- * columns change. */
+/* CSV through frames, streamed: each chunk of each series becomes a frame
+ * that is written with the name and tags leading each row, then freed. A
+ * header is printed when the columns change. */
+typedef struct csv_stream {
+  char *last; /* the header printed last */
+  const char *epoch;
+  influx_status st;
+  influx_error err;
+} csv_stream;
+
+static int csv_piece(void *u, size_t stmt, const char *name,
+                     const influx_tag *tags, size_t nt, const influx_frame *f) {
+  (void)stmt;
+  csv_stream *cs = u;
+  char *hdr = NULL, *tagtext = NULL;
+  size_t hl = 0, tl = 0;
+  FILE *h = open_memstream(&hdr, &hl), *t = open_memstream(&tagtext, &tl);
+  if (!h || !t) {
+    if (h)
+      fclose(h);
+    if (t)
+      fclose(t);
+    free(hdr);
+    free(tagtext);
+    cs->st = INFLUX_ERR_NOMEM;
+    return 1;
+  }
+  fputs("name,tags,time", h);
+  for (size_t col = 0; col < influx_frame_ncols(f); col++) {
+    const char *cn = influx_frame_column_name(f, col);
+    fputc(',', h);
+    csv_field(h, cn, strlen(cn));
+  }
+  for (size_t i = 0; i < nt; i++)
+    fprintf(t, "%s%s=%s", i ? "," : "", tags[i].key, tags[i].value);
+  fclose(h);
+  fclose(t);
+  if (!cs->last || strcmp(cs->last, hdr)) {
+    if (cs->last)
+      putchar('\n');
+    printf("%s\n", hdr);
+    free(cs->last);
+    cs->last = hdr;
+  } else {
+    free(hdr);
+  }
+  influx_frame_csv_options co = {
+      .epoch = cs->epoch, .name = name, .tags = tagtext, .no_header = 1};
+  cs->st = influx_frame_write_csv(f, stdout, &co, &cs->err);
+  free(tagtext);
+  return cs->st != INFLUX_OK || interrupted;
+}
+
 static int query_csv_frames(influx_client *c, const char *query,
                             const influx_query_options *qo) {
   influx_frame_query_options fo = {.database = qo->database,
@@ -474,60 +524,18 @@ static int query_csv_frames(influx_client *c, const char *query,
                                    .chunk_size = qo->chunk_size,
                                    .format = qo->format,
                                    .keep_null_columns = 1};
-  influx_frame_set *fs = NULL;
+  csv_stream cs = {.epoch = qo->epoch};
   influx_error err = {0};
-  influx_status st = influx_query_frames(c, query, &fo, &fs, &err);
-  if (st)
-    return cli_fail("query", st, &err);
-  char *last = NULL;
-  for (size_t k = 0; !st && k < influx_frame_set_statements(fs); k++)
-    for (size_t i = 0; !st && i < influx_frame_set_count(fs, k); i++) {
-      const influx_frame *f = influx_frame_set_frame(fs, k, i);
-      char *hdr = NULL, *tags = NULL;
-      size_t hl = 0, tl = 0;
-      FILE *h = open_memstream(&hdr, &hl), *t = open_memstream(&tags, &tl);
-      if (!h || !t) {
-        if (h)
-          fclose(h);
-        if (t)
-          fclose(t);
-        free(hdr);
-        free(tags);
-        st = INFLUX_ERR_NOMEM;
-        break;
-      }
-      fputs("name,tags,time", h);
-      for (size_t col = 0; col < influx_frame_ncols(f); col++) {
-        const char *cn = influx_frame_column_name(f, col);
-        fputc(',', h);
-        csv_field(h, cn, strlen(cn));
-      }
-      for (size_t tg = 0; tg < influx_frame_set_tag_count(fs, k, i); tg++)
-        fprintf(t, "%s%s=%s", tg ? "," : "",
-                influx_frame_set_tag_key(fs, k, i, tg),
-                influx_frame_set_tag_value(fs, k, i, tg));
-      fclose(h);
-      fclose(t);
-      if (!last || strcmp(last, hdr)) {
-        if (last)
-          putchar('\n');
-        printf("%s\n", hdr);
-        free(last);
-        last = hdr;
-      } else {
-        free(hdr);
-      }
-      influx_frame_csv_options co = {.epoch = qo->epoch,
-                                     .name = influx_frame_set_name(fs, k, i),
-                                     .tags = tags,
-                                     .no_header = 1};
-      st = influx_frame_write_csv(f, stdout, &co, &err);
-      free(tags);
-    }
-  free(last);
-  influx_frame_set_free(fs);
+  signal(SIGINT, on_sigint);
+  influx_status st =
+      influx_query_frames_stream(c, query, &fo, csv_piece, &cs, &err);
+  free(cs.last);
+  if (cs.st)
+    st = cs.st, err = cs.err;
   if (fflush(stdout) && !st)
     st = INFLUX_ERR_IO;
+  if (interrupted)
+    return EXIT_INTERRUPTED;
   return st ? cli_fail("query", st, &err) : 0;
 }
 

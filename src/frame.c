@@ -1112,6 +1112,79 @@ influx_status influx_query_frames(influx_client *c, const char *query,
   return INFLUX_OK;
 }
 
+typedef struct frame_stream {
+  const influx_frame_query_options *o;
+  influx_frame_cb cb;
+  void *user;
+  influx_error err;
+  influx_status failed;
+} frame_stream;
+
+/* One piece: a frame set of its own, handed over, freed. */
+static int stream_piece(void *u, int stmt, const influx_series *p) {
+  frame_stream *fs = u;
+  influx_frame_set *s = frame_set_new(fs->o);
+  if (!s) {
+    fs->failed = ierr(&fs->err, INFLUX_ERR_NOMEM, "out of memory");
+    return 1;
+  }
+  on_piece(s, 0, p);
+  influx_status st = frame_set_end(s, INFLUX_OK, &fs->err);
+  int r = 1;
+  if (st) {
+    fs->failed = st;
+  } else if (s->nst && s->st[0].n) {
+    fentry *e = &s->st[0].e[0];
+    influx_tag *tags = calloc(e->nt + 1, sizeof *tags);
+    if (!tags) {
+      fs->failed = ierr(&fs->err, INFLUX_ERR_NOMEM, "out of memory");
+    } else {
+      for (size_t t = 0; t < e->nt; t++)
+        tags[t] = (influx_tag){e->tk[t], e->tv[t]};
+      r = fs->cb(fs->user, stmt >= 0 ? (size_t)stmt : 0, e->name, tags, e->nt,
+                 e->f);
+      free(tags);
+    }
+  }
+  influx_frame_set_free(s);
+  return r;
+}
+
+static int stream_stmt_error(void *u, int stmt, const char *msg) {
+  frame_stream *fs = u;
+  fs->failed =
+      ierr(&fs->err, INFLUX_ERR_STATEMENT, "statement %d: %s", stmt, msg);
+  return 1;
+}
+
+influx_status influx_query_frames_stream(influx_client *c, const char *query,
+                                         const influx_frame_query_options *o,
+                                         influx_frame_cb cb, void *user,
+                                         influx_error *err) {
+  static const influx_frame_query_options none;
+  if (!c || !query || !cb)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "query_frames_stream: NULL argument");
+  if (!o)
+    o = &none;
+  frame_stream fs = {.o = o, .cb = cb, .user = user};
+  influx_query_options qo = {.database = o->database,
+                             .epoch = "ns",
+                             .bind_params = o->bind_params,
+                             .nbind_params = o->nbind_params,
+                             .chunk_size = o->chunk_size,
+                             .format =
+                                 o->format ? o->format : INFLUX_FORMAT_MSGPACK};
+  influx_stream_handlers h = {stream_piece, stream_stmt_error, &fs};
+  influx_status st = influx_query_stream(c, query, &qo, &h, err);
+  if (fs.failed) {
+    st = fs.failed;
+    if (err)
+      *err = fs.err;
+  }
+  return st;
+}
+
 size_t influx_frame_set_statements(const influx_frame_set *s) {
   return s ? s->nst : 0;
 }

@@ -210,6 +210,20 @@ INFLUX_EXPORT const influx_frame *
 influx_frame_set_find(const influx_frame_set *s, size_t stmt,
                       const char *measurement, const influx_tag *tags,
                       size_t ntags);
+/** Called with each chunk of each series as a frame of its own (valid
+ * only during the call; tags sorted by key). Non-zero stops the query. */
+typedef int (*influx_frame_cb)(void *user, size_t stmt, const char *measurement,
+                               const influx_tag *tags, size_t ntags,
+                               const influx_frame *piece);
+/**
+ * Streams a query as frames, one per chunk of each series, in memory
+ * bounded by the chunk whatever the result's size. dropna applies to each
+ * piece (keep_null_columns keeps the columns steady from piece to piece).
+ * A statement error stops the stream with INFLUX_ERR_STATEMENT.
+ */
+INFLUX_EXPORT influx_status influx_query_frames_stream(
+    influx_client *c, const char *query, const influx_frame_query_options *o,
+    influx_frame_cb cb, void *user, influx_error *err);
 /** Moves frame i out of the set (the caller frees it). */
 INFLUX_EXPORT influx_frame *influx_frame_set_take(influx_frame_set *s,
                                                   size_t stmt, size_t i);

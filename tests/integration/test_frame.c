@@ -112,6 +112,23 @@ static void test_build_and_read(void **state) {
   influx_frame_free(f);
 }
 
+typedef struct stream_count {
+  size_t pieces, rows, tagged, stop_after;
+} stream_count;
+
+static int count_piece(void *u, size_t stmt, const char *name,
+                       const influx_tag *tags, size_t nt,
+                       const influx_frame *f) {
+  stream_count *sc = u;
+  (void)stmt;
+  assert_string_equal(name, "fm");
+  sc->pieces++;
+  sc->rows += influx_frame_nrows(f);
+  if (nt == 1 && !strcmp(tags[0].key, "host") && tags[0].value[0])
+    sc->tagged += influx_frame_nrows(f);
+  return sc->stop_after && sc->pieces >= sc->stop_after;
+}
+
 /* Writes a frame and reads it back through influx_query_frames. */
 static void test_write_and_query(void **state) {
   (void)state;
@@ -257,6 +274,24 @@ static void test_write_and_query(void **state) {
   assert_int_equal(influx_frame_index_count(g), 1);
   assert_string_equal(influx_frame_index_column(g, 0), "i");
   influx_frame_set_free(fs);
+
+  /* Streaming: one frame per chunk of each series, rows add up. */
+  stream_count sc = {0};
+  influx_frame_query_options so = {.database = db, .chunk_size = 333};
+  assert_int_equal(influx_query_frames_stream(c,
+                                              "SELECT * FROM fm GROUP BY host",
+                                              &so, count_piece, &sc, &err),
+                   INFLUX_OK);
+  assert_int_equal(sc.rows, N - 1);
+  assert_true(sc.pieces >= 3 * 2); /* >= 2 chunks for each of 3 series */
+  assert_int_equal(sc.tagged, 2 * (N / 4)); /* h0 and h1 rows */
+  sc.stop_after = 2;
+  assert_int_equal(influx_query_frames_stream(c, "SELECT * FROM fm", &so,
+                                              count_piece, &sc, &err),
+                   INFLUX_ERR_ABORTED);
+  assert_int_equal(influx_query_frames_stream(c, "SHOW TAG KEYS ON nodb_x", &so,
+                                              count_piece, &sc, &err),
+                   INFLUX_ERR_STATEMENT);
 
   /* Multi-statement: one collection per statement; JSON wire with ints
    * where floats were whole promotes to float. */
