@@ -146,6 +146,23 @@ static int need_bitmap(const influx_frame *f, fcol *c) {
   return 0;
 }
 
+/* The first rows of a frame whose columns were declared empty: those
+ * columns are null there. */
+static int null_existing(influx_frame *f, size_t n) {
+  if (f->has_rows)
+    return 0;
+  for (size_t k = 0; k < f->ncols; k++) {
+    fcol *c = &f->cols[k];
+    if (c->borrowed || need_bitmap(f, c))
+      return c->borrowed ? 0 : -1;
+    for (size_t r = 0; r < n; r++)
+      bit_set(c->valid, r, 0);
+    memset(c->values, 0, n * elt_size(c->type));
+    c->nnull = n;
+  }
+  return 0;
+}
+
 static influx_status check_name(const influx_frame *f, const char *name,
                                 influx_error *err) {
   if (!f || !name)
@@ -204,7 +221,9 @@ static influx_status add_array(influx_frame *f, const char *name, int type,
   if (n && !v)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "frame: values are NULL");
   /* Copies need room for n rows first (new columns get the capacity). */
-  if (!borrow && !f->has_rows && reserve_rows(f, n))
+  /* Room for n rows first (new columns get the capacity); columns declared
+   * empty before are null in them. */
+  if (!f->has_rows && (reserve_rows(f, n) || null_existing(f, n)))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   fcol *c = new_col(f, name, type);
   if (!c)
@@ -241,6 +260,8 @@ influx_status influx_frame_set_time(influx_frame *f, const int64_t *ns,
   influx_status st = check_rows(f, n, err);
   if (st)
     return st;
+  if (!f->has_rows && (reserve_rows(f, n) || null_existing(f, n)))
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   if (borrow) {
     if (!f->time_borrowed)
       free(f->time);
@@ -248,12 +269,15 @@ influx_status influx_frame_set_time(influx_frame *f, const int64_t *ns,
     f->time_borrowed = 1;
     f->fixed = 1;
   } else {
-    if (f->time_borrowed) {
-      f->time = NULL;
+    if (f->time_borrowed || !f->time) {
+      /* A time array of our own, as large as the columns' capacity. */
+      size_t rows = f->cap > n ? f->cap : n;
+      int64_t *t = malloc((rows ? rows : 1) * sizeof *t);
+      if (!t)
+        return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+      f->time = t;
       f->time_borrowed = 0;
     }
-    if (reserve_rows(f, n))
-      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
     if (n)
       memcpy(f->time, ns, n * sizeof *ns);
   }
@@ -310,7 +334,7 @@ influx_status influx_frame_add_strings(influx_frame *f, const char *name,
       return ierr(err, INFLUX_ERR_INVALID_ARG,
                   "frame: column \"%.60s\" row %zu is not valid UTF-8", name,
                   i);
-  if (!f->has_rows && reserve_rows(f, n))
+  if (!f->has_rows && (reserve_rows(f, n) || null_existing(f, n)))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   fcol *c = new_col(f, name, (int)type);
   if (!c)

@@ -80,6 +80,21 @@ static void test_build_and_read(void **state) {
   assert_non_null(strstr(err.message, "borrows"));
   influx_frame_free(f);
 
+  /* Columns declared empty, then arrays: the declared ones are null in
+   * those rows; a borrowed time replaced by a copy. */
+  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_column(f, "first", INFLUX_COL_INT, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_frame_set_time(f, t, 4, 1, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err),
+                   INFLUX_OK);
+  assert_true(influx_frame_is_null(f, 0, 0));
+  assert_true(influx_frame_is_null(f, 0, 3));
+  assert_int_equal(influx_frame_set_time(f, t, 4, 0, &err), INFLUX_OK);
+  assert_true(influx_frame_time(f) != t);
+  assert_true(influx_frame_time(f)[3] == T0 + 3);
+  influx_frame_free(f);
+
   /* Row by row, with every type and nulls. */
   assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
   assert_int_equal(influx_frame_add_column(f, "v", INFLUX_COL_FLOAT, &err),
@@ -101,6 +116,13 @@ static void test_build_and_read(void **state) {
                    INFLUX_ERR_INVALID_ARG);
   assert_int_equal(influx_frame_nrows(f), 1000);
   assert_true(influx_frame_is_null(f, 0, 700));
+  /* The time can be replaced, copied over a copy. */
+  int64_t *tt = malloc(1000 * sizeof *tt);
+  for (int r = 0; r < 1000; r++)
+    tt[r] = r;
+  assert_int_equal(influx_frame_set_time(f, tt, 1000, 0, &err), INFLUX_OK);
+  assert_int_equal(influx_frame_time(f)[999], 999);
+  free(tt);
   assert_int_equal(influx_frame_get_float(f, 0, 999, &x), INFLUX_OK);
   assert_true(x == 499.5);
   assert_string_equal(influx_frame_get_string(f, 1, 999), "odd");
