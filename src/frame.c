@@ -31,6 +31,7 @@ struct influx_frame {
   int64_t *time;
   int time_borrowed;
   int has_rows; /* the row count has been set */
+  int time_set; /* every row has a time (set_time or appended rows) */
   fcol *cols;
   size_t ncols, ccap;
   char **index;
@@ -113,6 +114,8 @@ static int reserve_rows(influx_frame *f, size_t need) {
     int64_t *t = realloc(f->time, nc * sizeof *t);
     if (!t)
       return -1;
+    /* Rows without a time read as 0, never as garbage. */
+    memset(t + f->cap, 0, (nc - f->cap) * sizeof *t);
     f->time = t;
   }
   for (size_t i = 0; i < f->ncols; i++) {
@@ -283,6 +286,7 @@ influx_status influx_frame_set_time(influx_frame *f, const int64_t *ns,
   }
   f->nrows = n;
   f->has_rows = 1;
+  f->time_set = 1;
   return INFLUX_OK;
 }
 
@@ -438,6 +442,9 @@ influx_status influx_frame_append_row(influx_frame *f, int64_t time_ns,
   if (n != f->ncols)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "frame: %zu values for %zu columns", n, f->ncols);
+  if (f->nrows && !f->time_set)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "frame: set the time of the rows already there first");
   for (size_t i = 0; i < n; i++) {
     const influx_value *v = &values[i];
     int t = f->cols[i].type, ok = v->type == INFLUX_VALUE_NULL;
@@ -464,6 +471,7 @@ influx_status influx_frame_append_row(influx_frame *f, int64_t time_ns,
       return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   f->nrows++;
   f->has_rows = 1;
+  f->time_set = 1;
   return INFLUX_OK;
 }
 
@@ -692,9 +700,9 @@ influx_status influx_frame_write(influx_client *c, const influx_frame *f,
                 "frame_write: time_precision \"%.20s\" is not one of n, u, "
                 "ms, s, m, h",
                 o->time_precision);
-  if (f->nrows && !f->time)
+  if (f->nrows && !f->time_set)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
-                "frame_write: the frame has no time column");
+                "frame_write: the frame's time column was never set");
   frame_src s = {.f = f, .o = o, .div = div};
   influx_status st = INFLUX_OK;
   s.tagc = calloc(f->ncols + 1, sizeof *s.tagc);
@@ -1031,6 +1039,7 @@ static int on_piece(void *u, int stmt_id, const influx_series *p) {
   }
   f->nrows += nr;
   f->has_rows = 1;
+  f->time_set = 1;
   return 0;
 }
 

@@ -80,6 +80,24 @@ static void test_build_and_read(void **state) {
   assert_non_null(strstr(err.message, "borrows"));
   influx_frame_free(f);
 
+  /* A frame whose rows never got a time is not written. */
+  {
+    influx_client *c = th_client("plain", NULL);
+    assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+    assert_int_equal(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err),
+                     INFLUX_OK);
+    influx_frame_write_options wo = {.measurement = "m", .database = "x"};
+    assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err),
+                     INFLUX_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.message, "time column was never set"));
+    influx_value v[1] = {influx_value_float(1)};
+    assert_int_equal(influx_frame_append_row(f, T0, v, 1, &err),
+                     INFLUX_ERR_INVALID_ARG);
+    assert_int_equal(influx_frame_time(f)[0], 0); /* zeros, not garbage */
+    influx_frame_free(f);
+    influx_client_free(c);
+  }
+
   /* Columns declared empty, then arrays: the declared ones are null in
    * those rows; a borrowed time replaced by a copy. */
   assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
