@@ -261,6 +261,16 @@ int write_csv_frames(int argc, char **argv, global *g) {
                   : t == CSV_BOOL ? INFLUX_COL_BOOL
                                   : 0;
   }
+  int has_time = 0;
+  for (size_t k = 0; !rc && k < cf.ncols; k++)
+    has_time |= cf.role[k] == R_TIME;
+  if (!rc && !has_time) {
+    fprintf(stderr,
+            "influxc: %s: no column named \"%s\" for the time (see "
+            "--time-column)\n",
+            cf.file, cf.time_col);
+    rc = EXIT_INPUT;
+  }
   signal(SIGINT, on_sigint);
   while (!rc && !interrupted) {
     size_t n = 0;

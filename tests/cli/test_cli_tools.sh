@@ -190,6 +190,8 @@ check write-csv-values 0 $I -d "$DB" query --format csv --epoch ns "SELECT * FRO
 expect_in write-csv-values "fcsv,,1609459200000000001,1,\"x, \"\"y\"\"\",true,a,1.5" "$LAST_OUT"
 expect_in write-csv-values "fcsv,,1609459200000000007,7,,,c," "$LAST_OUT"
 check write-csv-nomeas 2 $I -d "$DB" write --format csv "$T/f.csv"
+check write-csv-notime 6 $I -d "$DB" write --format csv --measurement x --time-column when "$T/f.csv"
+expect_in write-csv-notime 'no column named "when"' "$LAST_ERR"
 # Inferred: a column with one non-number in the block is text.
 check write-csv-infer 7 $I -d "$DB" write --format csv --measurement fcsv2 --tag-columns site "$T/f.csv"
 check write-csv-infer-types 0 $I -d "$DB" query --format csv "SHOW FIELD KEYS FROM fcsv2"
