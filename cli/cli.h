@@ -3,6 +3,7 @@
 #define INFLUXC_CLI_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "influxc.h"
@@ -37,6 +38,8 @@ int make_client(global *g, influx_client **c);
 /* Reports a usage error on stderr; returns EXIT_USAGE. */
 int usage_error(const char *fmt, const char *arg);
 int parse_int(const char *s, long lo, long hi, long *out);
+/* ns per unit of a time precision (n/ns, u, ms, s, m, h); 0 if unknown. */
+int64_t parse_precision(const char *p);
 int wants_help(int argc, char **argv);
 /* Set by SIGINT (on_sigint). */
 extern volatile sig_atomic_t interrupted;

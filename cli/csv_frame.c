@@ -200,14 +200,7 @@ int write_csv_frames(int argc, char **argv, global *g) {
   if (!cf.measurement)
     return usage_error("%s", "write --format csv needs --measurement");
   if (cf.precision) {
-    static const char *const p[] = {"n", "ns", "u", "ms", "s", "m", "h"};
-    static const int64_t fct[] = {
-        1, 1, 1000, 1000000, 1000000000, 60000000000LL, 3600000000000LL};
-    cf.factor = 0;
-    for (size_t i = 0; i < 7; i++)
-      if (!strcmp(cf.precision, p[i]))
-        cf.factor = fct[i];
-    if (!cf.factor)
+    if (!(cf.factor = parse_precision(cf.precision)))
       return usage_error("--precision %s is not one of n, u, ms, s, m, h",
                          cf.precision);
     if (!strcmp(cf.precision, "ns"))

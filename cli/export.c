@@ -224,14 +224,7 @@ int cmd_export(int argc, char **argv, global *g) {
     return usage_error("%s", "export: --where and --rp go with --measurement");
   if (x.precision && !strcmp(x.precision, "ns"))
     x.precision = "n";
-  static const char *const precs[] = {"n", "u", "ms", "s", "m", "h"};
-  static const int64_t factors[] = {
-      1, 1000, 1000000, 1000000000LL, 60000000000LL, 3600000000000LL};
-  int ok = !x.precision;
-  for (size_t i = 0; i < 6 && !ok; i++)
-    if ((ok = !strcmp(x.precision, precs[i])))
-      x.factor = factors[i];
-  if (!ok)
+  if (x.precision && !(x.factor = parse_precision(x.precision)))
     return usage_error("--precision %s is not one of n, u, ms, s, m, h",
                        x.precision);
   /* The server rounds times to the chosen precision (else ns, and CSV

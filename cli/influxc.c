@@ -91,6 +91,16 @@ int parse_int(const char *s, long lo, long hi, long *out) {
   return 0;
 }
 
+int64_t parse_precision(const char *p) {
+  static const char *const names[] = {"n", "ns", "u", "ms", "s", "m", "h"};
+  static const int64_t ns[] = {
+      1, 1, 1000, 1000000, 1000000000, 60000000000LL, 3600000000000LL};
+  for (size_t i = 0; p && i < sizeof names / sizeof *names; i++)
+    if (!strcmp(p, names[i]))
+      return ns[i];
+  return 0;
+}
+
 /* Reads one line (a password) from stdin, or prompts without echo on a
  * terminal. Returns malloc'd text or NULL. */
 static char *read_secret(const char *prompt) {

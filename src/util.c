@@ -258,30 +258,33 @@ static inline void put8(char *e, uint32_t v) {
   }
 }
 
+/* 10^0 .. 10^19: every power of ten a uint64_t holds. */
+static const uint64_t pow10_u64[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+
 static int digits_u64(uint64_t v) {
-  static const uint64_t p10[] = {10ull,
-                                 100ull,
-                                 1000ull,
-                                 10000ull,
-                                 100000ull,
-                                 1000000ull,
-                                 10000000ull,
-                                 100000000ull,
-                                 1000000000ull,
-                                 10000000000ull,
-                                 100000000000ull,
-                                 1000000000000ull,
-                                 10000000000000ull,
-                                 100000000000000ull,
-                                 1000000000000000ull,
-                                 10000000000000000ull,
-                                 100000000000000000ull,
-                                 1000000000000000000ull,
-                                 10000000000000000000ull};
   /* floor(bits * log10(2)) (1233/4096) is the digit count or one less. */
   int bits = v ? 64 - __builtin_clzll(v) : 1;
   int t = (bits * 1233) >> 12;
-  return t + 1 - (t > 0 && v < p10[t - 1]);
+  return t + 1 - (t > 0 && v < pow10_u64[t]);
 }
 
 int fmt_u64(uint64_t v, char *out) {
@@ -366,30 +369,12 @@ int fmt_double(double v, char *out) {
         /* Digits written in place: the integer part, then exactly k
          * fraction digits (zero-padded), no temporary copies. */
         uint64_t im = (uint64_t)m;
-        static const uint64_t ip10[] = {1ull,
-                                        10ull,
-                                        100ull,
-                                        1000ull,
-                                        10000ull,
-                                        100000ull,
-                                        1000000ull,
-                                        10000000ull,
-                                        100000000ull,
-                                        1000000000ull,
-                                        10000000000ull,
-                                        100000000000ull,
-                                        1000000000000ull,
-                                        10000000000000ull,
-                                        100000000000000ull,
-                                        1000000000000000ull,
-                                        10000000000000000ull,
-                                        100000000000000000ull};
         int n = 0;
         if (v < 0)
           out[n++] = '-';
-        n += fmt_u64(im / ip10[k], out + n);
+        n += fmt_u64(im / pow10_u64[k], out + n);
         if (k) {
-          uint64_t frac = im % ip10[k];
+          uint64_t frac = im % pow10_u64[k];
           out[n++] = '.';
           for (int z = k - 1; z >= 0; z--) {
             out[n + z] = (char)('0' + frac % 10);

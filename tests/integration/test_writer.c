@@ -160,6 +160,19 @@ static void *producer(void *u) {
   return NULL;
 }
 
+/* 8 threads write `each` points apiece (host h0..h7) and are joined. */
+static void run_producers(influx_writer *w, int64_t each) {
+  pthread_t th[8];
+  prod ps[8];
+  for (int i = 0; i < 8; i++) {
+    ps[i] = (prod){w, "", i * each, (i + 1) * each};
+    snprintf(ps[i].host, sizeof ps[i].host, "h%d", i);
+    pthread_create(&th[i], NULL, producer, &ps[i]);
+  }
+  for (int i = 0; i < 8; i++)
+    pthread_join(th[i], NULL);
+}
+
 static void test_many_producers(void **state) {
   (void)state;
   influx_client *c = th_client("plain", NULL);
@@ -168,15 +181,7 @@ static void test_many_producers(void **state) {
   influx_writer *w;
   influx_error err = {0};
   assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
-  pthread_t th[8];
-  prod ps[8];
-  for (int i = 0; i < 8; i++) {
-    ps[i] = (prod){w, "", i * 5000, (i + 1) * 5000};
-    snprintf(ps[i].host, sizeof ps[i].host, "h%d", i);
-    pthread_create(&th[i], NULL, producer, &ps[i]);
-  }
-  for (int i = 0; i < 8; i++)
-    pthread_join(th[i], NULL);
+  run_producers(w, 5000);
   influx_writer_stats st;
   assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
   assert_int_equal(st.accepted, 40000);
@@ -204,15 +209,7 @@ static void test_batches_stay_under_batch_bytes(void **state) {
   influx_writer *w;
   influx_error err = {0};
   assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
-  pthread_t th[8];
-  prod ps[8];
-  for (int i = 0; i < 8; i++) {
-    ps[i] = (prod){w, "", i * 2000, (i + 1) * 2000};
-    snprintf(ps[i].host, sizeof ps[i].host, "h%d", i);
-    pthread_create(&th[i], NULL, producer, &ps[i]);
-  }
-  for (int i = 0; i < 8; i++)
-    pthread_join(th[i], NULL);
+  run_producers(w, 2000);
   influx_writer_stats st;
   assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
   assert_int_equal(s.err_calls, 0);
