@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_impl.h"
 #include "frame_impl.h"
 #include "influxc/frame.h"
 #include "influxc/write.h"

@@ -49,13 +49,6 @@ INFLUX_PRIVATE int url_encode(ibuf *b, const char *s, size_t n);
 /* gzip-compresses `in` into `out` (replacing its content). */
 INFLUX_PRIVATE int gzip_compress(const char *in, size_t n, ibuf *out);
 
-/* Shortest round-trip text of a finite double into `out` (>= 32 bytes). */
-INFLUX_PRIVATE int fmt_double(double v, char *out);
-
-/* Writes int64 in decimal; returns length. `out` >= 21 bytes. */
-INFLUX_PRIVATE int fmt_i64(int64_t v, char *out);
-INFLUX_PRIVATE int fmt_u64(uint64_t v, char *out);
-
 /* Precision name ("n","u","ms","s","m","h"; "ns","us" accepted) to
  * nanoseconds per unit; 0 if unknown. NULL/"" gives 1 (nanoseconds). */
 INFLUX_PRIVATE int64_t precision_factor(const char *p);

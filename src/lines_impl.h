@@ -2,6 +2,7 @@
 #ifndef INFLUXC_LINES_IMPL_H
 #define INFLUXC_LINES_IMPL_H
 
+#include "fmt_impl.h"
 #include "influxc/point.h"
 #include "internal.h"
 
@@ -15,6 +16,7 @@ struct influx_lines {
   size_t count; /* lines in buf */
   size_t index; /* points offered so far, for error messages */
   int64_t prec_factor;
+  fmt_cache tcache; /* the encoder's timestamps */
   influx_tag *dtags;
   size_t ndtags;
   ibuf dtag_store;

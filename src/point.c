@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_impl.h"
 #include "influxc/point.h"
 #include "internal.h"
 #include "lines_impl.h"
@@ -241,12 +242,12 @@ static int convert_time(int64_t t, int64_t from, int64_t to, int64_t *out) {
   return 0;
 }
 
-/* Bytes that need a closer look: escapes, quotes, line breaks, tabs and
- * everything outside ASCII (UTF-8 validation). Plain strings are copied
- * as they are. */
+/* Bytes that stop a plain copy: the terminating NUL, and those that need
+ * a closer look: escapes, quotes, line breaks, tabs and everything outside
+ * ASCII (UTF-8 validation). Plain strings are copied as they are. */
 static const unsigned char plain_tbl[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1,  ['"'] = 1,
-    [','] = 1,  ['='] = 1,  ['\\'] = 1,
+    [0] = 1,    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1,
+    ['"'] = 1,  [','] = 1,  ['='] = 1,  ['\\'] = 1,
 #define HI16(x)                                                                \
   [x] = 1, [x + 1] = 1, [x + 2] = 1, [x + 3] = 1, [x + 4] = 1, [x + 5] = 1,    \
   [x + 6] = 1, [x + 7] = 1, [x + 8] = 1, [x + 9] = 1, [x + 10] = 1,            \
@@ -256,113 +257,141 @@ static const unsigned char plain_tbl[256] = {
 #undef HI16
 };
 
-/* The checks name_problem() makes that a plain string can still fail. */
-static const char *plain_problem(const char *s, size_t n, int kind) {
-  if (n == 0)
-    return "is empty";
-  if (kind == 0 && s[0] == '#')
-    return "starts with '#', which influxd takes for a comment";
-  if ((kind == 1 || kind == 2) && n == 4 && !memcmp(s, "time", 4))
-    return "is \"time\", which influxd refuses as a tag or field key";
-  return NULL;
-}
+/* Output: the encoder writes through a local pointer into lb->buf; nothing
+ * counts until the point is complete (lb->buf.len moves only then), so an
+ * error anywhere leaves the buffer as it was. A name is copied on the fast
+ * path only if it ends before `lim`, which keeps SLACK bytes free behind
+ * it: room for the punctuation, number or time that follows, so those need
+ * no check of their own. Whatever leaves the fast path reserves its worst
+ * case plus SLACK. */
+enum { SLACK = 64 };
 
-/* Output cursor: the buffer grows as needed; nothing counts until the
- * point is complete (lb->buf.len moves only then), so an error anywhere
- * leaves the buffer as it was. */
-typedef struct cursor {
-  ibuf *b;
-  size_t at; /* write offset */
-} cursor;
-
-static inline int room(cursor *w, size_t n) {
-  if (w->at + n + 1 <= w->b->cap)
+/* Makes room for n bytes plus SLACK at offset `at`; 0 or -1. */
+static int reserve_at(influx_lines *lb, size_t at, size_t n) {
+  if (at + n + SLACK + 1 <= lb->buf.cap)
     return 0;
-  size_t keep = w->b->len;
-  w->b->len = w->at;
-  int rc = ibuf_reserve(w->b, n);
-  w->b->len = keep;
+  size_t keep = lb->buf.len;
+  lb->buf.len = at;
+  int rc = ibuf_reserve(&lb->buf, n + SLACK);
+  lb->buf.len = keep;
   return rc;
 }
 
-/* Writes a name: plain bytes are copied while scanning; anything else
- * goes through full validation and escaping. Returns NULL or the reason
- * the name cannot be written. *len receives its length. */
-static const char *put_name(cursor *w, const char *s, int kind, size_t *len,
-                            char *(*esc)(char *, const char *, size_t)) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t avail = w->b->cap - w->at - 1;
-  char *o = w->b->p + w->at;
-  unsigned any = 0;
+static inline char *out_lim(const influx_lines *lb) {
+  return lb->buf.p + lb->buf.cap - SLACK - 1;
+}
+
+static inline size_t avail_at(const char *o, const char *lim) {
+  return o < lim ? (size_t)(lim - o) : 0;
+}
+
+/* Copies the plain bytes of s to o, up to `avail` bytes; returns how many
+ * (s[return] is the byte that stopped the copy, or the copy ran out of
+ * room). Unrolled so that the room check is made once per 8 bytes and each
+ * byte costs one table lookup; no byte after a stop is read. */
+static inline size_t copy_plain(char *o, const unsigned char *p, size_t avail) {
   size_t i = 0;
-  for (; p[i] && i < avail; i++) {
-    any |= plain_tbl[p[i]];
-    o[i] = (char)p[i];
+  while (avail - i >= 8) {
+#define STEP(j)                                                                \
+  do {                                                                         \
+    if (plain_tbl[p[i + j]])                                                   \
+      return i + j;                                                            \
+    o[i + j] = (char)p[i + j];                                                 \
+  } while (0)
+    STEP(0);
+    STEP(1);
+    STEP(2);
+    STEP(3);
+    STEP(4);
+    STEP(5);
+    STEP(6);
+    STEP(7);
+#undef STEP
+    i += 8;
   }
-  if (!p[i] && !any) {
-    const char *why = plain_problem(s, i, kind);
-    if (why)
-      return why;
-    w->at += i;
-    *len = i;
-    return NULL;
-  }
-  size_t n = i + strlen(s + i);
+  return i;
+}
+
+/* The slow path of a name at offset *at: full validation and escaping.
+ * Returns NULL or the reason the name cannot be written. */
+static const char *name_slow(influx_lines *lb, size_t *at, const char *s,
+                             int kind, size_t *len,
+                             char *(*esc)(char *, const char *, size_t)) {
+  size_t n = strlen(s);
   const char *why = name_problem(s, n, kind);
   if (why)
     return why;
-  if (room(w, 2 * n + 2))
+  if (reserve_at(lb, *at, 2 * n + 2))
     return "could not be encoded: out of memory";
-  char *e = esc(w->b->p + w->at, s, n);
-  w->at = (size_t)(e - w->b->p);
+  char *e = esc(lb->buf.p + *at, s, n);
+  *at = (size_t)(e - lb->buf.p);
   *len = n;
   return NULL;
 }
 
-/* A string field value, quoted; NULL or the problem. */
-static const char *put_value(cursor *w, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t avail = w->b->cap - w->at - 3;
-  char *o = w->b->p + w->at;
-  unsigned any = 0;
-  size_t i = 0;
-  o[0] = '"';
-  for (; p[i] && i < avail; i++) {
-    any |= plain_tbl[p[i]];
-    o[i + 1] = (char)p[i];
-  }
-  if (!p[i] && !any) {
-    o[i + 1] = '"';
-    w->at += i + 2;
+/* Writes a name at *o: a plain name is copied while it is scanned (`kind`
+ * is a constant at each call, so the checks below fold away); anything
+ * else goes through name_slow. Returns NULL or the reason the name cannot
+ * be written; *len receives its length. */
+static inline const char *put_name(influx_lines *lb, char **o, char **lim,
+                                   const char *s, int kind, size_t *len,
+                                   char *(*esc)(char *, const char *, size_t)) {
+  size_t n = copy_plain(*o, (const unsigned char *)s, avail_at(*o, *lim));
+  if (!s[n] && n && !(kind == 0 && s[0] == '#') &&
+      !((kind == 1 || kind == 2) && n == 4 && s[0] == 't' && s[1] == 'i' &&
+        s[2] == 'm' && s[3] == 'e')) {
+    *o += n;
+    *len = n;
     return NULL;
   }
-  size_t n = i + strlen(s + i);
+  size_t at = (size_t)(*o - lb->buf.p);
+  const char *why = name_slow(lb, &at, s, kind, len, esc);
+  *o = lb->buf.p + at;
+  *lim = out_lim(lb);
+  return why;
+}
+
+static const char *value_slow(influx_lines *lb, size_t *at, const char *s) {
+  size_t n = strlen(s);
   if (utf8_check(s, n) != n)
     return "is not valid UTF-8";
-  if (room(w, 2 * n + 2))
+  if (reserve_at(lb, *at, 2 * n + 2))
     return "could not be encoded: out of memory";
-  char *e = put_string_value(w->b->p + w->at, s, n);
-  w->at = (size_t)(e - w->b->p);
+  char *e = put_string_value(lb->buf.p + *at, s, n);
+  *at = (size_t)(e - lb->buf.p);
   return NULL;
 }
 
-static inline int putc_room(cursor *w, char c) {
-  if (room(w, 1))
-    return -1;
-  w->b->p[w->at++] = c;
-  return 0;
+/* A string field value, quoted; NULL or the problem. */
+static inline const char *put_value(influx_lines *lb, char **o, char **lim,
+                                    const char *s) {
+  char *q = *o;
+  q[0] = '"';
+  size_t n = copy_plain(q + 1, (const unsigned char *)s, avail_at(q + 1, *lim));
+  if (!s[n]) {
+    q[n + 1] = '"';
+    *o = q + n + 2;
+    return NULL;
+  }
+  size_t at = (size_t)(q - lb->buf.p);
+  const char *why = value_slow(lb, &at, s);
+  *o = lb->buf.p + at;
+  *lim = out_lim(lb);
+  return why;
 }
 
-/* strcmp, without the call when the first bytes already differ (tag keys
- * usually do). */
+/* strcmp for short keys, inline: tag keys usually differ in the first
+ * byte, and a library call costs more than the whole comparison. */
 static inline int key_cmp(const char *a, const char *b) {
-  if (a[0] != b[0])
-    return (unsigned char)a[0] - (unsigned char)b[0];
-  return strcmp(a, b);
+  while (*a && *a == *b) {
+    a++;
+    b++;
+  }
+  return (unsigned char)*a - (unsigned char)*b;
 }
 
-influx_status lines_encode(influx_lines *lb, const influx_point *p,
-                           influx_error *err) {
+static influx_status encode_point(influx_lines *lb, const influx_point *p,
+                                  influx_error *err) {
   const char *meas = p->measurement;
   const char *why;
   if (!meas)
@@ -380,8 +409,21 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
       grow_ptrs((void **)&lb->lens, &lb->lens_cap, p->nfields,
                 sizeof *lb->lens))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  /* The common case, no default tags and point tags given in key order
+   * with values, is written from the point's own array. */
+  const influx_tag *direct = NULL;
   size_t k = 0;
-  for (size_t i = 0; i < nt; i++) {
+  if (!lb->ndtags) {
+    const influx_tag *tg = p->tags;
+    while (k < p->ntags && tg[k].key && tg[k].value && tg[k].value[0] &&
+           (!k || key_cmp(tg[k - 1].key, tg[k].key) < 0))
+      k++;
+    if (k == p->ntags)
+      direct = tg;
+    else
+      k = 0;
+  }
+  for (size_t i = 0; i < nt && !direct; i++) {
     int dflt = i >= p->ntags;
     const influx_tag *t = dflt ? &lb->dtags[i - p->ntags] : &p->tags[i];
     if (!t->key)
@@ -426,48 +468,47 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
                  "is not a whole number of the write's precision", "");
   }
 
-  cursor w = {&lb->buf, lb->buf.len};
-  if (room(&w, 512))
+  if (reserve_at(lb, lb->buf.len, 512))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory encoding a point");
+  char *o = lb->buf.p + lb->buf.len, *lim = out_lim(lb);
   size_t n;
-  if ((why = put_name(&w, meas, 0, &n, put_measurement)))
+  if ((why = put_name(lb, &o, &lim, meas, 0, &n, put_measurement)))
     return bad(lb, err, meas, "measurement %s%s", why, "");
   for (size_t i = 0; i < k; i++) {
-    const influx_tag *tg = lb->sorted[i];
-    uintptr_t a = (uintptr_t)tg, d0 = (uintptr_t)lb->dtags;
-    int dflt = lb->ndtags && a >= d0 && a < d0 + lb->ndtags * sizeof *tg;
-    if (putc_room(&w, ','))
-      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-    if ((why = put_name(&w, tg->key, 1, &n, put_escaped)))
-      return bad(lb, err, meas,
-                 dflt ? "default tag key \"%.60s\" %s" : "tag key \"%.60s\" %s",
-                 tg->key, why);
-    if (putc_room(&w, '='))
-      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-    if ((why = put_name(&w, tg->value, 3, &n, put_escaped)))
+    const influx_tag *tg = direct ? &direct[i] : lb->sorted[i];
+    *o++ = ',';
+    const char *kwhy = put_name(lb, &o, &lim, tg->key, 1, &n, put_escaped);
+    if (!kwhy) {
+      *o++ = '=';
+      why = put_name(lb, &o, &lim, tg->value, 3, &n, put_escaped);
+    }
+    if (kwhy || why) {
+      uintptr_t a = (uintptr_t)tg, d0 = (uintptr_t)lb->dtags;
+      int dflt = lb->ndtags && a >= d0 && a < d0 + lb->ndtags * sizeof *tg;
+      if (kwhy)
+        return bad(lb, err, meas,
+                   dflt ? "default tag key \"%.60s\" %s"
+                        : "tag key \"%.60s\" %s",
+                   tg->key, kwhy);
       return bad(lb, err, meas,
                  dflt ? "value of default tag \"%.60s\" %s"
                       : "value of tag \"%.60s\" %s",
                  tg->key, why);
+    }
   }
-  if (putc_room(&w, ' '))
-    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  *o++ = ' ';
   for (size_t i = 0; i < p->nfields; i++) {
     const influx_field *f = &p->fields[i];
     if (!f->key)
       return bad(lb, err, meas, "field %s%s", "with a NULL key", "");
-    if (i && putc_room(&w, ','))
-      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-    if ((why = put_name(&w, f->key, 2, &lb->lens[i], put_field_key)))
+    if (i)
+      *o++ = ',';
+    if ((why = put_name(lb, &o, &lim, f->key, 2, &lb->lens[i], put_field_key)))
       return bad(lb, err, meas, "field key \"%.60s\" %s", f->key, why);
     for (size_t j = 0; j < i; j++)
-      if (lb->lens[j] == lb->lens[i] && p->fields[j].key[0] == f->key[0] &&
-          !memcmp(p->fields[j].key, f->key, lb->lens[i]))
+      if (lb->lens[j] == lb->lens[i] && !key_cmp(p->fields[j].key, f->key))
         return bad(lb, err, meas, "field key \"%.60s\" %s", f->key,
                    "appears twice");
-    if (room(&w, 40))
-      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-    char *o = w.b->p + w.at;
     *o++ = '=';
     switch (f->type) {
     case INFLUX_FIELD_FLOAT:
@@ -498,29 +539,31 @@ influx_status lines_encode(influx_lines *lb, const influx_point *p,
       if (!f->v.s)
         return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
                    "has a NULL string");
-      w.at = (size_t)(o - w.b->p);
-      if ((why = put_value(&w, f->v.s)))
+      if ((why = put_value(lb, &o, &lim, f->v.s)))
         return bad(lb, err, meas, "string field \"%.60s\" %s", f->key, why);
-      o = w.b->p + w.at;
       break;
     default:
       return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
                  "has an unknown type");
     }
-    w.at = (size_t)(o - w.b->p);
   }
-  if (room(&w, 24))
-    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-  char *o = w.b->p + w.at;
   if (p->has_time) {
     *o++ = ' ';
-    o += fmt_i64(t, o);
+    o += fmt_i64_cached(t, o, &lb->tcache);
   }
   *o++ = '\n';
   *o = 0;
   lb->buf.len = (size_t)(o - lb->buf.p);
   lb->count++;
   return INFLUX_OK;
+}
+
+influx_status lines_encode(influx_lines *lb, const influx_point *p,
+                           influx_error *err) {
+  influx_status st = encode_point(lb, p, err);
+  if (st && lb->buf.p) /* a failed point may have written past the end */
+    lb->buf.p[lb->buf.len] = 0;
+  return st;
 }
 
 influx_status influx_lines_append(influx_lines *lb, const influx_point *p,

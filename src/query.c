@@ -7,6 +7,7 @@
 
 #include "client_impl.h"
 #include "decode_impl.h"
+#include "fmt_impl.h"
 #include "quote_impl.h"
 
 struct influx_decoder {

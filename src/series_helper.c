@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fmt_impl.h"
 #include "influxc/write.h"
 #include "influxc/writer.h"
 #include "internal.h"

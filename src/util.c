@@ -236,95 +236,6 @@ int gzip_compress(const char *in, size_t n, ibuf *out) {
   return 0;
 }
 
-static const char digit_pairs[201] = "00010203040506070809"
-                                     "10111213141516171819"
-                                     "20212223242526272829"
-                                     "30313233343536373839"
-                                     "40414243444546474849"
-                                     "50515253545556575859"
-                                     "60616263646566676869"
-                                     "70717273747576777879"
-                                     "80818283848586878889"
-                                     "90919293949596979899";
-
-/* Writes the 8 digits of v < 10^8 ending at `e`, with 32-bit arithmetic. */
-static inline void put8(char *e, uint32_t v) {
-  for (int i = 0; i < 4; i++) {
-    uint32_t r = v % 100;
-    v /= 100;
-    e -= 2;
-    e[0] = digit_pairs[2 * r];
-    e[1] = digit_pairs[2 * r + 1];
-  }
-}
-
-/* 10^0 .. 10^19: every power of ten a uint64_t holds. */
-static const uint64_t pow10_u64[20] = {1ull,
-                                       10ull,
-                                       100ull,
-                                       1000ull,
-                                       10000ull,
-                                       100000ull,
-                                       1000000ull,
-                                       10000000ull,
-                                       100000000ull,
-                                       1000000000ull,
-                                       10000000000ull,
-                                       100000000000ull,
-                                       1000000000000ull,
-                                       10000000000000ull,
-                                       100000000000000ull,
-                                       1000000000000000ull,
-                                       10000000000000000ull,
-                                       100000000000000000ull,
-                                       1000000000000000000ull,
-                                       10000000000000000000ull};
-
-static int digits_u64(uint64_t v) {
-  /* floor(bits * log10(2)) (1233/4096) is the digit count or one less. */
-  int bits = v ? 64 - __builtin_clzll(v) : 1;
-  int t = (bits * 1233) >> 12;
-  return t + 1 - (t > 0 && v < pow10_u64[t]);
-}
-
-int fmt_u64(uint64_t v, char *out) {
-  /* Digits are written in place from the end: no temporary and no copy. */
-  int n = digits_u64(v);
-  char *p = out + n;
-  *p = 0;
-  /* Full 8-digit groups first: cheaper 32-bit divisions. */
-  while (v >= 100000000u) {
-    uint32_t low = (uint32_t)(v % 100000000u);
-    v /= 100000000u;
-    put8(p, low);
-    p -= 8;
-  }
-  uint32_t w = (uint32_t)v;
-  while (w >= 100) {
-    uint32_t r = w % 100;
-    w /= 100;
-    p -= 2;
-    p[0] = digit_pairs[2 * r];
-    p[1] = digit_pairs[2 * r + 1];
-  }
-  if (w >= 10) {
-    p -= 2;
-    p[0] = digit_pairs[2 * w];
-    p[1] = digit_pairs[2 * w + 1];
-  } else {
-    *--p = (char)('0' + w);
-  }
-  return n;
-}
-
-int fmt_i64(int64_t v, char *out) {
-  if (v < 0) {
-    out[0] = '-';
-    return 1 + fmt_u64((uint64_t)0 - (uint64_t)v, out + 1);
-  }
-  return fmt_u64((uint64_t)v, out);
-}
-
 static int g_roundtrips(double v, int prec, char *out, int *n) {
   *n = snprintf(out, 32, "%.*g", prec, v);
   char *sep = NULL;
@@ -344,49 +255,9 @@ static int g_roundtrips(double v, int prec, char *out, int *n) {
   return back == v;
 }
 
-/* Shortest text that parses back to the same double, independent of the
- * locale. Fast path: the value is m / 10^k with m < 2^53 exactly
- * representable; because m and 10^k are exact doubles, IEEE division is
- * correctly rounded, so if m / 10^k == v then the decimal text of m with k
- * fraction digits parses back to v. The smallest such k is the shortest
- * text. Other values use printf with 15, 16 then 17 significant digits. */
-int fmt_double(double v, char *out) {
-  static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
-                               1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+/* The general case of fmt_double (see fmt_impl.h). */
+int fmt_double_slow(double v, char *out) {
   double a = fabs(v);
-  if (a < 9007199254740992.0 && a >= 1e-6) {
-    for (int k = 0; k <= 17; k++) {
-      double s = a * p10[k];
-      if (s >= 9007199254740992.0)
-        break;
-      /* Any nearby integer will do: the check below decides. */
-      double m = (double)(uint64_t)(s + 0.5);
-      /* Cheap filter first (a multiply); the exact check is a division. */
-      if (fabs(s - m) > s * 0x1p-50)
-        continue;
-      if (m / p10[k] == a) {
-        /* Digits written in place: the integer part, then exactly k
-         * fraction digits (zero-padded), no temporary copies. */
-        uint64_t im = (uint64_t)m;
-        int n = 0;
-        if (v < 0)
-          out[n++] = '-';
-        n += fmt_u64(im / pow10_u64[k], out + n);
-        if (k) {
-          uint64_t frac = im % pow10_u64[k];
-          out[n++] = '.';
-          for (int z = k - 1; z >= 0; z--) {
-            out[n + z] = (char)('0' + frac % 10);
-            frac /= 10;
-          }
-          n += k;
-        }
-        out[n] = 0;
-        return n;
-      }
-    }
-  }
   /* For normal doubles any text of <= 15 significant digits that reads
    * back as v is v rounded to 15 digits (DBL_DIG), so %.15g is shortest
    * when it round-trips. Subnormals carry fewer digits: search them all. */

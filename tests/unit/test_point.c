@@ -242,6 +242,107 @@ static size_t reference_split(const char *b, size_t n, int *complete) {
   return n;
 }
 
+/* A plain reference for names made of letters, digits, ',', '=', ' ' and
+ * '"' (no backslash, so no special rules): measurement escapes ',' and
+ * ' ', keys and tag values also '='. */
+static void ref_name(char *o, const char *s, int meas) {
+  for (; *s; s++) {
+    if (*s == ',' || *s == ' ' || (*s == '=' && !meas))
+      *o++ = '\\';
+    *o++ = *s;
+  }
+  *o = 0;
+}
+
+static void rand_name(char *o, unsigned *seed, size_t len) {
+  static const char plain[] = "abcdefghijklmnopqrstuvwxyz0123456789_-.";
+  static const char special[] = ",= \"";
+  int escapes = rand_r(seed) % 4 == 0; /* most names take the fast path */
+  for (size_t i = 0; i < len; i++)
+    o[i] = escapes && rand_r(seed) % 8 == 0
+               ? special[rand_r(seed) % 4]
+               : plain[rand_r(seed) % (sizeof plain - 1)];
+  o[0] = 'm'; /* no leading '#' or tab, never "time" or "n" */
+  o[len] = 0;
+}
+
+/* Names of every length land at every offset of a growing buffer: each
+ * line must be what a plain reference makes, whichever path (copy while
+ * scanning, or validate and escape) the encoder took and wherever the
+ * buffer had to grow. */
+static void test_offsets_against_reference(void **state) {
+  (void)state;
+  unsigned seed = 5;
+  influx_lines *lb = influx_lines_new();
+  assert_non_null(lb);
+  char *want = NULL;
+  size_t want_len = 0, want_cap = 0;
+  char meas[400], tk[400], tv[400], fk[400], sv[400];
+  char e1[800], e2[800], e3[800], e4[800], line[4200];
+  for (int i = 0; i < 20000; i++) {
+    rand_name(meas, &seed, 1 + (size_t)rand_r(&seed) % 300);
+    rand_name(tk, &seed, 1 + (size_t)rand_r(&seed) % 80);
+    rand_name(tv, &seed, 1 + (size_t)rand_r(&seed) % 150);
+    rand_name(fk, &seed, 1 + (size_t)rand_r(&seed) % 80);
+    rand_name(sv, &seed, (size_t)rand_r(&seed) % 300 + 1);
+    int64_t iv = (int64_t)rand_r(&seed) - RAND_MAX / 2;
+    influx_tag tags[] = {{tk, tv}};
+    influx_field f[] = {INFLUX_F_STRING(fk, sv), INFLUX_F_INT("n", iv)};
+    influx_point p = {meas, tags, 1, f, 2, (int64_t)i * 1000003, 1, NULL};
+    assert_int_equal(influx_lines_append(lb, &p, NULL), INFLUX_OK);
+    ref_name(e1, meas, 1);
+    ref_name(e2, tk, 0);
+    ref_name(e3, tv, 0);
+    ref_name(e4, fk, 0);
+    char *o = line + sprintf(line, "%s,%s=%s %s=\"", e1, e2, e3, e4);
+    for (const char *c = sv; *c; c++) {
+      if (*c == '"' || *c == '\\')
+        *o++ = '\\';
+      *o++ = *c;
+    }
+    o += sprintf(o, "\",n=%lldi %lld\n", (long long)iv, (long long)i * 1000003);
+    size_t n = (size_t)(o - line);
+    if (want_len + n + 1 > want_cap) {
+      want_cap = (want_len + n + 1) * 2;
+      want = realloc(want, want_cap);
+      assert_non_null(want);
+    }
+    memcpy(want + want_len, line, n + 1);
+    want_len += n;
+    if (i % 997 == 0) { /* sometimes start over: small buffers again */
+      assert_int_equal(influx_lines_len(lb), want_len);
+      assert_memory_equal(influx_lines_data(lb), want, want_len);
+      influx_lines_free(lb);
+      lb = influx_lines_new();
+      want_len = 0;
+    }
+  }
+  assert_int_equal(influx_lines_len(lb), want_len);
+  assert_memory_equal(influx_lines_data(lb), want, want_len);
+  assert_int_equal(influx_lines_data(lb)[want_len], 0);
+  influx_lines_free(lb);
+  free(want);
+}
+
+/* A point that fails after part of it was written leaves the buffer as it
+ * was, NUL-terminated. */
+static void test_failed_point_leaves_buffer(void **state) {
+  (void)state;
+  influx_lines *lb = influx_lines_new();
+  influx_field ok[] = {INFLUX_F_INT("a", 1)};
+  influx_point good = {"m", NULL, 0, ok, 1, 0, 0, NULL};
+  assert_int_equal(influx_lines_append(lb, &good, NULL), INFLUX_OK);
+  influx_field badf[] = {INFLUX_F_STRING("long_field_name_written_first", "x"),
+                         INFLUX_F_FLOAT("nan", NAN)};
+  influx_point bad = {"measurement_written", NULL, 0, badf, 2, 0, 0, NULL};
+  influx_error err;
+  assert_int_equal(influx_lines_append(lb, &bad, &err), INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "NaN"));
+  assert_string_equal(influx_lines_data(lb), "m a=1i\n");
+  assert_int_equal(influx_lines_count(lb), 1);
+  influx_lines_free(lb);
+}
+
 static void test_line_split_matches_reference(void **state) {
   (void)state;
   static const char alphabet[] = "ab =,\"\\\n x1";
@@ -280,6 +381,8 @@ int main(void) {
       cmocka_unit_test(test_precision),
       cmocka_unit_test(test_builder),
       cmocka_unit_test(test_line_split_matches_reference),
+      cmocka_unit_test(test_offsets_against_reference),
+      cmocka_unit_test(test_failed_point_leaves_buffer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

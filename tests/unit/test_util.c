@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_impl.h"
 #include "harness.h"
 #include "internal.h"
 
@@ -133,6 +134,38 @@ static void test_integers(void **state) {
   }
 }
 
+/* The timestamp cache gives what fmt_i64 gives, whatever the order:
+ * runs sharing their high digits, jumps, small and negative values. */
+static void test_cached_times(void **state) {
+  (void)state;
+  fmt_cache c = {0};
+  char got[40], want[32];
+  unsigned seed = 7;
+  int64_t t = 1600000000000000000LL;
+  for (int i = 0; i < 300000; i++) {
+    /* mostly the same high digits; sometimes crossing 10^8 steps (the
+     * additions wrap around in unsigned arithmetic, on purpose) */
+    int r = rand_r(&seed) % 100;
+    if (r < 80)
+      t = (int64_t)((uint64_t)t + (uint64_t)(rand_r(&seed) % 5000));
+    else if (r < 90)
+      t = (int64_t)((uint64_t)t + (uint64_t)rand_r(&seed) * 1000000);
+    else if (r < 94)
+      t = rand_r(&seed) % 200000000 - 100000000; /* small, either sign */
+    else if (r < 97)
+      t = INT64_MAX - rand_r(&seed) % 1000;
+    else if (r < 98)
+      t = INT64_MIN + rand_r(&seed) % 1000;
+    else
+      t = (int64_t)(((uint64_t)rand_r(&seed) << 33) ^
+                    ((uint64_t)rand_r(&seed) << 11));
+    int n = fmt_i64_cached(t, got, &c);
+    snprintf(want, sizeof want, "%lld", (long long)t);
+    assert_string_equal(got, want);
+    assert_int_equal(n, (int)strlen(want));
+  }
+}
+
 /* Random doubles of every kind read back exactly, and no shorter text
  * would (%.{n}g for fewer digits does not round-trip). */
 static void test_doubles_random(void **state) {
@@ -184,6 +217,7 @@ int main(void) {
       cmocka_unit_test(test_rfc3339),
       cmocka_unit_test(test_doubles),
       cmocka_unit_test(test_integers),
+      cmocka_unit_test(test_cached_times),
       cmocka_unit_test(test_doubles_random),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
