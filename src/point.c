@@ -402,56 +402,9 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
   if (p->ntags && !p->tags)
     return bad(lb, err, meas, "tags %s%s", "is NULL with ntags > 0", "");
 
-  /* Merge point tags over default tags, drop empty values, sort by key. */
-  size_t nt = p->ntags + lb->ndtags;
-  if (grow_ptrs((void **)&lb->sorted, &lb->sorted_cap, nt ? nt : 1,
-                sizeof *lb->sorted) ||
-      grow_ptrs((void **)&lb->lens, &lb->lens_cap, p->nfields,
+  if (grow_ptrs((void **)&lb->lens, &lb->lens_cap, p->nfields,
                 sizeof *lb->lens))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-  /* The common case, no default tags and point tags given in key order
-   * with values, is written from the point's own array. */
-  const influx_tag *direct = NULL;
-  size_t k = 0;
-  if (!lb->ndtags) {
-    const influx_tag *tg = p->tags;
-    while (k < p->ntags && tg[k].key && tg[k].value && tg[k].value[0] &&
-           (!k || key_cmp(tg[k - 1].key, tg[k].key) < 0))
-      k++;
-    if (k == p->ntags)
-      direct = tg;
-    else
-      k = 0;
-  }
-  for (size_t i = 0; i < nt && !direct; i++) {
-    int dflt = i >= p->ntags;
-    const influx_tag *t = dflt ? &lb->dtags[i - p->ntags] : &p->tags[i];
-    if (!t->key)
-      return bad(lb, err, meas, "tag %s%s", "with a NULL key", "");
-    if (!t->value)
-      return bad(lb, err, meas, "tag \"%.60s\" %s", t->key, "has a NULL value");
-    if (!t->value[0])
-      continue;
-    if (dflt) {
-      int dup = 0;
-      for (size_t j = 0; j < p->ntags && !dup; j++)
-        dup = p->tags[j].key && !strcmp(p->tags[j].key, t->key);
-      if (dup)
-        continue;
-    }
-    /* Insertion sort: tag counts are small and often already sorted. */
-    size_t j = k++;
-    int c = 1;
-    while (j > 0 && (c = key_cmp(lb->sorted[j - 1]->key, t->key)) > 0) {
-      lb->sorted[j] = lb->sorted[j - 1];
-      j--;
-    }
-    if (c == 0)
-      return bad(lb, err, meas, "tag key \"%.60s\" %s", t->key,
-                 "appears twice");
-    lb->sorted[j] = t;
-  }
-
   int64_t t = 0;
   if (p->has_time) {
     int64_t from =
@@ -474,26 +427,85 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
   size_t n;
   if ((why = put_name(lb, &o, &lim, meas, 0, &n, put_measurement)))
     return bad(lb, err, meas, "measurement %s%s", why, "");
-  for (size_t i = 0; i < k; i++) {
-    const influx_tag *tg = direct ? &direct[i] : lb->sorted[i];
-    *o++ = ',';
-    const char *kwhy = put_name(lb, &o, &lim, tg->key, 1, &n, put_escaped);
-    if (!kwhy) {
+  /* The common case, no default tags and point tags given in key order
+   * with values, is written straight from the point's array in one pass.
+   * Anything else (or any problem) starts the tags over on the general
+   * path: merge point tags over default tags, drop empty values, sort by
+   * key, and report what is wrong. */
+  size_t tags_at = (size_t)(o - lb->buf.p), ti = 0;
+  if (!lb->ndtags) {
+    for (; ti < p->ntags; ti++) {
+      const influx_tag *tg = &p->tags[ti];
+      if (!tg->key || !tg->value || !tg->value[0] ||
+          (ti && key_cmp(tg[-1].key, tg->key) >= 0))
+        break;
+      *o++ = ',';
+      if (put_name(lb, &o, &lim, tg->key, 1, &n, put_escaped))
+        break;
       *o++ = '=';
-      why = put_name(lb, &o, &lim, tg->value, 3, &n, put_escaped);
+      if (put_name(lb, &o, &lim, tg->value, 3, &n, put_escaped))
+        break;
     }
-    if (kwhy || why) {
-      uintptr_t a = (uintptr_t)tg, d0 = (uintptr_t)lb->dtags;
-      int dflt = lb->ndtags && a >= d0 && a < d0 + lb->ndtags * sizeof *tg;
-      if (kwhy)
+  }
+  if (lb->ndtags || ti < p->ntags) {
+    o = lb->buf.p + tags_at;
+    /* Merge point tags over default tags, drop empty values, sort by key. */
+    size_t nt = p->ntags + lb->ndtags;
+    if (grow_ptrs((void **)&lb->sorted, &lb->sorted_cap, nt ? nt : 1,
+                  sizeof *lb->sorted))
+      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < nt; i++) {
+      int dflt = i >= p->ntags;
+      const influx_tag *tg = dflt ? &lb->dtags[i - p->ntags] : &p->tags[i];
+      if (!tg->key)
+        return bad(lb, err, meas, "tag %s%s", "with a NULL key", "");
+      if (!tg->value)
+        return bad(lb, err, meas, "tag \"%.60s\" %s", tg->key,
+                   "has a NULL value");
+      if (!tg->value[0])
+        continue;
+      if (dflt) {
+        int dup = 0;
+        for (size_t j = 0; j < p->ntags && !dup; j++)
+          dup = p->tags[j].key && !strcmp(p->tags[j].key, tg->key);
+        if (dup)
+          continue;
+      }
+      /* Insertion sort: tag counts are small and often already sorted. */
+      size_t j = k++;
+      int c = 1;
+      while (j > 0 && (c = key_cmp(lb->sorted[j - 1]->key, tg->key)) > 0) {
+        lb->sorted[j] = lb->sorted[j - 1];
+        j--;
+      }
+      if (c == 0)
+        return bad(lb, err, meas, "tag key \"%.60s\" %s", tg->key,
+                   "appears twice");
+      lb->sorted[j] = tg;
+    }
+
+    for (size_t i = 0; i < k; i++) {
+      const influx_tag *tg = lb->sorted[i];
+      *o++ = ',';
+      const char *kwhy = put_name(lb, &o, &lim, tg->key, 1, &n, put_escaped);
+      if (!kwhy) {
+        *o++ = '=';
+        why = put_name(lb, &o, &lim, tg->value, 3, &n, put_escaped);
+      }
+      if (kwhy || why) {
+        uintptr_t a = (uintptr_t)tg, d0 = (uintptr_t)lb->dtags;
+        int dflt = lb->ndtags && a >= d0 && a < d0 + lb->ndtags * sizeof *tg;
+        if (kwhy)
+          return bad(lb, err, meas,
+                     dflt ? "default tag key \"%.60s\" %s"
+                          : "tag key \"%.60s\" %s",
+                     tg->key, kwhy);
         return bad(lb, err, meas,
-                   dflt ? "default tag key \"%.60s\" %s"
-                        : "tag key \"%.60s\" %s",
-                   tg->key, kwhy);
-      return bad(lb, err, meas,
-                 dflt ? "value of default tag \"%.60s\" %s"
-                      : "value of tag \"%.60s\" %s",
-                 tg->key, why);
+                   dflt ? "value of default tag \"%.60s\" %s"
+                        : "value of tag \"%.60s\" %s",
+                   tg->key, why);
+      }
     }
   }
   *o++ = ' ';

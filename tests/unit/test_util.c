@@ -179,14 +179,21 @@ static void test_doubles_random(void **state) {
       memcpy(&v, &bits, sizeof v);
       if (!isfinite(v))
         continue;
-    } else {
+    } else if (i % 4 == 0) {
       /* Short decimals, the common case in metrics. */
       v = (double)(rand_r(&seed) % 1000000) /
           (double)(1 + rand_r(&seed) % 1000);
+    } else {
+      /* m / 10^d for every d: each count of fraction digits, leading
+       * zeros after the point included. */
+      int64_t m =
+          (int64_t)(((uint64_t)rand_r(&seed) << 31) ^ (uint64_t)rand_r(&seed)) %
+          (int64_t)1e15 / (int64_t)pow(10, rand_r(&seed) % 15);
+      v = (double)m / pow(10, rand_r(&seed) % 18) * (i % 3 ? 1 : -1);
     }
-    char out[40];
-    fmt_double(v, out);
-    if (strtod(out, NULL) != v)
+    char out[40], *end;
+    int len = fmt_double(v, out);
+    if (strtod(out, &end) != v || *end || len != (int)strlen(out))
       fail_msg("%.17g formatted as %s", v, out);
     /* Shortest: no more significant digits than the fewest %g needs.
      * (Leading zeros, and an integer's trailing zeros, do not count.) */
