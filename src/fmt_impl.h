@@ -94,6 +94,12 @@ static inline int fmt_u64(uint64_t v, char *out) {
     out[1] = 0;
     return 1;
   }
+  if (v < 100) {
+    out[0] = digit_pairs[2 * v];
+    out[1] = digit_pairs[2 * v + 1];
+    out[2] = 0;
+    return 2;
+  }
   /* Digits are written in place from the end: no temporary and no copy. */
   int n = digits_u64(v);
   char *p = out + n;
