@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "influxc.h"
@@ -34,6 +35,16 @@ static inline void bench_fill(bench_point *b, size_t i) {
   b->fields[2] = (influx_field)INFLUX_F_STRING("status", bench_status[i % 3]);
   b->p = (influx_point){
       "cpu", b->tags, 2, b->fields, 3, BENCH_T0 + (int64_t)i * 1000, 1, NULL};
+}
+
+static int bench_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Sorts n timings in place, fastest first. */
+static inline void bench_sort(double *v, size_t n) {
+  qsort(v, n, sizeof *v, bench_cmp_double);
 }
 
 static inline double bench_now(void) {

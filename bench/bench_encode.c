@@ -10,11 +10,6 @@
 
 #include "bench_common.h"
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv) {
   size_t n = 1000000, passes = 1;
   FILE *dump = NULL;
@@ -62,7 +57,7 @@ int main(int argc, char **argv) {
     }
     times[k] = bench_now() - t0;
   }
-  qsort(times, passes, sizeof *times, cmp_double);
+  bench_sort(times, passes);
   double median = passes % 2 ? times[passes / 2]
                              : (times[passes / 2 - 1] + times[passes / 2]) / 2;
   printf("points %zu bytes %zu passes %zu seconds %.4f best_seconds %.4f "

@@ -32,11 +32,6 @@ static void *produce(void *u) {
   return NULL;
 }
 
-static int cmp_d(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv) {
   if (argc < 4)
     return 2;
@@ -93,8 +88,8 @@ int main(int argc, char **argv) {
       return 1;
     direct[r] = bench_now() - a;
   }
-  qsort(via, R, sizeof *via, cmp_d);
-  qsort(direct, R, sizeof *direct, cmp_d);
+  bench_sort(via, R);
+  bench_sort(direct, R);
   influx_writer_stats st;
   if (influx_writer_close(w, &st, &err))
     return 1;

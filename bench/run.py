@@ -42,12 +42,12 @@ subprocess.run([os.path.join(B, "bench", "bench_encode"), str(N), "--dump", dump
 for r in range(args.repeat):
     out = subprocess.run([os.path.join(B, "bench", "bench_encode"), str(N), "--passes", "5"],
                          capture_output=True, check=True).stdout.decode()
-    record("encode influxc", float(re.search(r"seconds (\S+)", out).group(1)), 0)
+    record("encode influxc", float(re.search(r"\bseconds (\S+)", out).group(1)), 0)
     if not args.skip_python and r < 2:
         out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "py_make_lines.py"),
                               str(min(N, 200000)), "--passes", "2"],
                              capture_output=True, check=True).stdout.decode()
-        sec = float(re.search(r"seconds (\S+)", out).group(1)) * N / min(N, 200000)
+        sec = float(re.search(r"\bseconds (\S+)", out).group(1)) * N / min(N, 200000)
         record("encode make_lines", sec, 0)
 
 SRV = os.path.join(TMP, "srv")
