@@ -40,6 +40,9 @@ int usage_error(const char *fmt, const char *arg);
 int parse_int(const char *s, long lo, long hi, long *out);
 /* ns per unit of a time precision (n/ns, u, ms, s, m, h); 0 if unknown. */
 int64_t parse_precision(const char *p);
+/* Output time precision: rfc3339 (epoch NULL) or a unit (epoch set, "ns"
+ * for n/ns); -1 if unknown. */
+int parse_out_precision(const char *v, const char **epoch);
 int wants_help(int argc, char **argv);
 /* Set by SIGINT (on_sigint). */
 extern volatile sig_atomic_t interrupted;
@@ -84,9 +87,21 @@ int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
 void csv_field(FILE *o, const char *s, size_t n);
 
 /* Rows of text (admin lists): fmt -1 is tab-separated without a header
- * (the default), else an out_format. At most 16 columns. */
+ * (the default), else an out_format. */
 void print_rows(FILE *o, int fmt, const char *const *cols, size_t nc,
                 const char *const *cells, size_t nr);
+
+/* Terminal-safe text (cli/term.c). Control characters (C0, DEL, C1) are
+ * written as \n, \t, \r, \xNN or \uNNNN and invalid UTF-8 bytes as \xNN,
+ * so nothing a server or file sends can drive the terminal. term_escape
+ * writes into `out` (NULL: only measures) and returns the length;
+ * term_escape_dup allocates. term_width counts terminal columns. */
+size_t term_escape(const char *s, size_t n, char *out);
+char *term_escape_dup(const char *s, size_t n, size_t *len);
+void term_fputs(FILE *o, const char *s);
+size_t term_width(const char *s, size_t n);
+/* Writes s padded with spaces to `width` columns (on the left if right). */
+void term_pad(FILE *o, const char *s, size_t n, size_t width, int right);
 
 /* Whether to colour output on `f`: a terminal and no NO_COLOR. */
 int use_color(FILE *f);

@@ -15,6 +15,7 @@ typedef struct exporter {
   influx_lines *lb;
   char *csv_header;
   uint64_t points, skipped;
+  uint64_t truncated; /* times with digits below the precision, cut off */
   influx_error err;
   int failed;
 } exporter;
@@ -48,7 +49,11 @@ static void csv_value(exporter *x, const influx_value *v) {
   }
   case INFLUX_VALUE_TIME:
     if (x->precision) {
-      fprintf(x->out, "%lld", (long long)(v->v.i / x->factor));
+      /* Floored, as the line-protocol path does. */
+      int64_t q = v->v.i / x->factor;
+      if (v->v.i % x->factor < 0)
+        q--;
+      fprintf(x->out, "%lld", (long long)q);
     } else {
       influx_time_format(v->v.i, buf, sizeof buf);
       fputs(buf, x->out);
@@ -157,24 +162,37 @@ static int on_series(void *u, int stmt, const influx_series *s) {
   exporter *x = u;
   if (interrupted)
     return 1;
+  if (x->factor > 1) /* count what the precision cuts off */
+    for (size_t r = 0; r < influx_series_row_count(s); r++)
+      for (size_t c = 0; c < influx_series_column_count(s); c++) {
+        const influx_value *v = influx_series_value(s, r, c);
+        if (v->type == INFLUX_VALUE_TIME && v->v.i % x->factor)
+          x->truncated++;
+      }
   return x->csv ? export_csv(x, s) : export_line(x, s);
 }
 
 static int on_error(void *u, int stmt, const char *msg) {
   (void)u;
-  fprintf(stderr, "influxc: export: statement %d: %s\n", stmt, msg);
+  fprintf(stderr, "influxc: export: statement %d: ", stmt);
+  term_fputs(stderr, msg);
+  fputc('\n', stderr);
   return 1;
 }
 
 int cmd_export(int argc, char **argv, global *g) {
   if (wants_help(argc, argv)) {
     puts("usage: influxc export (--measurement M [--where COND] [--rp RP] |\n"
-         "       --query Q) [--format line|csv] [--precision P]\n"
-         "       [--output FILE] [--chunk-size N]\n"
+         "       --query Q) [--format line|csv]\n"
+         "       [--precision ns|u|ms|s|m|h|rfc3339] [--output FILE]\n"
+         "       [--chunk-size N]\n"
          "Streams points out in chunks. Line protocol (the default) is ready\n"
-         "for 'influxc import' (with the same --precision); a --query gives\n"
-         "tags as tags only with GROUP BY *. CSV has a header row and the\n"
-         "tags as columns; times are RFC3339, or integers with --precision.\n"
+         "for 'influxc import' (with the same --precision); its times are\n"
+         "integer nanoseconds by default. A --query gives tags as tags only\n"
+         "with GROUP BY *. CSV has a header row and the tags as columns; its\n"
+         "times are RFC3339 UTC by default, or integers with --precision.\n"
+         "A coarser --precision floors times and says how many lost digits.\n"
+         "--epoch is an alias of --precision.\n"
          "--where is an InfluxQL condition, e.g. \"time > now() - 1h\".");
     return 0;
   }
@@ -192,6 +210,7 @@ int cmd_export(int argc, char **argv, global *g) {
                         : !strcmp(a, "--format")    ? &format
                         : !strcmp(a, "--output")    ? &output
                         : !strcmp(a, "--precision") ? &x.precision
+                        : !strcmp(a, "--epoch")     ? &x.precision
                                                     : NULL;
     if (slot) {
       if (!v)
@@ -222,16 +241,22 @@ int cmd_export(int argc, char **argv, global *g) {
     return usage_error("%s", "export: give --measurement or --query (one)");
   if (!meas && (where || rp))
     return usage_error("%s", "export: --where and --rp go with --measurement");
+  if (x.precision && !strcmp(x.precision, "rfc3339")) {
+    if (!x.csv)
+      return usage_error("export: --precision %s needs --format csv (line "
+                         "protocol times are integers)",
+                         x.precision);
+    x.precision = NULL;
+  }
   if (x.precision && !strcmp(x.precision, "ns"))
     x.precision = "n";
   if (x.precision && !(x.factor = parse_precision(x.precision)))
-    return usage_error("--precision %s is not one of n, u, ms, s, m, h",
+    return usage_error("--precision %s is not one of ns, u, ms, s, m, h, "
+                       "rfc3339",
                        x.precision);
-  /* The server rounds times to the chosen precision (else ns, and CSV
-   * shows them as RFC3339); they arrive as ns either way. */
-  qo.epoch = x.precision ? x.precision : "ns";
-  if (qo.epoch[0] == 'n')
-    qo.epoch = "ns";
+  /* Times come as exact ns and are cut to the precision here, so the
+   * digits lost can be counted (the server would floor them silently). */
+  qo.epoch = "ns";
   char *q = NULL;
   if (meas) {
     /* The measurement (and RP) are quoted: any name is safe here. */
@@ -288,6 +313,11 @@ int cmd_export(int argc, char **argv, global *g) {
     fprintf(stderr, "influxc: exported %llu points%s\n",
             (unsigned long long)x.points,
             x.skipped ? " (rows without field values skipped)" : "");
+    if (x.truncated)
+      fprintf(stderr,
+              "influxc: warning: %llu times had digits finer than "
+              "--precision %s; they were floored\n",
+              (unsigned long long)x.truncated, x.precision);
     influx_client_free(c);
   }
   if (x.out != stdout)

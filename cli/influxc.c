@@ -66,11 +66,18 @@ int cli_exit_code(influx_status st) {
 
 int cli_fail(const char *what, influx_status st, const influx_error *err) {
   const char *m = err && err->message[0] ? err->message : influx_strerror(st);
-  /* One line on stderr. */
+  /* One line on stderr; the server's text cannot drive the terminal. */
+  char *one = strdup(m);
+  for (char *p = one; p && *p; p++)
+    if (*p == '\n')
+      *p = ' ';
   fprintf(stderr, "influxc: %s: ", what);
-  for (const char *p = m; *p; p++)
-    fputc(*p == '\n' ? ' ' : *p, stderr);
+  term_fputs(stderr, one ? one : m);
   fputc('\n', stderr);
+  free(one);
+  /* Some points stored and some not is a partial write, in every command. */
+  if (st == INFLUX_ERR_CLIENT && err && strstr(err->message, "partial write"))
+    return EXIT_PARTIAL;
   return cli_exit_code(st);
 }
 
@@ -98,6 +105,17 @@ int64_t parse_precision(const char *p) {
   for (size_t i = 0; p && i < sizeof names / sizeof *names; i++)
     if (!strcmp(p, names[i]))
       return ns[i];
+  return 0;
+}
+
+int parse_out_precision(const char *v, const char **epoch) {
+  if (!strcmp(v, "rfc3339")) {
+    *epoch = NULL;
+    return 0;
+  }
+  if (!parse_precision(v))
+    return -1;
+  *epoch = v[0] == 'n' ? "ns" : v;
   return 0;
 }
 
@@ -300,7 +318,14 @@ static int write_flush(influx_client *c, influx_lines *lb,
     char what[96];
     snprintf(what, sizeof what, "write (lines %zu-%zu)", first_line,
              first_line + influx_lines_count(lb) - 1);
-    return cli_fail(what, st, &err);
+    int rc = cli_fail(what, st, &err);
+    /* Earlier batches were stored: the input went in partly. */
+    if (*sent && (rc == EXIT_QUERY || rc == EXIT_INPUT))
+      rc = EXIT_PARTIAL;
+    if (*sent)
+      fprintf(stderr, "influxc: %zu points before line %zu were stored\n",
+              *sent, first_line);
+    return rc;
   }
   *sent += influx_lines_count(lb);
   influx_lines_reset(lb);
@@ -551,11 +576,15 @@ static int query_csv_frames(influx_client *c, const char *query,
 
 static int cmd_query(int argc, char **argv, global *g) {
   if (wants_help(argc, argv)) {
-    puts("usage: influxc query [--format table|csv|json|jsonl] [--epoch P]\n"
-         "       [--chunked] [--chunk-size N] [--param name=value ...]\n"
+    puts("usage: influxc query [--format table|csv|json|jsonl]\n"
+         "       [--precision rfc3339|h|m|s|ms|u|ns] [--chunked]\n"
+         "       [--chunk-size N] [--param name=value ...]\n"
          "       [--wire json|msgpack] \"QUERY\"\n"
-         "Runs InfluxQL. --param binds $name (numbers, true/false, else\n"
-         "strings; prefix the value with s: to force a string).");
+         "Runs InfluxQL. Times print as RFC3339 UTC with up to nanosecond\n"
+         "digits (2024-01-02T03:04:05.123456789Z) unless --precision (alias\n"
+         "--epoch) asks for integers in a unit. --param binds $name (numbers,\n"
+         "true/false, else strings; prefix the value with s: to force a\n"
+         "string). Tables and errors show control characters as escapes.");
     return 0;
   }
   influx_query_options qo = {0};
@@ -573,8 +602,11 @@ static int cmd_query(int argc, char **argv, global *g) {
                            "jsonl",
                            v);
       i++;
-    } else if (!strcmp(a, "--epoch") && v) {
-      qo.epoch = v;
+    } else if ((!strcmp(a, "--precision") || !strcmp(a, "--epoch")) && v) {
+      if (parse_out_precision(v, &qo.epoch))
+        return usage_error("query: --precision %s is not rfc3339, h, m, s, "
+                           "ms, u or ns",
+                           v);
       i++;
     } else if (!strcmp(a, "--chunked")) {
       qo.chunked = 1;

@@ -1,5 +1,6 @@
 /* Printing results as table, CSV, JSON (the server's shape) or JSON lines. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +18,26 @@ struct printer {
   char *csv_header;
   int errors;
   int color;
+  int tty;       /* CSV on a terminal: escape control characters */
+  char *scratch; /* terminal-safe text of one cell */
+  size_t scratch_cap;
 };
+
+/* Terminal-safe text of s in p->scratch (valid until the next call). */
+static const char *safe_text(printer *p, const char *s, size_t n, size_t *len) {
+  size_t need = term_escape(s, n, NULL) + 1;
+  if (need > p->scratch_cap) {
+    char *q = realloc(p->scratch, need * 2);
+    if (!q) {
+      *len = 0;
+      return "";
+    }
+    p->scratch = q;
+    p->scratch_cap = need * 2;
+  }
+  *len = term_escape(s, n, p->scratch);
+  return p->scratch;
+}
 
 int use_color(FILE *f) {
   const char *nc = getenv("NO_COLOR");
@@ -49,6 +69,7 @@ printer *printer_new(FILE *out, out_format fmt, int epoch_given) {
   p->epoch_given = epoch_given;
   p->cur_stmt = -1;
   p->color = use_color(out);
+  p->tty = isatty(fileno(out));
   if (fmt == OUT_JSON)
     fputs("{\"results\":[", out);
   return p;
@@ -87,15 +108,8 @@ static const char *cell_text(const influx_value *v, char *buf, size_t *len) {
     *len = (size_t)snprintf(buf, 48, "%" PRIu64, v->v.u);
     return buf;
   case INFLUX_VALUE_FLOAT:
-    *len = (size_t)snprintf(buf, 48, "%.17g", v->v.f);
-    /* Shortest form that reads back the same. */
-    for (int prec = 1; prec <= 17; prec++) {
-      int n = snprintf(buf, 48, "%.*g", prec, v->v.f);
-      if (strtod(buf, NULL) == v->v.f) {
-        *len = (size_t)n;
-        break;
-      }
-    }
+    /* The library's shortest round-trip text, plain like influxd's JSON. */
+    *len = (size_t)influx_format_double(v->v.f, buf, 48);
     return buf;
   case INFLUX_VALUE_BOOL:
     *len = v->v.b ? 4 : 5;
@@ -114,8 +128,9 @@ static const char *cell_text(const influx_value *v, char *buf, size_t *len) {
 static void json_value(FILE *o, const influx_value *v) {
   char buf[48];
   size_t n;
-  if (v->type == INFLUX_VALUE_NULL) {
-    fputs("null", o);
+  if (v->type == INFLUX_VALUE_NULL ||
+      (v->type == INFLUX_VALUE_FLOAT && !isfinite(v->v.f))) {
+    fputs("null", o); /* JSON has no NaN or infinities */
     return;
   }
   const char *t = cell_text(v, buf, &n);
@@ -183,11 +198,24 @@ static void json_open_stmt(printer *p, int id) {
   p->cur_stmt = id;
 }
 
-static void tags_text(FILE *o, const influx_series *s) {
+/* Writes s (n bytes), terminal-safe when `safe`. */
+static void put_text(printer *p, FILE *o, const char *s, size_t n, int safe) {
+  if (safe)
+    s = safe_text(p, s, n, &n);
+  fwrite(s, 1, n, o);
+}
+
+static void tags_text(printer *p, FILE *o, const influx_series *s, int safe) {
   size_t nt = influx_series_tag_count(s);
-  for (size_t i = 0; i < nt; i++)
-    fprintf(o, "%s%s=%s", i ? "," : "", influx_series_tag_key(s, i),
-            influx_series_tag_value(s, i));
+  for (size_t i = 0; i < nt; i++) {
+    const char *k = influx_series_tag_key(s, i);
+    const char *v = influx_series_tag_value(s, i);
+    if (i)
+      fputc(',', o);
+    put_text(p, o, k, strlen(k), safe);
+    fputc('=', o);
+    put_text(p, o, v, strlen(v), safe);
+  }
 }
 
 void csv_field(FILE *o, const char *s, size_t n) {
@@ -219,8 +247,10 @@ static void print_csv(printer *p, const influx_series *s) {
   fputs("name,tags", h);
   for (size_t c = 0; c < nc; c++) {
     fputc(',', h);
+    size_t cl;
     const char *cn = influx_series_column(s, c);
-    csv_field(h, cn, strlen(cn));
+    cn = p->tty ? safe_text(p, cn, strlen(cn), &cl) : (cl = strlen(cn), cn);
+    csv_field(h, cn, cl);
   }
   fclose(h);
   if (!p->csv_header || strcmp(p->csv_header, hdr)) {
@@ -237,18 +267,21 @@ static void print_csv(printer *p, const influx_series *s) {
   FILE *t = open_memstream(&tags, &tl);
   if (!t)
     return;
-  tags_text(t, s);
+  tags_text(p, t, s, p->tty);
   fclose(t);
   const char *nm = influx_series_name(s);
   size_t nr = influx_series_row_count(s);
   for (size_t r = 0; r < nr; r++) {
-    csv_field(o, nm, strlen(nm));
+    size_t n = strlen(nm);
+    const char *x = p->tty ? safe_text(p, nm, n, &n) : nm;
+    csv_field(o, x, n);
     fputc(',', o);
     csv_field(o, tags, tl);
     for (size_t c = 0; c < nc; c++) {
       char buf[48];
-      size_t n;
-      const char *x = cell_text(influx_series_value(s, r, c), buf, &n);
+      x = cell_text(influx_series_value(s, r, c), buf, &n);
+      if (p->tty)
+        x = safe_text(p, x, n, &n);
       fputc(',', o);
       csv_field(o, x, n);
     }
@@ -257,17 +290,44 @@ static void print_csv(printer *p, const influx_series *s) {
   free(tags);
 }
 
+/* The key of series metadata (`base` is "name" or "tags") in a JSON line:
+ * the base itself, or with as many leading '_' as make it differ from
+ * every column name, so a column always keeps its own name. */
+static void meta_key(const influx_series *s, const char *base, char *key,
+                     size_t size) {
+  size_t nc = influx_series_column_count(s), pre = 0;
+  for (;;) {
+    if (pre + strlen(base) + 1 > size)
+      break;
+    memset(key, '_', pre);
+    strcpy(key + pre, base);
+    size_t c = 0;
+    while (c < nc && strcmp(influx_series_column(s, c), key))
+      c++;
+    if (c == nc)
+      break;
+    pre++;
+  }
+}
+
 static void print_jsonl(printer *p, const influx_series *s) {
   FILE *o = p->out;
   size_t nc = influx_series_column_count(s);
   size_t nr = influx_series_row_count(s);
   size_t nt = influx_series_tag_count(s);
   const char *nm = influx_series_name(s);
+  char name_key[64], tags_key[64];
+  meta_key(s, "name", name_key, sizeof name_key);
+  meta_key(s, "tags", tags_key, sizeof tags_key);
   for (size_t r = 0; r < nr; r++) {
-    fputs("{\"name\":", o);
+    fputc('{', o);
+    json_str(o, name_key, strlen(name_key));
+    fputc(':', o);
     json_str(o, nm, strlen(nm));
     if (nt) {
-      fputs(",\"tags\":{", o);
+      fputc(',', o);
+      json_str(o, tags_key, strlen(tags_key));
+      fputs(":{", o);
       for (size_t i = 0; i < nt; i++) {
         const char *k = influx_series_tag_key(s, i);
         const char *v = influx_series_tag_value(s, i);
@@ -294,9 +354,15 @@ static void print_jsonl(printer *p, const influx_series *s) {
  * widths w; names come from the series or from `cols`. */
 static void table_head(FILE *o, int color, const influx_series *s,
                        const char *const *cols, size_t nc, const size_t *w) {
-  for (size_t c = 0; c < nc; c++)
-    fprintf(o, "%s%s%-*s%s", c ? " " : "", color ? "\033[1m" : "", (int)w[c],
-            s ? influx_series_column(s, c) : cols[c], color ? "\033[0m" : "");
+  for (size_t c = 0; c < nc; c++) {
+    const char *name = s ? influx_series_column(s, c) : cols[c];
+    size_t n;
+    char *e = term_escape_dup(name, strlen(name), &n);
+    fprintf(o, "%s%s", c ? " " : "", color ? "\033[1m" : "");
+    term_pad(o, e ? e : "", n, w[c], 0);
+    fputs(color ? "\033[0m" : "", o);
+    free(e);
+  }
   fputc('\n', o);
   for (size_t c = 0; c < nc; c++) {
     fputs(c ? " " : "", o);
@@ -314,41 +380,46 @@ static void print_table(printer *p, const influx_series *s) {
   if (p->nseries)
     fputc('\n', o);
   const char *on = p->color ? "\033[1m" : "", *off = p->color ? "\033[0m" : "";
-  if (*nm)
-    fprintf(o, "%sname:%s %s\n", on, off, nm);
+  if (*nm) {
+    fprintf(o, "%sname:%s ", on, off);
+    put_text(p, o, nm, strlen(nm), 1);
+    fputc('\n', o);
+  }
   if (influx_series_tag_count(s)) {
     fprintf(o, "%stags:%s ", on, off);
-    tags_text(o, s);
+    tags_text(p, o, s, 1);
     fputc('\n', o);
   }
   size_t *w = calloc(nc ? nc : 1, sizeof *w);
   if (!w)
     return;
-  for (size_t c = 0; c < nc; c++)
-    w[c] = strlen(influx_series_column(s, c));
   char buf[48];
   size_t n;
+  for (size_t c = 0; c < nc; c++) {
+    const char *cn = influx_series_column(s, c);
+    const char *t = safe_text(p, cn, strlen(cn), &n);
+    w[c] = term_width(t, n);
+  }
   for (size_t r = 0; r < nr; r++)
     for (size_t c = 0; c < nc; c++) {
-      cell_text(influx_series_value(s, r, c), buf, &n);
-      if (n > w[c])
-        w[c] = n;
+      const char *t = cell_text(influx_series_value(s, r, c), buf, &n);
+      t = safe_text(p, t, n, &n);
+      size_t cw = term_width(t, n);
+      if (cw > w[c])
+        w[c] = cw;
     }
   table_head(o, p->color, s, NULL, nc, w);
   for (size_t r = 0; r < nr; r++) {
     for (size_t c = 0; c < nc; c++) {
       const influx_value *v = influx_series_value(s, r, c);
       const char *t = cell_text(v, buf, &n);
+      t = safe_text(p, t, n, &n);
       int right = v->type == INFLUX_VALUE_INT ||
                   v->type == INFLUX_VALUE_FLOAT || v->type == INFLUX_VALUE_UINT;
       if (c)
         fputc(' ', o);
-      if (right)
-        fprintf(o, "%*.*s", (int)w[c], (int)n, t);
-      else if (c + 1 < nc)
-        fprintf(o, "%-*.*s", (int)w[c], (int)n, t);
-      else
-        fwrite(t, 1, n, o);
+      /* The last column is not padded on the right. */
+      term_pad(o, t, n, right || c + 1 < nc ? w[c] : 0, right);
     }
     fputc('\n', o);
   }
@@ -384,7 +455,9 @@ int printer_error(printer *p, int stmt, const char *msg) {
     fputs(",\"error\":", p->out);
     json_str(p->out, msg, strlen(msg));
   } else {
-    fprintf(stderr, "influxc: statement %d: %s\n", stmt, msg);
+    fprintf(stderr, "influxc: statement %d: ", stmt);
+    term_fputs(stderr, msg);
+    fputc('\n', stderr);
   }
   return 0;
 }
@@ -420,24 +493,43 @@ void printer_free(printer *p) {
   if (!p)
     return;
   free(p->csv_header);
+  free(p->scratch);
   free(p);
+}
+
+/* A cell of a list, terminal-safe when `safe` (malloc'd; NULL on OOM). */
+static char *row_cell(const char *v, int safe, size_t *n) {
+  if (safe)
+    return term_escape_dup(v, strlen(v), n);
+  *n = strlen(v);
+  return strdup(v);
 }
 
 void print_rows(FILE *o, int fmt, const char *const *cols, size_t nc,
                 const char *const *cells, size_t nr) {
+  int tty = isatty(fileno(o));
   if (fmt < 0) { /* tab-separated, no header: the scripts' default */
     for (size_t r = 0; r < nr; r++)
-      for (size_t c = 0; c < nc; c++)
-        fprintf(o, "%s%c", cells[r * nc + c], c + 1 < nc ? '\t' : '\n');
+      for (size_t c = 0; c < nc; c++) {
+        size_t n;
+        char *e = row_cell(cells[r * nc + c], tty, &n);
+        if (e)
+          fwrite(e, 1, n, o);
+        fputc(c + 1 < nc ? '\t' : '\n', o);
+        free(e);
+      }
     return;
   }
   switch ((out_format)fmt) {
   case OUT_CSV:
     for (size_t r = 0; r <= nr; r++)
       for (size_t c = 0; c < nc; c++) {
-        const char *v = r ? cells[(r - 1) * nc + c] : cols[c];
-        csv_field(o, v, strlen(v));
+        size_t n;
+        char *e = row_cell(r ? cells[(r - 1) * nc + c] : cols[c], tty, &n);
+        if (e)
+          csv_field(o, e, n);
         fputc(c + 1 < nc ? ',' : '\n', o);
+        free(e);
       }
     break;
   case OUT_JSON:
@@ -462,20 +554,35 @@ void print_rows(FILE *o, int fmt, const char *const *cols, size_t nc,
     if (fmt == OUT_JSON)
       fputs("]\n", o);
     break;
-  default: { /* table */
-    size_t w[16] = {0};
+  default: { /* table: terminal-safe, aligned by display width */
+    size_t *w = calloc(nc ? nc : 1, sizeof *w);
+    if (!w)
+      return;
     int color = use_color(o);
-    for (size_t c = 0; c < nc && c < 16; c++) {
-      w[c] = strlen(cols[c]);
-      for (size_t r = 0; r < nr; r++)
-        if (strlen(cells[r * nc + c]) > w[c])
-          w[c] = strlen(cells[r * nc + c]);
+    for (size_t c = 0; c < nc; c++) {
+      size_t n;
+      char *e = term_escape_dup(cols[c], strlen(cols[c]), &n);
+      w[c] = e ? term_width(e, n) : 0;
+      free(e);
+      for (size_t r = 0; r < nr; r++) {
+        const char *v = cells[r * nc + c];
+        e = term_escape_dup(v, strlen(v), &n);
+        if (e && term_width(e, n) > w[c])
+          w[c] = term_width(e, n);
+        free(e);
+      }
     }
     table_head(o, color, NULL, cols, nc, w);
     for (size_t r = 0; r < nr; r++)
-      for (size_t c = 0; c < nc; c++)
-        fprintf(o, "%-*s%c", c + 1 < nc ? (int)w[c] : 0, cells[r * nc + c],
-                c + 1 < nc ? ' ' : '\n');
+      for (size_t c = 0; c < nc; c++) {
+        const char *v = cells[r * nc + c];
+        size_t n;
+        char *e = term_escape_dup(v, strlen(v), &n);
+        term_pad(o, e ? e : "", n, c + 1 < nc ? w[c] : 0, 0);
+        fputc(c + 1 < nc ? ' ' : '\n', o);
+        free(e);
+      }
+    free(w);
   }
   }
 }

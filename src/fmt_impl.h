@@ -20,6 +20,10 @@ typedef struct fmt_cache {
 
 /* The general case of fmt_double: printf with as few digits as round-trip. */
 INFLUX_PRIVATE int fmt_double_slow(double v, char *out);
+/* Shortest round-trip text in plain notation for magnitudes in [1e-6, 1e21)
+ * (as influxd's JSON writes numbers), exponent form outside; NaN, +Inf and
+ * -Inf by name. `out` >= 40 bytes. */
+INFLUX_PRIVATE int fmt_double_plain(double v, char *out);
 
 static const char digit_pairs[201] = "00010203040506070809"
                                      "10111213141516171819"

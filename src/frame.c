@@ -1365,7 +1365,7 @@ influx_status influx_frame_write_csv(const influx_frame *f, FILE *out,
         continue;
       switch (c->type) {
       case INFLUX_COL_FLOAT:
-        fmt_double(((const double *)c->values)[r], buf);
+        fmt_double_plain(((const double *)c->values)[r], buf);
         fputs(buf, out);
         break;
       case INFLUX_COL_INT:

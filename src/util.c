@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "fmt_impl.h"
 #include "internal.h"
 
 int ibuf_reserve(ibuf *b, size_t extra) {
@@ -430,5 +431,80 @@ int rfc3339_format(int64_t ns, char *out) {
   }
   out[n++] = 'Z';
   out[n] = 0;
+  return n;
+}
+
+/* Rewrites fmt_double's output as people and influxd's JSON write numbers:
+ * plain notation for magnitudes in [1e-6, 1e21), else d.ddde+N with no
+ * leading zeros in the exponent (1e+21, 1e-7). Same digits, so the text
+ * still reads back as v. */
+int fmt_double_plain(double v, char *out) {
+  if (v != v)
+    return (int)(memcpy(out, "NaN", 4), 3);
+  if (v == HUGE_VAL || v == -HUGE_VAL)
+    return (int)(strcpy(out, v > 0 ? "+Inf" : "-Inf"), 4);
+  char t[40];
+  int n = fmt_double(v, t);
+  t[n] = 0;
+  char *e = memchr(t, 'e', (size_t)n);
+  if (!e) {
+    memcpy(out, t, (size_t)n + 1);
+    return n;
+  }
+  /* Split "-d.ddde+XX" into sign, digits and a decimal exponent. */
+  int exp10 = atoi(e + 1);
+  char dig[40];
+  int nd = 0;
+  const char *p = t;
+  int neg = *p == '-';
+  p += neg;
+  for (; p < e; p++)
+    if (*p >= '0' && *p <= '9')
+      dig[nd++] = *p;
+  while (nd > 1 && dig[nd - 1] == '0') /* trailing zeros of the mantissa */
+    nd--;
+  double a = fabs(v);
+  int o = 0;
+  if (neg)
+    out[o++] = '-';
+  if (a >= 1e-6 && a < 1e21) {
+    int point = exp10 + 1; /* digits before the decimal point */
+    if (point <= 0) {
+      out[o++] = '0';
+      out[o++] = '.';
+      for (int i = 0; i < -point; i++)
+        out[o++] = '0';
+      memcpy(out + o, dig, (size_t)nd);
+      o += nd;
+    } else if (point >= nd) {
+      memcpy(out + o, dig, (size_t)nd);
+      o += nd;
+      for (int i = nd; i < point; i++)
+        out[o++] = '0';
+    } else {
+      memcpy(out + o, dig, (size_t)point);
+      o += point;
+      out[o++] = '.';
+      memcpy(out + o, dig + point, (size_t)(nd - point));
+      o += nd - point;
+    }
+  } else {
+    out[o++] = dig[0];
+    if (nd > 1) {
+      out[o++] = '.';
+      memcpy(out + o, dig + 1, (size_t)(nd - 1));
+      o += nd - 1;
+    }
+    o += sprintf(out + o, "e%c%d", exp10 < 0 ? '-' : '+', abs(exp10));
+  }
+  out[o] = 0;
+  return o;
+}
+
+int influx_format_double(double v, char *out, size_t size) {
+  char tmp[48];
+  int n = fmt_double_plain(v, tmp);
+  if (out && size)
+    snprintf(out, size, "%s", tmp);
   return n;
 }

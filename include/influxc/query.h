@@ -213,6 +213,12 @@ INFLUX_EXPORT const char *influx_series_get_str(const influx_series *s,
 /** Formats a time (ns since the epoch) as RFC3339 UTC into `out` (>= 40
  * bytes). Returns the length. */
 INFLUX_EXPORT int influx_time_format(int64_t ns, char *out, size_t size);
+/** Formats a double as the shortest text that reads back as the same
+ * value, in plain notation for magnitudes in [1e-6, 1e21) (630, 0.1,
+ * -0.000001), else as 1e+21 / 1e-7, as influxd's JSON does; "NaN", "+Inf",
+ * "-Inf" otherwise. Locale-independent. Writes at most `size` bytes
+ * (48 always suffice) and returns the full length. */
+INFLUX_EXPORT int influx_format_double(double v, char *out, size_t size);
 /** Parses RFC3339 into ns since the epoch. */
 INFLUX_EXPORT influx_status influx_time_parse(const char *s, int64_t *ns);
 
