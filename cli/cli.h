@@ -27,6 +27,8 @@ typedef struct global {
   char *dsn_storage;
   const char *dsn;
   int password_stdin;
+  int verify_ssl;         /* --verify-ssl given (the default anyway) */
+  char *password_storage; /* --password's value; the argument is wiped */
   double timeout_s;
 } global;
 

@@ -34,13 +34,19 @@ static const char *usage_text =
     "from the config file $INFLUXC_CONFIG or ~/.config/influxc/config,\n"
     "\"key = value\" lines such as \"port = 8086\"; flags win):\n"
     "  --host H --port P --username U --password P --password-stdin\n"
-    "  --database D --ssl --verify-ssl --ca-cert F --cert F --key F\n"
+    "  --database D --ssl --insecure --ca-cert F --cert F --key F\n"
     "  --timeout SECONDS --retries N --gzip --path P --pool-size N\n"
-    "  --udp-port N --proxy URL --dsn DSN\n"
+    "  --udp-port N --proxy URL --dsn DSN      (--opt=value works too)\n"
+    "With --ssl the server's certificate is verified (add --ca-cert for a\n"
+    "private CA); --insecure skips that and says so. --password \"\" on a\n"
+    "terminal prompts. INFLUX_USERNAME and INFLUX_PASSWORD are read from\n"
+    "the environment.\n"
     "\n"
     "Run 'influxc <command> --help' for a command's options.\n"
     "Exit status: 0 ok, 1 error, 2 usage, 3 connection, 4 auth,\n"
-    "5 rejected by the server, 6 bad input, 7 partial result/write.\n";
+    "5 rejected by the server (nothing of it stored), 6 bad input,\n"
+    "7 partial (some of the input stored and some not, or a truncated\n"
+    "result), 130 interrupted.\n";
 
 int cli_exit_code(influx_status st) {
   switch (st) {
@@ -174,7 +180,14 @@ int parse_global(int argc, char **argv, int *i, global *g) {
     g->o.username = v;
   } else if (!strcmp(a, "--password")) {
     VAL();
-    g->o.password = v;
+    /* Keep a copy and wipe the argument, so the password does not stay
+     * in /proc/PID/cmdline for every user of the machine to read. */
+    free(g->password_storage);
+    g->password_storage = strdup(v);
+    if (!g->password_storage)
+      return usage_error("%s", "out of memory"), -1;
+    g->o.password = g->password_storage;
+    memset(argv[*i], 0, strlen(argv[*i]));
   } else if (!strcmp(a, "--password-stdin")) {
     g->password_stdin = 1;
   } else if (!strcmp(a, "--database") || !strcmp(a, "-d")) {
@@ -183,7 +196,9 @@ int parse_global(int argc, char **argv, int *i, global *g) {
   } else if (!strcmp(a, "--ssl")) {
     g->o.ssl = 1;
   } else if (!strcmp(a, "--verify-ssl")) {
-    g->o.verify_ssl = 1;
+    g->verify_ssl = 1; /* the default; kept for scripts that say it */
+  } else if (!strcmp(a, "--insecure") || !strcmp(a, "--unsafe-ssl")) {
+    g->o.insecure_ssl = 1;
   } else if (!strcmp(a, "--ca-cert")) {
     VAL();
     g->o.ca_cert = v;
@@ -242,7 +257,16 @@ int make_client(global *g, influx_client **c) {
   influx_error err = {0};
   influx_status st;
   char *secret = NULL;
-  if (g->password_stdin) {
+  if (g->verify_ssl && g->o.insecure_ssl)
+    return usage_error("%s", "--verify-ssl and --insecure contradict each "
+                             "other");
+  if (g->o.insecure_ssl && g->o.ssl)
+    fprintf(stderr, "influxc: warning: --insecure: the server's certificate "
+                    "is not verified; anyone on the path can read the "
+                    "password and the data\n");
+  /* --password "" on a terminal asks, as the stock influx CLI does. */
+  int ask = g->o.password && !*g->o.password && isatty(STDIN_FILENO);
+  if (g->password_stdin || ask) {
     secret = read_secret("Password: ");
     if (!secret)
       return usage_error("%s", "no password on stdin");
@@ -1135,8 +1159,8 @@ static int load_config(int argc, char **argv, global *g) {
               path);
     char flag[80];
     snprintf(flag, sizeof flag, "--%s", k);
-    int boolean =
-        !strcmp(k, "ssl") || !strcmp(k, "verify-ssl") || !strcmp(k, "gzip");
+    int boolean = !strcmp(k, "ssl") || !strcmp(k, "verify-ssl") ||
+                  !strcmp(k, "insecure") || !strcmp(k, "gzip");
     if (boolean && !truthy(v))
       continue;
     char *av[3] = {flag, v, NULL};
@@ -1151,12 +1175,62 @@ static int load_config(int argc, char **argv, global *g) {
   return 0;
 }
 
+/* INFLUX_USERNAME and INFLUX_PASSWORD, as the stock influx CLI reads them:
+ * over the config file, under flags; not with a DSN (it says who). */
+static void apply_env(int argc, char **argv, global *g) {
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--dsn"))
+      return;
+  const char *dsn = getenv("INFLUX_DSN");
+  if (dsn && *dsn)
+    return;
+  const char *u = getenv("INFLUX_USERNAME"), *p = getenv("INFLUX_PASSWORD");
+  if (u && *u)
+    g->o.username = u;
+  if (p && *p)
+    g->o.password = p;
+}
+
+/* Rewrites every "--name=value" argument as "--name" "value", so each
+ * option parser takes both spellings (getopt_long's). The value keeps
+ * pointing into the original argument, so wiping it (--password) wipes
+ * the process's command line. */
+static char **split_equals(int *argc, char **argv) {
+  int n = *argc, extra = 0;
+  for (int i = 1; i < n; i++)
+    if (!strncmp(argv[i], "--", 2) && strchr(argv[i], '='))
+      extra++;
+  if (!extra)
+    return argv;
+  char **out = calloc((size_t)(n + extra + 1), sizeof *out);
+  if (!out)
+    return argv;
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    const char *a = argv[i], *eq = strchr(a, '=');
+    size_t nl = eq ? (size_t)(eq - a) : 0;
+    int option =
+        i > 0 && !strncmp(a, "--", 2) && eq && nl > 2 &&
+        strspn(a + 2, "abcdefghijklmnopqrstuvwxyz0123456789-") == nl - 2;
+    if (option && (out[k] = strndup(a, nl))) {
+      out[k + 1] = argv[i] + nl + 1;
+      k += 2;
+    } else {
+      out[k++] = argv[i];
+    }
+  }
+  *argc = k;
+  return out; /* lives as long as the process */
+}
+
 int main(int argc, char **argv) {
+  argv = split_equals(&argc, argv);
   global g;
   memset(&g, 0, sizeof g);
   int crc = load_config(argc, argv, &g);
   if (crc)
     return crc;
+  apply_env(argc, argv, &g);
   int i = 1;
   for (; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

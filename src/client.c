@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "influxc/query.h"
+
 #include "client_impl.h"
 #include "influxc/version.h"
 
@@ -224,6 +226,9 @@ influx_status influx_client_new(const influx_options *opts, influx_client **out,
   if (opts->retry_base_ms < 0 || opts->retry_max_ms < 0)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "retry delays must not be negative");
+  if (opts->verify_ssl && opts->insecure_ssl)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "verify_ssl and insecure_ssl contradict each other");
   if ((opts->cert || opts->cert_key) && !opts->ssl)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "a client certificate (cert) requires ssl to be enabled");
@@ -262,7 +267,7 @@ influx_status influx_client_new(const influx_options *opts, influx_client **out,
   c->cert_key = opts->cert_key ? istrdup(opts->cert_key) : NULL;
   c->port = opts->port ? opts->port : 8086;
   c->ssl = !!opts->ssl;
-  c->verify_ssl = !!opts->verify_ssl;
+  c->verify_ssl = !opts->insecure_ssl;
   c->timeout_ms = opts->timeout_ms;
   c->connect_timeout_ms = opts->connect_timeout_ms;
   c->retries = opts->retries ? opts->retries : 3;
@@ -595,6 +600,7 @@ influx_status influx_client_from_dsn(const char *dsn, const influx_options *ov,
     OVR(database);
     OVR(ssl);
     OVR(verify_ssl);
+    OVR(insecure_ssl);
     OVR(ca_cert);
     OVR(timeout_ms);
     OVR(connect_timeout_ms);
@@ -665,6 +671,11 @@ static size_t on_write(char *data, size_t sz, size_t nm, void *u) {
     long want = x->call->expected ? x->call->expected : 200;
     x->streaming = x->call->on_body && code == want;
     x->checked = 1;
+    if (x->streaming && x->call->on_start &&
+        x->call->on_start(x->call->user, x->res->ctype)) {
+      x->aborted = 1;
+      return 0;
+    }
   }
   if (x->streaming) {
     x->delivered += n;
@@ -866,54 +877,86 @@ static influx_status setup(influx_client *c, CURL *h, const http_call *call,
   return INFLUX_OK;
 }
 
-/* Extracts the server's "error" message from a JSON or msgpack body. */
-void error_message(const char *body, size_t len, char *out, size_t outsz) {
-  out[0] = 0;
-  if (!body || !len)
-    return;
-  const unsigned char *b = (const unsigned char *)body;
-  if (len > 8 && b[0] == 0x81 && b[1] == 0xa5 && !memcmp(b + 2, "error", 5)) {
-    size_t n = 0, off = 0;
-    unsigned t = b[7];
-    if ((t & 0xe0) == 0xa0) {
-      n = t & 31;
-      off = 8;
-    } else if (t == 0xd9 && len > 8) {
-      n = b[8];
-      off = 9;
-    } else if (t == 0xda && len > 9) {
-      n = (size_t)b[8] << 8 | b[9];
-      off = 10;
-    }
-    if (off && off + n <= len) {
-      if (n >= outsz)
-        n = outsz - 1;
-      memcpy(out, body + off, n);
-      out[n] = 0;
-      return;
-    }
+/* Reads {"error": "..."} from a msgpack body; 0 if it is not that. */
+static int msgpack_error(const unsigned char *b, size_t len, char *out,
+                         size_t outsz) {
+  if (len <= 8 || b[0] != 0x81 || b[1] != 0xa5 || memcmp(b + 2, "error", 5))
+    return 0;
+  size_t n = 0, off = 0;
+  unsigned t = b[7];
+  if ((t & 0xe0) == 0xa0) {
+    n = t & 31;
+    off = 8;
+  } else if (t == 0xd9 && len > 8) {
+    n = b[8];
+    off = 9;
+  } else if (t == 0xda && len > 9) {
+    n = (size_t)b[8] << 8 | b[9];
+    off = 10;
   }
+  if (!off || off + n > len)
+    return 0;
+  if (n >= outsz)
+    n = outsz - 1;
+  memcpy(out, b + off, n);
+  out[n] = 0;
+  return 1;
+}
+
+/* Reads {"error": "..."} from JSON text; 0 if it is not that. */
+static int json_error(const char *body, size_t len, char *out, size_t outsz) {
+  /* yajl's tree recurses: a hostile body nested 500k deep must not reach
+   * it. influxd's error bodies are one level deep. */
+  if (json_nesting(body, len, JSON_MAX_NESTING) > JSON_MAX_NESTING)
+    return 0;
   char *tmp = istrndup(body, len);
   if (!tmp)
-    return;
+    return 0;
   yajl_val v = yajl_tree_parse(tmp, NULL, 0);
   const char *path[] = {"error", NULL};
   yajl_val e = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
   if (e)
     snprintf(out, outsz, "%s", YAJL_GET_STRING(e));
-  else {
-    /* Not JSON: first line of the text, trimmed. */
-    size_t n = strcspn(tmp, "\r\n");
-    snprintf(out, outsz, "%.*s", (int)(n > 300 ? 300 : n), tmp);
-  }
   yajl_tree_free(v);
   free(tmp);
+  return e != NULL;
 }
 
-influx_status http_status_error(long status, const char *body, size_t len,
+/* Extracts the server's "error" message from a body, read as what its
+ * Content-Type says (without one: msgpack or JSON by their first bytes);
+ * else the first line of the text. */
+void error_message(const char *ctype, const char *body, size_t len, char *out,
+                   size_t outsz) {
+  out[0] = 0;
+  if (!body || !len)
+    return;
+  int kind = media_type_format(ctype);
+  const unsigned char *b = (const unsigned char *)body;
+  if ((kind == INFLUX_FORMAT_MSGPACK || kind < 0) &&
+      msgpack_error(b, len, out, outsz))
+    return;
+  if ((kind == INFLUX_FORMAT_JSON || kind < 0) &&
+      json_error(body, len, out, outsz))
+    return;
+  if (kind == INFLUX_FORMAT_MSGPACK) {
+    snprintf(out, outsz, "(a msgpack body without an error message)");
+    return;
+  }
+  /* Not a known error shape: the first line of the text, trimmed. */
+  size_t n = 0;
+  while (n < len && n < 300 && body[n] != '\r' && body[n] != '\n' && body[n])
+    n++;
+  if (n >= outsz)
+    n = outsz - 1;
+  memcpy(out, body, n);
+  out[n] = 0;
+}
+
+influx_status http_status_error(long status, const char *ctype,
+                                const char *body, size_t len,
                                 influx_error *err) {
   char msg[INFLUX_ERROR_MSG_SIZE - 40];
-  error_message(body, len, msg, sizeof msg);
+  error_message(ctype, body, len, msg, sizeof msg);
   influx_status code = status == 401 || status == 403 ? INFLUX_ERR_AUTH
                        : status >= 500                ? INFLUX_ERR_SERVER
                        : status >= 400                ? INFLUX_ERR_CLIENT
@@ -1036,7 +1079,8 @@ influx_status http_perform(influx_client *c, const http_call *call,
       st = INFLUX_OK;
       break;
     }
-    st = http_status_error(res->status, res->body.p, res->body.len, err);
+    st = http_status_error(res->status, res->ctype, res->body.p, res->body.len,
+                           err);
     if (can_retry && call->retry_5xx &&
         (res->status >= 500 || res->status == 429) && res->status != 501)
       goto retry;

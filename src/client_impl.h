@@ -51,6 +51,9 @@ typedef struct http_call {
   int retry_5xx;              /* safe to repeat after a 5xx */
   int no_retry;               /* one attempt: the caller retries */
   influx_body_cb on_body;     /* stream body (only for expected status) */
+  /* Before the first on_body of a response: its Content-Type ("" if none);
+   * non-zero aborts. */
+  int (*on_start)(void *user, const char *ctype);
   void *user;
 } http_call;
 
@@ -65,8 +68,8 @@ typedef struct http_result {
 
 /* The server's error text from an error body (JSON or msgpack {"error":
  * ...}, else the body itself) into `out`. */
-INFLUX_PRIVATE void error_message(const char *body, size_t len, char *out,
-                                  size_t outsz);
+INFLUX_PRIVATE void error_message(const char *ctype, const char *body,
+                                  size_t len, char *out, size_t outsz);
 
 /* Performs `call` with retries; fills `res` (caller frees res->body). */
 INFLUX_PRIVATE influx_status http_perform(influx_client *c,
@@ -77,7 +80,8 @@ INFLUX_PRIVATE influx_status http_perform(influx_client *c,
 INFLUX_PRIVATE int qs_add(ibuf *qs, const char *name, const char *value);
 
 /* Maps a non-expected HTTP status and body to a status + message. */
-INFLUX_PRIVATE influx_status http_status_error(long status, const char *body,
-                                               size_t len, influx_error *err);
+INFLUX_PRIVATE influx_status http_status_error(long status, const char *ctype,
+                                               const char *body, size_t len,
+                                               influx_error *err);
 
 #endif

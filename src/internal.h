@@ -28,6 +28,19 @@ INFLUX_PRIVATE void ibuf_free(ibuf *b);
 INFLUX_PRIVATE char *ibuf_take(ibuf *b);
 
 /* Fills `err` (may be NULL) and returns `code`. */
+/* Deepest nesting of arrays and objects in JSON text (strings skipped),
+ * counted without recursion; stops counting past `limit` + 1. Parsers that
+ * recurse (yajl's tree) are only handed text within their bound. */
+INFLUX_PRIVATE int json_nesting(const char *s, size_t n, int limit);
+/* Nesting allowed for JSON given to recursive parsers: points are 3
+ * levels deep, influxd's answers 6. */
+#define JSON_MAX_NESTING 64
+
+/* What a Content-Type says a body is: 1 JSON, 2 msgpack (the values of
+ * INFLUX_FORMAT_JSON / _MSGPACK), 0 anything else, -1 none given. The media
+ * type is compared without case and parameters. */
+INFLUX_PRIVATE int media_type_format(const char *ctype);
+
 INFLUX_PRIVATE influx_status ierr(influx_error *err, influx_status code,
                                   const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -175,6 +175,13 @@ influx_status influx_point_set_parse_json(const char *json, size_t len,
   char *text = istrndup(json ? json : "", len);
   if (!text)
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  /* yajl's tree is built and freed recursively: bound the depth first. */
+  if (json_nesting(text, len, JSON_MAX_NESTING) > JSON_MAX_NESTING) {
+    free(text);
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "invalid JSON: nested deeper than %d levels (points need 3)",
+                JSON_MAX_NESTING);
+  }
   char ebuf[256] = "";
   yajl_val root = yajl_tree_parse(text, ebuf, sizeof ebuf);
   free(text);

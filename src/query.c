@@ -19,9 +19,26 @@ struct influx_decoder {
   mp_dec *mp;
   size_t fed;
   int keep_raw;
+  int sniff; /* no Content-Type: the first byte picks the format */
   ibuf raw;
   influx_error err;
 };
+
+/* Replaces the byte decoder by one for `format` (before any input). */
+static int use_format(influx_decoder *d, influx_format format) {
+  if (d->format == format && (d->json || d->mp))
+    return 0;
+  json_dec_free(d->json);
+  mp_dec_free(d->mp);
+  d->json = NULL;
+  d->mp = NULL;
+  d->format = format;
+  if (format == INFLUX_FORMAT_JSON)
+    d->json = json_dec_new(&d->sh);
+  else
+    d->mp = mp_dec_new(&d->sh);
+  return d->json || d->mp ? 0 : -1;
+}
 
 influx_status influx_decoder_new(influx_format format,
                                  const influx_query_options *o,
@@ -54,11 +71,7 @@ influx_status influx_decoder_new(influx_format format,
   d->rb.keep_errors = o ? o->keep_statement_errors : 0;
   d->keep_raw = o ? o->keep_raw : 0;
   d->sh.rb = &d->rb;
-  if (d->format == INFLUX_FORMAT_JSON)
-    d->json = json_dec_new(&d->sh);
-  else
-    d->mp = mp_dec_new(&d->sh);
-  if (!d->json && !d->mp) {
+  if (use_format(d, d->format)) {
     influx_decoder_free(d);
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   }
@@ -80,6 +93,35 @@ static influx_status dec_error(influx_decoder *d, const char *msg,
   return INFLUX_ERR_PARSE;
 }
 
+influx_status influx_decoder_set_content_type(influx_decoder *d,
+                                              const char *ctype,
+                                              influx_error *err) {
+  if (!d)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "decoder_set_content_type: NULL decoder");
+  if (d->fed)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "decoder_set_content_type: input has already been fed");
+  int kind = media_type_format(ctype);
+  d->sniff = kind < 0;
+  if (kind < 0)
+    return INFLUX_OK;
+  if (kind == 0) {
+    char m[160];
+    snprintf(m, sizeof m,
+             "the server answered with Content-Type \"%.80s\", not JSON or "
+             "msgpack",
+             ctype);
+    for (char *c = m; *c; c++) /* a header is no place for controls */
+      if ((unsigned char)*c < 0x20 || *c == 0x7f)
+        *c = '?';
+    return dec_error(d, m, err);
+  }
+  if (use_format(d, (influx_format)kind))
+    return dec_error(d, "out of memory", err);
+  return INFLUX_OK;
+}
+
 influx_status influx_decoder_feed(influx_decoder *d, const char *data,
                                   size_t len, influx_error *err) {
   if (!d || (!data && len))
@@ -91,6 +133,18 @@ influx_status influx_decoder_feed(influx_decoder *d, const char *data,
   }
   if (!len)
     return INFLUX_OK;
+  if (d->sniff && !d->fed) {
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' ||
+                       data[i] == '\t'))
+      i++;
+    if (i < len) {
+      d->sniff = 0;
+      if (use_format(d, data[i] == '{' ? INFLUX_FORMAT_JSON
+                                       : INFLUX_FORMAT_MSGPACK))
+        return dec_error(d, "out of memory", err);
+    }
+  }
   d->fed += len;
   if (d->keep_raw && ibuf_append(&d->raw, data, len))
     return dec_error(d, "out of memory keeping the raw response", err);
@@ -345,6 +399,11 @@ static int feed_cb(void *u, const char *data, size_t len) {
   return influx_decoder_feed(d, data, len, NULL) != INFLUX_OK;
 }
 
+static int start_cb(void *u, const char *ctype) {
+  influx_decoder *d = u;
+  return influx_decoder_set_content_type(d, ctype, NULL) != INFLUX_OK;
+}
+
 /* Reports statement errors and truncation found in a whole result. */
 static influx_status check_result(const influx_result *r,
                                   const influx_query_options *o,
@@ -389,6 +448,7 @@ static influx_status run_query(influx_client *c, const char *q,
     return st;
   }
   r.call.on_body = feed_cb;
+  r.call.on_start = start_cb;
   r.call.user = d;
   http_result res;
   st = http_perform(c, &r.call, &res, err);

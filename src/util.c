@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <zlib.h>
 
 #include "fmt_impl.h"
@@ -507,4 +508,46 @@ int influx_format_double(double v, char *out, size_t size) {
   if (out && size)
     snprintf(out, size, "%s", tmp);
   return n;
+}
+
+int json_nesting(const char *s, size_t n, int limit) {
+  int depth = 0, deepest = 0, in_str = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (in_str) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_str = 0;
+    } else if (c == '"') {
+      in_str = 1;
+    } else if (c == '[' || c == '{') {
+      if (++depth > deepest && (deepest = depth) > limit)
+        break;
+    } else if ((c == ']' || c == '}') && depth) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+int media_type_format(const char *ctype) {
+  if (!ctype)
+    return -1;
+  while (*ctype == ' ' || *ctype == '\t')
+    ctype++;
+  size_t n = strcspn(ctype, "; \t");
+  if (!n)
+    return -1;
+  static const struct {
+    const char *type;
+    int format;
+  } known[] = {{"application/json", 1},
+               {"application/x-msgpack", 2},
+               {"application/msgpack", 2},
+               {"application/vnd.msgpack", 2}};
+  for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+    if (strlen(known[i].type) == n && !strncasecmp(ctype, known[i].type, n))
+      return known[i].format;
+  return 0;
 }

@@ -356,7 +356,8 @@ static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
     free(*server);
     *server = NULL;
     if (st && res.body.len && (*server = malloc(res.body.len + 1)))
-      error_message(res.body.p, res.body.len, *server, res.body.len + 1);
+      error_message(res.ctype, res.body.p, res.body.len, *server,
+                    res.body.len + 1);
     ibuf_free(&res.body);
     if (!st || !retryable(st, http))
       return st;

@@ -50,8 +50,13 @@ typedef struct influx_options {
   const char *password;   /**< NULL: seed default "root" */
   const char *database;   /**< default none */
   int ssl;                /**< nonzero: https */
-  int verify_ssl;         /**< nonzero: verify the server certificate (seed
-                               default: off) */
+  int verify_ssl;         /**< kept for the seed's name: certificates are
+                               verified unless insecure_ssl is set */
+  int insecure_ssl;       /**< nonzero: do NOT verify the server certificate
+                               or host name (anyone on the path can then
+                               read the password). The seed skipped
+                               verification by default; influxc verifies,
+                               as libcurl and the stock influx CLI do. */
   const char *ca_cert;    /**< CA bundle to verify with (extension) */
   int timeout_ms;         /**< whole-request timeout; 0: none (seed None) */
   int connect_timeout_ms; /**< connect timeout; 0: timeout_ms or curl's */

@@ -239,6 +239,17 @@ INFLUX_EXPORT influx_status influx_decoder_new(influx_format format,
                                                const influx_stream_handlers *h,
                                                influx_decoder **out,
                                                influx_error *err);
+/**
+ * Chooses the decoder by the response's Content-Type before the first
+ * feed: application/json is read as JSON, application/x-msgpack as msgpack,
+ * whatever was asked for (an influxd older than 1.4 or a proxy may answer
+ * JSON to a msgpack request). Anything else is INFLUX_ERR_PARSE naming the
+ * type. NULL or empty: the first byte decides ('{' JSON, else msgpack).
+ * influx_query() and friends do this themselves.
+ */
+INFLUX_EXPORT influx_status influx_decoder_set_content_type(influx_decoder *d,
+                                                            const char *ctype,
+                                                            influx_error *err);
 /** Feeds the next bytes. Stops at the first malformed byte. */
 INFLUX_EXPORT influx_status influx_decoder_feed(influx_decoder *d,
                                                 const char *data, size_t len,

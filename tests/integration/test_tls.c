@@ -32,11 +32,21 @@ static void test_https_untrusted(void **state) {
   assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_ERR_TLS);
   assert_true(strlen(err.message) > 0);
   influx_client_free(c);
-  /* verify_ssl off (the seed's default) accepts it. */
+  /* Verification is the default: without verify_ssl (the seed's default,
+   * which skipped it) an untrusted certificate is still refused. */
   o.verify_ssl = 0;
+  assert_int_equal(influx_client_new(&o, &c, &err), INFLUX_OK);
+  assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_ERR_TLS);
+  influx_client_free(c);
+  /* Only insecure_ssl turns it off; asking for both is an error. */
+  o.insecure_ssl = 1;
   assert_int_equal(influx_client_new(&o, &c, &err), INFLUX_OK);
   assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_OK);
   influx_client_free(c);
+  o.verify_ssl = 1;
+  assert_int_equal(influx_client_new(&o, &c, &err), INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "insecure_ssl"));
+  o.verify_ssl = 0;
   /* Plain HTTP to an HTTPS port fails cleanly. */
   o.ssl = 0;
   assert_int_equal(influx_client_new(&o, &c, &err), INFLUX_OK);
