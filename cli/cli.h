@@ -28,6 +28,8 @@ typedef struct global {
   const char *dsn;
   int password_stdin;
   int verify_ssl;         /* --verify-ssl given (the default anyway) */
+  int database_flag;      /* --database came from the command line */
+  int in_config;          /* parse_global is reading the config file */
   char *password_storage; /* --password's value; the argument is wiped */
   double timeout_s;
 } global;
@@ -84,7 +86,7 @@ int cmd_shell(int argc, char **argv, global *g);
 typedef int (*line_fn)(void *user, const char *line, size_t len,
                        uint64_t lineno);
 int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
-                   void (*tick)(void *user, gzFile in, size_t n));
+                   void (*tick)(void *user, gzFile in, size_t n), int comments);
 /* A CSV cell, quoted when needed (RFC 4180). */
 void csv_field(FILE *o, const char *s, size_t n);
 

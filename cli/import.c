@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,13 @@ typedef struct source_file {
   off_t size;
 } source_file;
 
+/* Where points go: the influx_inspect export format switches it with
+ * "# CONTEXT-DATABASE:" and "# CONTEXT-RETENTION-POLICY:" lines. */
+typedef struct context {
+  char *db, *rp; /* NULL: the client's database / the default RP */
+  uint64_t written, rejected;
+} context;
+
 typedef struct importer {
   pthread_mutex_t mu;
   span *spans;
@@ -49,6 +57,19 @@ typedef struct importer {
   size_t ntag_cols;
   char **type_spec; /* name=type pairs */
   size_t ntypes;
+  /* Targets: the writer's options, the explicit --database/--rp, the
+   * contexts seen (the last is current) and the file's section. */
+  influx_client *c;
+  influx_writer_options wo;
+  const char *flag_db, *flag_rp;
+  context *ctx;
+  size_t nctx, ctx_cap;
+  char *want_db, *want_rp; /* from the file, applied at the next point */
+  int want_switch, file_has_context;
+  int section; /* 0 none, 1 # DDL, 2 # DML */
+  uint64_t ddl_run, ddl_failed;
+  uint64_t written_total;
+  influx_status close_status;
 } importer;
 
 static void where(importer *im, uint64_t gline, char *out, size_t n) {
@@ -190,8 +211,10 @@ static double now_s(void) {
 static void show_progress(importer *im, int final) {
   if (im->quiet)
     return;
-  influx_writer_stats st;
-  influx_writer_get_stats(im->w, &st);
+  influx_writer_stats st = {0};
+  if (im->w)
+    influx_writer_get_stats(im->w, &st);
+  st.written += im->written_total; /* of the targets settled before */
   double dt = now_s() - im->t0;
   double rate = dt > 0 ? (double)st.written / dt : 0;
   double mb = (double)im->bytes_done / 1e6;
@@ -253,11 +276,17 @@ static int chunk_add(chunk *c, const char *s, size_t n, uint64_t gline) {
 
 /* Hands a chunk of lines to the writer. A line the writer refuses is
  * reported with its number and the others still go. */
+static influx_status writer_start(importer *im, influx_error *err);
+
 static int chunk_flush(importer *im, chunk *c) {
   if (!c->n)
     return 0;
   influx_error err = {0};
   influx_status st;
+  /* The writer starts with the first points, so a file that names its
+   * databases needs none on the command line. */
+  if (!im->w && (st = writer_start(im, &err)))
+    return cli_fail("import", st, &err);
   pthread_mutex_lock(&im->mu);
   uint64_t acc0 = im->accepted;
   size_t ns0 = im->nspans;
@@ -308,12 +337,13 @@ static int chunk_flush(importer *im, chunk *c) {
 }
 
 /* Reads line protocol from `in`, split as influxd splits it. Each line
- * (line ends and leading blanks trimmed; comments and blank lines skipped,
- * but counted) goes to fn with its number; `tick` (may be NULL) runs after
- * each block read. Stops on a non-zero return of fn, on Ctrl-C, or at the
- * end. Returns 0 or an exit code. */
+ * (line ends and leading blanks trimmed; blank lines and, unless
+ * `comments`, comment lines skipped but counted) goes to fn with its number;
+ * `tick` (may be NULL) runs after each block read. Stops on a non-zero return
+ * of fn, on Ctrl-C, or at the end. Returns 0 or an exit code. */
 int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
-                   void (*tick)(void *user, gzFile in, size_t n)) {
+                   void (*tick)(void *user, gzFile in, size_t n),
+                   int comments) {
   influx_line_splitter sp = {0};
   char *line = NULL;
   size_t len = 0, cap = 0;
@@ -359,7 +389,7 @@ int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
         ++*lineno;
       while (s0 < l && (line[s0] == ' ' || line[s0] == '\t'))
         s0++;
-      if (l > s0 && line[s0] != '#')
+      if (l > s0 && (line[s0] != '#' || comments))
         rc = fn(user, line + s0, l - s0, start);
       len = 0;
       if (last)
@@ -379,6 +409,321 @@ int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
   return rc;
 }
 
+/* ---- targets: the influx_inspect export format ----
+ *
+ * "# DDL" starts statements, "# DML" points; "# CONTEXT-DATABASE:name" and
+ * "# CONTEXT-RETENTION-POLICY:name" say where the points that follow go.
+ * Each target has a writer of its own: a switch settles the current
+ * writer's points first, so none can land in the wrong place. */
+
+static int same(const char *a, const char *b) {
+  return a == b || (a && b && !strcmp(a, b));
+}
+
+static int ctx_push(importer *im, const char *db, const char *rp) {
+  if (grow((void **)&im->ctx, &im->ctx_cap, im->nctx + 1, sizeof *im->ctx))
+    return -1;
+  context *cx = &im->ctx[im->nctx];
+  memset(cx, 0, sizeof *cx);
+  cx->db = db ? strdup(db) : NULL;
+  cx->rp = rp ? strdup(rp) : NULL;
+  if ((db && !cx->db) || (rp && !cx->rp)) {
+    free(cx->db);
+    free(cx->rp);
+    return -1;
+  }
+  cx->rejected = im->rejected_lines; /* until settled: the count at start */
+  im->nctx++;
+  return 0;
+}
+
+static influx_status writer_start(importer *im, influx_error *err) {
+  influx_writer_options wo = im->wo;
+  const context *cx = &im->ctx[im->nctx - 1];
+  wo.database = cx->db;
+  wo.retention_policy = cx->rp;
+  return influx_writer_new(im->c, &wo, &im->w, err);
+}
+
+/* Settles the current writer's points and counts them to its target. */
+static void writer_stop(importer *im) {
+  if (!im->w)
+    return;
+  influx_error err = {0};
+  influx_writer_stats ws = {0};
+  influx_status st = influx_writer_close(im->w, &ws, &err);
+  im->w = NULL;
+  if (st && !im->close_status)
+    im->close_status = st;
+  context *cx = &im->ctx[im->nctx - 1];
+  cx->written = ws.written;
+  cx->rejected = im->rejected_lines - cx->rejected;
+  im->written_total += ws.written;
+  pthread_mutex_lock(&im->mu);
+  im->accepted = 0; /* the next writer numbers its points from 0 */
+  im->nspans = 0;
+  pthread_mutex_unlock(&im->mu);
+}
+
+/* Moves to the target the file asked for, before its next point. */
+static int ctx_apply(importer *im, chunk *c) {
+  im->want_switch = 0;
+  const context *cur = &im->ctx[im->nctx - 1];
+  if (same(cur->db, im->want_db) && same(cur->rp, im->want_rp))
+    return 0;
+  int rc = chunk_flush(im, c);
+  if (rc)
+    return rc;
+  writer_stop(im);
+  if (ctx_push(im, im->want_db, im->want_rp))
+    return cli_fail("import", INFLUX_ERR_NOMEM, NULL);
+  return 0; /* its writer starts with its first points */
+}
+
+/* The value of a "# KEY:value" line, trimmed; NULL if not that key. */
+static char *directive_value(const char *s, size_t n, const char *key) {
+  size_t kl = strlen(key);
+  if (n < kl || strncmp(s, key, kl))
+    return NULL;
+  s += kl;
+  n -= kl;
+  while (n && (*s == ' ' || *s == '\t'))
+    s++, n--;
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+    n--;
+  return strndup(s, n);
+}
+
+/* A comment line: section markers and targets; other comments are
+ * skipped. Honoured even inside --skip, since they are state. */
+static int directive(importer *im, const char *s, size_t n, uint64_t gline) {
+  s++, n--; /* '#' */
+  while (n && (*s == ' ' || *s == '\t'))
+    s++, n--;
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+    n--;
+  if (n == 3 && !memcmp(s, "DDL", 3)) {
+    im->section = 1;
+    return 0;
+  }
+  if (n == 3 && !memcmp(s, "DML", 3)) {
+    im->section = 2;
+    return 0;
+  }
+  char *db = directive_value(s, n, "CONTEXT-DATABASE:");
+  char *rp = db ? NULL : directive_value(s, n, "CONTEXT-RETENTION-POLICY:");
+  if (!db && !rp)
+    return 0;
+  const char *flag = db ? im->flag_db : im->flag_rp;
+  const char *val = db ? db : rp;
+  if (!*val || (flag && strcmp(flag, val))) {
+    char at[600];
+    where(im, gline, at, sizeof at);
+    clear_progress(im);
+    fprintf(stderr, "influxc: %s: ", at);
+    if (*val) {
+      fputs("the file puts the points that follow in ", stderr);
+      term_fputs(stderr, val);
+      fprintf(stderr, ", but %s ", db ? "--database" : "--rp");
+      term_fputs(stderr, flag);
+      fprintf(stderr,
+              " was given; leave %s out to import into the "
+              "file's %s\n",
+              db ? "--database" : "--rp",
+              db ? "databases" : "retention policies");
+    } else {
+      fputs("empty CONTEXT name\n", stderr);
+    }
+    free(db);
+    free(rp);
+    return *val ? EXIT_USAGE : EXIT_INPUT;
+  }
+  im->file_has_context = 1;
+  im->want_switch = 1;
+  if (db) {
+    free(im->want_db);
+    im->want_db = db;
+    /* A new database starts at its default RP (or --rp). */
+    free(im->want_rp);
+    im->want_rp = im->flag_rp ? strdup(im->flag_rp) : NULL;
+  } else {
+    free(im->want_rp);
+    im->want_rp = rp;
+  }
+  return 0;
+}
+
+/* ---- DDL statements (only what an export holds is run) ---- */
+
+/* Next token: a "quoted identifier" (backslash escapes) or a bare word,
+ * into out (cap bytes). 0 at the end, -1 if malformed or too long. */
+static int ddl_token(const char **p, char *out, size_t cap) {
+  const char *s = *p;
+  while (*s == ' ' || *s == '\t' || *s == '\r')
+    s++;
+  if (!*s)
+    return 0;
+  size_t n = 0;
+  if (*s == '"') {
+    for (s++; *s && *s != '"'; s++) {
+      if (*s == '\\' && s[1])
+        s++;
+      if (n + 1 >= cap)
+        return -1;
+      out[n++] = *s;
+    }
+    if (*s != '"')
+      return -1;
+    s++;
+  } else {
+    while (*s && *s != ' ' && *s != '\t' && *s != '\r') {
+      if (n + 1 >= cap)
+        return -1;
+      out[n++] = *s++;
+    }
+  }
+  out[n] = 0;
+  *p = s;
+  return 1;
+}
+
+typedef struct ddl {
+  int kind; /* 1 CREATE DATABASE, 2 CREATE RETENTION POLICY */
+  char name[256], db[256], rp[256], duration[64], shard[64];
+  long replication;
+  int is_default;
+} ddl;
+
+static int kw(const char *tok, const char *word) {
+  return !strcasecmp(tok, word);
+}
+
+/* Parses an export's DDL; a message if it is not one we run. */
+static const char *ddl_parse(const char *text, ddl *d) {
+  static const char *const not_ours =
+      "not a CREATE DATABASE or CREATE RETENTION POLICY statement (only "
+      "those are run from a file)";
+  char t[256];
+  const char *p = text;
+  memset(d, 0, sizeof *d);
+  if (ddl_token(&p, t, sizeof t) != 1 || !kw(t, "CREATE") ||
+      ddl_token(&p, t, sizeof t) != 1)
+    return not_ours;
+  if (kw(t, "DATABASE")) {
+    d->kind = 1;
+    if (ddl_token(&p, d->name, sizeof d->name) != 1)
+      return "CREATE DATABASE without a name";
+    int r = ddl_token(&p, t, sizeof t);
+    if (r == 0)
+      return NULL;
+    if (r < 0 || !kw(t, "WITH"))
+      return "CREATE DATABASE: expected WITH after the name";
+  } else if (kw(t, "RETENTION")) {
+    d->kind = 2;
+    if (ddl_token(&p, t, sizeof t) != 1 || !kw(t, "POLICY") ||
+        ddl_token(&p, d->name, sizeof d->name) != 1 ||
+        ddl_token(&p, t, sizeof t) != 1 || !kw(t, "ON") ||
+        ddl_token(&p, d->db, sizeof d->db) != 1)
+      return "CREATE RETENTION POLICY: expected NAME ON DATABASE";
+  } else {
+    return not_ours;
+  }
+  int r;
+  while ((r = ddl_token(&p, t, sizeof t)) == 1) {
+    if (kw(t, "DURATION")) {
+      if (ddl_token(&p, d->duration, sizeof d->duration) != 1)
+        return "DURATION without a value";
+    } else if (kw(t, "SHARD")) {
+      if (ddl_token(&p, t, sizeof t) != 1 || !kw(t, "DURATION") ||
+          ddl_token(&p, d->shard, sizeof d->shard) != 1)
+        return "SHARD DURATION without a value";
+    } else if (kw(t, "REPLICATION")) {
+      if (ddl_token(&p, t, sizeof t) != 1 ||
+          parse_int(t, 1, 1000, &d->replication))
+        return "REPLICATION is not a number 1-1000";
+    } else if (kw(t, "NAME") && d->kind == 1) {
+      if (ddl_token(&p, d->rp, sizeof d->rp) != 1)
+        return "NAME without a value";
+    } else if (kw(t, "DEFAULT") && d->kind == 2) {
+      d->is_default = 1;
+    } else {
+      return "unexpected word in the statement";
+    }
+  }
+  if (r < 0)
+    return "malformed identifier";
+  influx_error e = {0};
+  if ((d->duration[0] && influx_duration_check(d->duration, 1, &e)) ||
+      (d->shard[0] && influx_duration_check(d->shard, 0, &e)))
+    return "not a duration";
+  if (d->kind == 2 && !d->duration[0])
+    return "CREATE RETENTION POLICY needs a DURATION";
+  return NULL;
+}
+
+/* "already exists" and "conflicts" answers mean the target is there. */
+static int exists_already(const influx_error *e) {
+  return strstr(e->message, "already exists") ||
+         strstr(e->message, "conflicts with an existing policy");
+}
+
+/* Runs CREATE DATABASE [WITH ... NAME rp]: the database is created (the
+ * server's CREATE DATABASE is idempotent) and the named RP made to exist.
+ * influx_inspect writes one such line per RP of a database, which the
+ * server refuses for the second RP ("conflicts with an existing policy"):
+ * here that RP is created beside the default instead. */
+static influx_status ddl_database(importer *im, const ddl *d,
+                                  influx_error *err) {
+  influx_status st = influx_create_database(im->c, d->name, err);
+  if (st || (!d->rp[0] && !d->duration[0] && !d->shard[0] && !d->replication))
+    return st;
+  const char *rp = d->rp[0] ? d->rp : "autogen";
+  influx_rp_list l = {0};
+  st = influx_get_list_retention_policies(im->c, d->name, &l, err);
+  int have = 0;
+  for (size_t i = 0; !st && i < l.count; i++)
+    have |= !strcmp(l.items[i].name, rp);
+  influx_rp_list_free(&l);
+  if (st || have)
+    return st;
+  return influx_create_retention_policy(
+      im->c, rp, d->duration[0] ? d->duration : "INF",
+      d->replication ? (int)d->replication : 1, d->name, 0,
+      d->shard[0] ? d->shard : NULL, err);
+}
+
+static int ddl_line(importer *im, const char *s, size_t n, uint64_t gline) {
+  char *text = strndup(s, n);
+  if (!text)
+    return cli_fail("import", INFLUX_ERR_NOMEM, NULL);
+  ddl d;
+  const char *why = ddl_parse(text, &d);
+  free(text);
+  influx_error err = {0};
+  influx_status st = INFLUX_OK;
+  if (!why) {
+    st = d.kind == 1 ? ddl_database(im, &d, &err)
+                     : influx_create_retention_policy(
+                           im->c, d.name, d.duration,
+                           d.replication ? (int)d.replication : 1, d.db,
+                           d.is_default, d.shard[0] ? d.shard : NULL, &err);
+    if (st && d.kind == 2 && exists_already(&err))
+      st = INFLUX_OK; /* the policy is there: its settings are kept */
+    if (st == INFLUX_ERR_NETWORK || st == INFLUX_ERR_TIMEOUT ||
+        st == INFLUX_ERR_TLS || st == INFLUX_ERR_AUTH)
+      return cli_fail("import: DDL", st, &err);
+    why = st ? err.message : NULL;
+  }
+  im->ddl_run++;
+  if (why) {
+    pthread_mutex_lock(&im->mu);
+    report_line(im, gline, why, strlen(why));
+    pthread_mutex_unlock(&im->mu);
+    im->ddl_failed++;
+  }
+  return 0;
+}
+
 typedef struct feed {
   importer *im;
   chunk *c;
@@ -388,8 +733,18 @@ typedef struct feed {
 
 static int feed_line(void *u, const char *s, size_t n, uint64_t gline) {
   feed *f = u;
+  importer *im = f->im;
+  if (*s == '#')
+    return directive(im, s, n, gline);
   if (gline <= f->skip)
     return 0;
+  if (im->section == 1)
+    return ddl_line(im, s, n, gline);
+  if (im->want_switch) {
+    int rc = ctx_apply(im, f->c);
+    if (rc)
+      return rc;
+  }
   if (chunk_add(f->c, s, n, gline))
     return cli_fail("import", INFLUX_ERR_NOMEM, NULL);
   return f->c->n >= 1000 ? chunk_flush(f->im, f->c) : 0;
@@ -409,7 +764,7 @@ static void feed_tick(void *u, gzFile in, size_t n) {
 static int feed_lines(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
                       chunk *c, double *next_progress) {
   feed f = {im, c, skip, next_progress};
-  return cli_read_lines(in, gline, feed_line, &f, feed_tick);
+  return cli_read_lines(in, gline, feed_line, &f, feed_tick, 1);
 }
 
 /* ---- CSV (RFC 4180) ---- */
@@ -561,6 +916,53 @@ out:
   csv_row_free(&hdr);
   csv_row_free(&r);
   return rc;
+}
+
+/* With an explicit --database, the head of each file (where an export's
+ * first CONTEXT line stands) is read first, so a conflict is refused
+ * before any statement runs or any point is sent. */
+static influx_status check_heads(importer *im, const char *const *files,
+                                 int nfiles, int *rc) {
+  for (int i = 0; i < nfiles && !*rc; i++) {
+    if (!strcmp(files[i], "-"))
+      continue;
+    gzFile in = gzopen(files[i], "rb");
+    if (!in)
+      continue; /* reported when it is read */
+    static char head[65536];
+    int n = gzread(in, head, sizeof head - 1);
+    gzclose(in);
+    if (n <= 0)
+      continue;
+    head[n] = 0;
+    /* Numbered within this file alone. */
+    source_file *all = im->files, one = im->files[i];
+    int nall = im->nfiles;
+    one.first_gline = 1;
+    im->files = &one;
+    im->nfiles = 1;
+    uint64_t lineno = 1;
+    for (char *l = head; *l && !*rc;) {
+      char *nl = strchr(l, '\n');
+      if (!nl && n == (int)sizeof head - 1)
+        break; /* a cut last line */
+      size_t len = nl ? (size_t)(nl - l) : strlen(l);
+      if (len > 19 && !strncmp(l, "# CONTEXT-DATABASE:", 19))
+        *rc = directive(im, l, len, lineno);
+      lineno++;
+      if (!nl)
+        break;
+      l = nl + 1;
+    }
+    im->files = all;
+    im->nfiles = nall;
+  }
+  /* Only a check: the targets are taken when the files are read. */
+  free(im->want_db);
+  free(im->want_rp);
+  im->want_db = im->want_rp = NULL;
+  im->want_switch = im->file_has_context = 0;
+  return INFLUX_OK;
 }
 
 static const char *import_help =
@@ -719,13 +1121,20 @@ int import_run(int argc, char **argv, global *g, int csv_default,
    * batch (reported) rather than hanging forever. */
   wo.max_retries = 10;
   wo.max_retry_time_ms = 120000;
+  im.c = c;
+  im.wo = wo;
+  im.flag_db = g->database_flag ? g->o.database : NULL;
+  im.flag_rp = wo.retention_policy;
   influx_error err = {0};
-  influx_status st = influx_writer_new(c, &wo, &im.w, &err);
-  if (st) {
+  influx_status st =
+      ctx_push(&im, NULL, wo.retention_policy) ? INFLUX_ERR_NOMEM : INFLUX_OK;
+  if (!st && im.flag_db)
+    st = check_heads(&im, files, nfiles, &rc);
+  if (st || rc) {
     influx_client_free(c);
     csv_free_list(im.tag_cols, im.ntag_cols);
     csv_free_list(im.type_spec, im.ntypes);
-    return cli_fail("import", st, &err);
+    return rc ? rc : cli_fail("import", st, &err);
   }
   im.tty = force_progress || isatty(STDERR_FILENO);
   im.t0 = now_s();
@@ -771,19 +1180,49 @@ int import_run(int argc, char **argv, global *g, int csv_default,
             "already accepted (Ctrl-C again to abandon them)\n",
             (unsigned long long)im.accepted);
   }
-  influx_writer_stats ws;
-  influx_status cst = influx_writer_close(im.w, &ws, &err);
+  writer_stop(&im);
+  influx_status cst = im.close_status;
   clear_progress(&im);
   double dt = now_s() - im.t0;
-  if (!im.quiet || interrupted)
+  uint64_t written = im.written_total;
+  if (!im.quiet || interrupted) {
     fprintf(stderr,
             "influxc: imported %llu points from %d file%s (%.1f MB) in %.1f "
             "s, %.0f points/s; %llu line%s rejected\n",
-            (unsigned long long)ws.written, nfiles, nfiles == 1 ? "" : "s",
+            (unsigned long long)written, nfiles, nfiles == 1 ? "" : "s",
             (double)im.bytes_done / 1e6, dt,
-            dt > 0 ? (double)ws.written / dt : 0.0,
+            dt > 0 ? (double)written / dt : 0.0,
             (unsigned long long)im.rejected_lines,
             im.rejected_lines == 1 ? "" : "s");
+    if (im.ddl_run)
+      fprintf(stderr, "influxc:   %llu DDL statement%s run, %llu failed\n",
+              (unsigned long long)im.ddl_run, im.ddl_run == 1 ? "" : "s",
+              (unsigned long long)im.ddl_failed);
+    /* Per target, in the order first used, when the file named any. */
+    for (size_t i = 0; im.file_has_context && i < im.nctx; i++) {
+      const context *cx = &im.ctx[i];
+      if (!cx->written && !cx->rejected)
+        continue;
+      size_t j = 0; /* the same target again later: counted there */
+      while (j < i &&
+             !(same(im.ctx[j].db, cx->db) && same(im.ctx[j].rp, cx->rp)))
+        j++;
+      if (j < i)
+        continue;
+      uint64_t w = 0, r = 0;
+      for (size_t k = i; k < im.nctx; k++)
+        if (same(im.ctx[k].db, cx->db) && same(im.ctx[k].rp, cx->rp))
+          w += im.ctx[k].written, r += im.ctx[k].rejected;
+      fputs("influxc:   ", stderr);
+      term_fputs(stderr, cx->db          ? cx->db
+                         : g->o.database ? g->o.database
+                                         : "(default database)");
+      fputc('.', stderr);
+      term_fputs(stderr, cx->rp ? cx->rp : "(default RP)");
+      fprintf(stderr, ": %llu points written, %llu rejected\n",
+              (unsigned long long)w, (unsigned long long)r);
+    }
+  }
   if (interrupted) {
     /* Everything up to the last input line read is settled now. */
     fprintf(stderr,
@@ -791,9 +1230,18 @@ int import_run(int argc, char **argv, global *g, int csv_default,
             "%llu\n",
             (unsigned long long)gline, (unsigned long long)gline);
     rc = EXIT_INTERRUPTED;
-  } else if (!rc && (im.rejected_lines || cst)) {
-    rc = EXIT_PARTIAL;
+  } else if (!rc && (im.rejected_lines || im.ddl_failed || cst)) {
+    /* One mapping for every command: some stored and some not is
+     * partial; nothing stored at all is a refusal. */
+    rc = written ? EXIT_PARTIAL : EXIT_QUERY;
   }
+  for (size_t i = 0; i < im.nctx; i++) {
+    free(im.ctx[i].db);
+    free(im.ctx[i].rp);
+  }
+  free(im.ctx);
+  free(im.want_db);
+  free(im.want_rp);
   influx_client_free(c);
   free(im.spans);
   csv_free_list(im.tag_cols, im.ntag_cols);

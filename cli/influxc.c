@@ -193,6 +193,7 @@ int parse_global(int argc, char **argv, int *i, global *g) {
   } else if (!strcmp(a, "--database") || !strcmp(a, "-d")) {
     VAL();
     g->o.database = v;
+    g->database_flag = !g->in_config;
   } else if (!strcmp(a, "--ssl")) {
     g->o.ssl = 1;
   } else if (!strcmp(a, "--verify-ssl")) {
@@ -392,7 +393,7 @@ static int write_line_stream(FILE *in, influx_client *c,
     return cli_fail("write", INFLUX_ERR_NOMEM, NULL);
   }
   uint64_t lineno = 0;
-  int rc = cli_read_lines(gz, &lineno, write_one_line, &lw, NULL);
+  int rc = cli_read_lines(gz, &lineno, write_one_line, &lw, NULL, 0);
   gzclose(gz);
   if (!rc)
     rc = write_flush(c, lw.lb, wo, &lw.sent, lw.first);
@@ -1165,7 +1166,9 @@ static int load_config(int argc, char **argv, global *g) {
       continue;
     char *av[3] = {flag, v, NULL};
     int ac = boolean ? 1 : 2, at = 0;
+    g->in_config = 1;
     int r = strcmp(k, "password-stdin") ? parse_global(ac, av, &at, g) : 0;
+    g->in_config = 0;
     if (r <= 0) {
       fprintf(stderr, "influxc: %s:%d: unknown or bad setting \"%s\"\n", path,
               lineno, k);
