@@ -150,3 +150,29 @@ void csv_free_list(char **l, size_t n) {
   free(l[-1]);
   free(l - 1);
 }
+
+int csv_is_number(const char *s) {
+  char *end;
+  if (!*s)
+    return 0;
+  strtod(s, &end);
+  return !*end;
+}
+
+int csv_is_bool(const char *s) {
+  return !strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "TRUE") ||
+         !strcmp(s, "FALSE") || !strcmp(s, "True") || !strcmp(s, "False");
+}
+
+int csv_infer(const csv_row *rows, size_t n, size_t col) {
+  int num = 1, bol = 1, any = 0;
+  for (size_t r = 0; r < n; r++) {
+    const char *v = col < rows[r].n ? rows[r].cells[col] : "";
+    if (!*v)
+      continue;
+    any = 1;
+    num &= csv_is_number(v);
+    bol &= csv_is_bool(v);
+  }
+  return !any ? CSV_AUTO : num ? CSV_FLOAT : bol ? CSV_BOOL : CSV_STR;
+}

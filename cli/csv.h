@@ -35,6 +35,19 @@ enum {
 int csv_column_kind(const char *name, char **tag_cols, size_t ntag,
                     const char *time_col, char **types, size_t ntypes);
 
+/* Cell tests of the one typing rule for CSV fields, shared by `import`
+ * and `write --format csv`: a column declared with --field-types has that
+ * type; otherwise it is inferred once: all numbers -> float, all true/false ->
+ * bool, else string, from the first CSV_INFER_ROWS rows (a column empty in all
+ * of them takes the type of its first value). A later row whose cell does not
+ * fit its column is reported by FILE:LINE and not sent. */
+#define CSV_INFER_ROWS 1000
+int csv_is_number(const char *s);
+int csv_is_bool(const char *s); /* true/false in any of three casings */
+/* Infers column `col` from cells of `n` rows: CSV_FLOAT, CSV_BOOL, CSV_STR,
+ * or CSV_AUTO when every cell is empty. */
+int csv_infer(const csv_row *rows, size_t n, size_t col);
+
 /* "a,b,c" -> a list (free with csv_free_list). */
 int csv_split_list(const char *s, char ***out, size_t *n);
 void csv_free_list(char **l, size_t n);

@@ -1,8 +1,7 @@
 /* `influxc write --format csv`: a CSV file read into frames, block by
  * block, and written with influx_frame_write. Columns get one type each
- * (declared with --field-types or inferred from the first block that has
- * values: all numbers -> float, all true/false -> bool, else string); a
- * row that does not fit is reported by line and left out. */
+ * by csv.h's rule (the one `import` follows); a row that does not fit is
+ * reported by line and left out. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,22 +22,10 @@ typedef struct csv_frames {
   int *ftype; /* frame column type, 0 until known */
   long *fcol; /* frame column index, -1 for time/skip */
   uint64_t rejected, written, skipped;
+  size_t blocks; /* blocks written so far */
 } csv_frames;
 
 enum { R_SKIP, R_TAG, R_TIME, R_FIELD };
-
-static int is_number(const char *s) {
-  char *end;
-  if (!*s)
-    return 0;
-  strtod(s, &end);
-  return !*end;
-}
-
-static int is_bool(const char *s) {
-  return !strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "TRUE") ||
-         !strcmp(s, "FALSE") || !strcmp(s, "True") || !strcmp(s, "False");
-}
 
 static void reject(csv_frames *cf, uint64_t line, const char *why) {
   fprintf(stderr, "influxc: %s:%llu: rejected: %s\n", cf->file,
@@ -53,19 +40,19 @@ static int write_block(csv_frames *cf, influx_client *c, csv_row *hdr,
   for (size_t k = 0; k < cf->ncols; k++) {
     if (cf->role[k] != R_FIELD || cf->ftype[k])
       continue;
-    int num = 1, bol = 1, any = 0;
-    for (size_t r = 0; r < n; r++) {
-      const char *v = k < rows[r].n ? rows[r].cells[k] : "";
-      if (!*v)
-        continue;
-      any = 1;
-      num &= is_number(v);
-      bol &= is_bool(v);
+    /* csv.h's rule: the first CSV_INFER_ROWS rows, or later the first
+     * value of a column that was empty in them. */
+    size_t from = 0, m = n < CSV_INFER_ROWS ? n : CSV_INFER_ROWS;
+    if (cf->blocks) {
+      while (from < n && !(k < rows[from].n && *rows[from].cells[k]))
+        from++;
+      m = from < n;
     }
-    if (any)
-      cf->ftype[k] = num   ? INFLUX_COL_FLOAT
-                     : bol ? INFLUX_COL_BOOL
-                           : INFLUX_COL_STRING;
+    int kind = csv_infer(rows + from, m, k);
+    if (kind != CSV_AUTO)
+      cf->ftype[k] = kind == CSV_FLOAT  ? INFLUX_COL_FLOAT
+                     : kind == CSV_BOOL ? INFLUX_COL_BOOL
+                                        : INFLUX_COL_STRING;
   }
   influx_frame *f;
   influx_error err = {0};
@@ -135,7 +122,7 @@ static int write_block(csv_frames *cf, influx_client *c, csv_row *hdr,
         x->v.b = !strcmp(v, "true") || !strcmp(v, "TRUE") ||
                  !strcmp(v, "True") || !strcmp(v, "1");
         x->type = INFLUX_VALUE_BOOL;
-        if (!is_bool(v) && strcmp(v, "1") && strcmp(v, "0"))
+        if (!csv_is_bool(v) && strcmp(v, "1") && strcmp(v, "0"))
           why = "has a non-boolean in a bool column";
         break;
       default:
@@ -156,6 +143,7 @@ static int write_block(csv_frames *cf, influx_client *c, csv_row *hdr,
                                    .retention_policy = rp,
                                    .batch_size = batch};
   influx_frame_write_report rep;
+  cf->blocks++;
   influx_status st = influx_frame_write(c, f, &wo, &rep, &err);
   cf->written += rep.rows_written;
   cf->skipped += rep.rows_skipped;

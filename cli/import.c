@@ -769,9 +769,11 @@ static int feed_lines(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
 
 /* ---- CSV (RFC 4180) ---- */
 
-/* One CSV record to a line; NULL message on success. */
+/* One CSV record to a line; NULL message on success. Column types follow
+ * csv.h's one rule; a column still untyped (empty in the first block)
+ * takes the type of its first value. */
 static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
-                              const int *types, csv_row *r, influx_error *err) {
+                              int *types, csv_row *r, influx_error *err) {
   if (r->n != hdr->n)
     return "has a different number of cells than the header";
   if (influx_lines_begin(lb, im->measurement, err))
@@ -782,6 +784,8 @@ static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
     influx_status st = INFLUX_OK;
     if (!*v || types[i] == CSV_SKIP)
       continue;
+    if (types[i] == CSV_AUTO)
+      types[i] = csv_infer(r, 1, i);
     char *end;
     switch (types[i]) {
     case CSV_TAG:
@@ -807,6 +811,8 @@ static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
       break;
     }
     case CSV_BOOL:
+      if (!csv_is_bool(v) && strcmp(v, "1") && strcmp(v, "0"))
+        return "has a non-boolean in a bool column";
       st = influx_lines_bool(lb, k,
                              !strcmp(v, "true") || !strcmp(v, "1") ||
                                  !strcmp(v, "TRUE") || !strcmp(v, "True"),
@@ -818,16 +824,11 @@ static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
       fields++;
       break;
     case CSV_FLOAT:
-    case CSV_AUTO: {
+    default: {
       double d = strtod(v, &end);
-      if (!*end)
-        st = influx_lines_float(lb, k, d, err);
-      else if (types[i] == CSV_FLOAT)
+      if (*end)
         return "has a non-number in a float column";
-      else if (!strcmp(v, "true") || !strcmp(v, "false"))
-        st = influx_lines_bool(lb, k, v[0] == 't', err);
-      else
-        st = influx_lines_string(lb, k, v, err);
+      st = influx_lines_float(lb, k, d, err);
       fields++;
       break;
     }
@@ -844,15 +845,45 @@ static const char *csv_encode(importer *im, influx_lines *lb, csv_row *hdr,
   return NULL;
 }
 
+/* One record on its way: encoded, or reported by FILE:LINE. */
+static int csv_out(importer *im, influx_lines *lb, csv_row *hdr, int *types,
+                   csv_row *r, uint64_t start, chunk *c, gzFile in,
+                   double *next_progress) {
+  influx_error err = {0};
+  influx_lines_reset(lb);
+  const char *why = csv_encode(im, lb, hdr, types, r, &err);
+  if (why) {
+    report_line(im, start, why, strlen(why));
+    im->rejected_lines++;
+    return 0;
+  }
+  int rc = 0;
+  size_t l = influx_lines_len(lb);
+  if (chunk_add(c, influx_lines_data(lb), l ? l - 1 : 0, start))
+    rc = cli_fail("import", INFLUX_ERR_NOMEM, NULL);
+  if (!rc && c->n >= 1000)
+    rc = chunk_flush(im, c);
+  if (gzoffset(in) >= 0)
+    im->bytes_done = im->bytes_base + (uint64_t)gzoffset(in);
+  if (now_s() >= *next_progress) {
+    show_progress(im, 0);
+    *next_progress = now_s() + (im->tty ? 0.2 : im->interval);
+  }
+  return rc;
+}
+
 static int feed_csv(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
                     chunk *c, double *next_progress) {
-  csv_row hdr = {0}, r = {0};
+  csv_row hdr = {0};
+  csv_row *rows = calloc(CSV_INFER_ROWS, sizeof *rows);
+  uint64_t *starts = calloc(CSV_INFER_ROWS, sizeof *starts);
   int rc = 0;
   uint64_t lines = 0;
   int *types = NULL;
   influx_lines *lb = influx_lines_new();
   influx_error err = {0};
-  if (!lb || influx_lines_set_precision(lb, im->precision, &err)) {
+  if (!lb || !rows || !starts ||
+      influx_lines_set_precision(lb, im->precision, &err)) {
     rc = cli_fail("import", err.code ? err.code : INFLUX_ERR_NOMEM, &err);
     goto out;
   }
@@ -876,45 +907,52 @@ static int feed_csv(importer *im, gzFile in, uint64_t *gline, uint64_t skip,
       rc = EXIT_USAGE;
       goto out;
     }
+  /* Rows are read ahead into `rows` until the columns are typed, then
+   * one at a time into rows[0]. */
+  size_t nbuf = 0;
+  int typed = 0;
   while (!rc && !interrupted) {
+    csv_row *r = &rows[typed ? 0 : nbuf];
     uint64_t start = base + lines + 1;
-    got = csv_read(in, &r, &lines);
-    if (!got)
-      break;
-    if (start <= skip)
+    got = csv_read(in, r, &lines);
+    if (got > 0 && start <= skip)
       continue;
+    if (got > 0 && r->n == 1 && !r->cells[0][0])
+      continue; /* blank line */
+    if (!typed && got > 0) {
+      starts[nbuf++] = start;
+      if (nbuf < CSV_INFER_ROWS)
+        continue;
+    }
+    if (!typed) { /* the first block is in: type the columns, send it */
+      typed = 1;
+      for (size_t k = 0; k < hdr.n; k++)
+        if (types[k] == CSV_AUTO)
+          types[k] = csv_infer(rows, nbuf, k);
+      for (size_t i = 0; i < nbuf && !rc; i++)
+        rc = csv_out(im, lb, &hdr, types, &rows[i], starts[i], c, in,
+                     next_progress);
+      if (got > 0)
+        continue;
+    }
+    if (got == 0 || rc)
+      break;
     if (got < 0) {
       report_line(im, start, "malformed CSV record", 20);
       im->rejected_lines++;
       break;
     }
-    if (r.n == 1 && !r.cells[0][0])
-      continue; /* blank line */
-    influx_lines_reset(lb);
-    const char *why = csv_encode(im, lb, &hdr, types, &r, &err);
-    if (why) {
-      report_line(im, start, why, strlen(why));
-      im->rejected_lines++;
-      continue;
-    }
-    size_t l = influx_lines_len(lb);
-    if (chunk_add(c, influx_lines_data(lb), l ? l - 1 : 0, start))
-      rc = cli_fail("import", INFLUX_ERR_NOMEM, NULL);
-    if (!rc && c->n >= 1000)
-      rc = chunk_flush(im, c);
-    if (gzoffset(in) >= 0)
-      im->bytes_done = im->bytes_base + (uint64_t)gzoffset(in);
-    if (now_s() >= *next_progress) {
-      show_progress(im, 0);
-      *next_progress = now_s() + (im->tty ? 0.2 : im->interval);
-    }
+    rc = csv_out(im, lb, &hdr, types, r, start, c, in, next_progress);
   }
   *gline = base + lines;
 out:
   influx_lines_free(lb);
   free(types);
   csv_row_free(&hdr);
-  csv_row_free(&r);
+  for (size_t i = 0; rows && i < CSV_INFER_ROWS; i++)
+    csv_row_free(&rows[i]);
+  free(rows);
+  free(starts);
   return rc;
 }
 
@@ -981,8 +1019,10 @@ static const char *import_help =
     "--buffer-size MB (default 64) wait in memory for the server.\n"
     "CSV: a header row names the columns; --tag-columns are tags, the time\n"
     "column (default \"time\") is RFC3339 or an integer in --precision, the\n"
-    "rest are fields (numbers as floats, true/false as booleans, else\n"
-    "strings, unless --field-types says otherwise); empty cells are\n"
+    "rest are fields of one type per column: --field-types\n"
+    "col=float|int|string|bool|skip, or inferred from the first 1000 rows\n"
+    "(all numbers: float; all true/false: bool; else string). Rows that do\n"
+    "not fit are reported by FILE:LINE and not sent; empty cells are\n"
     "omitted.";
 
 int cmd_import(int argc, char **argv, global *g) {
