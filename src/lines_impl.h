@@ -36,6 +36,7 @@ struct influx_lines {
   size_t ftmp_cap;
   int64_t time, bprec;
   int has_time;
+  int split_risk; /* the point being encoded needs its line checked */
 };
 
 /* Encodes one point (no index bookkeeping). */

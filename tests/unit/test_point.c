@@ -38,13 +38,26 @@ static void test_escaping_positions(void **state) {
   influx_field f[] = {INFLUX_F_STRING("f k=", "v")};
   influx_point p = {"m=1", t, 2, f, 1, 0, 0, NULL};
   expect_line(&p, "m=1,k\\=ey=x\\\\\\ y,path=c:\\p f\\ k\\==\"v\"\n");
-  /* An odd backslash run before a special character is refused. */
+  /* An odd backslash run before a special character is written when
+   * influxd's line splitter still ends the line at its newline... */
   t[0].value = "x\\ y";
+  expect_line(&p, "m=1,k\\=ey=x\\\\ y,path=c:\\p f\\ k\\==\"v\"\n");
+  /* ...and refused when it would not: a second run before a comma makes
+   * the splitter miss the string's opening quote, so the newline in it
+   * would end the line. */
+  influx_tag t2[] = {{"a", "x\\ y"}, {"b", "p\\,q"}};
+  influx_field f2[] = {INFLUX_F_STRING("s", "one\ntwo")};
+  influx_point p2 = {"m", t2, 2, f2, 1, 0, 0, NULL};
   char *out = NULL;
   influx_error err = {0};
-  assert_int_equal(influx_make_lines(&p, 1, NULL, &out, NULL, &err),
+  assert_int_equal(influx_make_lines(&p2, 1, NULL, &out, NULL, &err),
                    INFLUX_ERR_INVALID_ARG);
-  assert_non_null(strstr(err.message, "odd number of backslashes"));
+  assert_non_null(strstr(err.message, "line splitter"));
+  /* Without the newline the line still ends in the right place. */
+  f2[0].v.s = "one two";
+  assert_int_equal(influx_make_lines(&p2, 1, NULL, &out, NULL, &err),
+                   INFLUX_OK);
+  free(out);
 }
 
 static void test_tags_sorted_and_defaults(void **state) {
