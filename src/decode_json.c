@@ -48,11 +48,17 @@ static int top(const shape *s) { return s->depth ? s->stack[s->depth - 1] : 0; }
 
 int shape_idle(const shape *s) { return s->depth == 0 && s->skip == 0; }
 
+/* Values under keys the shape does not know are skipped, but not without
+ * bound: influxd's answers are a few levels deep, a hostile one may not be. */
+static int skip_deeper(shape *s) {
+  if (s->depth + ++s->skip > JSON_MAX_NESTING)
+    return bad_shape(s, "nesting too deep");
+  return 0;
+}
+
 int shape_map_start(shape *s) {
-  if (s->skip) {
-    s->skip++;
-    return 0;
-  }
+  if (s->skip)
+    return skip_deeper(s);
   int t = top(s);
   if (t == 0)
     return push(s, C_TOP);
@@ -90,10 +96,8 @@ int shape_map_end(shape *s) {
 }
 
 int shape_array_start(shape *s) {
-  if (s->skip) {
-    s->skip++;
-    return 0;
-  }
+  if (s->skip)
+    return skip_deeper(s);
   int t = top(s);
   if (t == C_TOP && s->key == K_RESULTS)
     return push(s, C_RESULTS);

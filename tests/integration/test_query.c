@@ -420,6 +420,66 @@ static void test_method_show_empty_raw(void **state) {
                    INFLUX_ERR_INVALID_ARG);
 }
 
+/* Answers are decoded by what their Content-Type says, and hostile ones
+ * (deep nesting, other types) are clear errors, never a crash. */
+static void test_hostile_answers(void **state) {
+  (void)state;
+  static const char *const paths[] = {"jsonq",  "noctype", "garbage",
+                                      "nested", "deepok",  "mpdeep"};
+  for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+    influx_options eo = {.path = paths[i], .retries = 1};
+    influx_client *c = th_client("fake2", &eo);
+    for (int wire = 0; wire < 2; wire++) {
+      influx_query_options o = {.format = wire ? INFLUX_FORMAT_JSON
+                                               : INFLUX_FORMAT_MSGPACK};
+      influx_result *r = NULL;
+      influx_error err = {0};
+      influx_status st = influx_query(c, "SELECT * FROM cpu", &o, &r, &err);
+      if (i < 2) { /* JSON, labelled or not, whatever was asked for */
+        if (st)
+          fail_msg("%s: %s", paths[i], err.message);
+        const influx_series *s = influx_result_series(r, 0, 0);
+        assert_non_null(s);
+        assert_int_equal(influx_series_row_count(s), 2);
+        double v = 0;
+        assert_int_equal(influx_series_get_f64(s, 0, 1, &v), INFLUX_OK);
+        assert_true(v == 1.5);
+      } else if (i == 2) {
+        assert_int_equal(st, INFLUX_ERR_PARSE);
+        assert_non_null(strstr(err.message, "text/html"));
+      } else if (i == 3) { /* a 400 whose body nests 500000 deep */
+        assert_int_equal(st, INFLUX_ERR_CLIENT);
+        assert_int_equal(err.http_status, 400);
+      } else {
+        if (st != INFLUX_ERR_PARSE || !strstr(err.message, "too deep"))
+          fail_msg("%s (%s): %d %s", paths[i], wire ? "json" : "msgpack",
+                   (int)st, err.message);
+      }
+      influx_result_free(r);
+      /* Streams and frames take the same way. */
+      influx_frame_set *fs = NULL;
+      influx_frame_query_options fo = {.format = o.format};
+      st = influx_query_frames(c, "SELECT * FROM cpu", &fo, &fs, &err);
+      if (i < 2) {
+        if (st)
+          fail_msg("frames %s: %s", paths[i], err.message);
+        assert_int_equal(influx_frame_nrows(influx_frame_set_frame(fs, 0, 0)),
+                         2);
+      } else {
+        assert_int_not_equal(st, INFLUX_OK);
+      }
+      influx_frame_set_free(fs);
+    }
+    /* A write refused with a deeply nested body is a clean error too. */
+    influx_error err = {0};
+    influx_write_options wo = {.database = "d"};
+    influx_status st = influx_write(c, "m v=1", 5, &wo, &err);
+    if (i == 3)
+      assert_int_equal(st, INFLUX_ERR_CLIENT);
+    influx_client_free(c);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_groups_keys_and_find),
@@ -429,6 +489,7 @@ int main(void) {
       cmocka_unit_test(test_bind_params),
       cmocka_unit_test(test_epochs),
       cmocka_unit_test(test_method_show_empty_raw),
+      cmocka_unit_test(test_hostile_answers),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

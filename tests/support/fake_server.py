@@ -12,7 +12,15 @@ segment picks a scenario, so one server serves every test:
   /max<N>/...      HTTP 413 for a body over N bytes, else ok
   /dropx<N>/...    close the connection without answering, first N times
   /trunc/...       announce a longer body than sent, then close
-  /garbage/...     200 with a body that is not JSON
+  /garbage/...     200 with a body that is not JSON (text/html)
+  /jsonq/...       200 JSON query answer with Content-Type application/json
+                   (what an influxd before 1.4 sends to a msgpack request)
+  /noctype/...     the same JSON answer without a Content-Type
+  /nested/...      400 whose JSON error body nests 500000 arrays deep
+  /deepok/...      200 JSON answer with an unknown key nesting 500000 deep
+  /mpdeep/...      200 msgpack of 500000 nested one-element arrays
+  /ansi/...        400 whose error and 200 whose series name hold terminal
+                   escapes (clear screen, OSC title, C1 CSI)
   /echo/...        200 JSON describing the request (method, path, query,
                    headers, body length)
   /stats           {"connections": n, "requests": {scenario: count}}
@@ -22,6 +30,15 @@ Usage: fake_server.py start DIR | stop DIR  (port in DIR/port)
 """
 import json, os, re, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+JSONQ = (b'{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":'
+         b'["time","value"],"values":[["2020-01-01T00:00:00Z",1.5],'
+         b'["2020-01-01T00:00:01Z",630]]}]}]}')
+ANSI_TEXT = "bad\x1b[2J\x1b]0;pwned\x07 \u009b31m thing"
+ANSI_OK = json.dumps({"results": [{"statement_id": 0, "series": [
+    {"name": "evil\x1b[2J", "tags": {"t": "\x1b]0;x\x07"},
+     "columns": ["time", "v\x1b[31m"],
+     "values": [["2020-01-01T00:00:00Z", "red\x1b[31m\u009b1m"]]}]}]}).encode()
 
 lock = threading.Lock()
 counts = {}
@@ -42,7 +59,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def reply(self, code, body=b"", ctype="application/json", extra=None):
         self.send_response(code)
-        self.send_header("Content-Type", ctype)
+        if ctype:
+            self.send_header("Content-Type", ctype)
         self.send_header("X-Influxdb-Version", "fake-1.0")
         for k, v in (extra or {}).items():
             self.send_header(k, v)
@@ -122,6 +140,22 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
+        if scen in ("jsonq", "noctype"):
+            if op == "query":
+                return self.reply(200, JSONQ, ctype="application/json" if scen == "jsonq" else None)
+            return self.ok(op)
+        if scen == "nested":
+            return self.reply(400, b"[" * 500000 + b"]" * 500000)
+        if scen == "deepok" and op == "query":
+            return self.reply(200, b'{"results":[{"statement_id":0,"x":' + b"[" * 500000 +
+                              b"]" * 500000 + b'}]}')
+        if scen == "mpdeep" and op == "query":
+            return self.reply(200, b"\x81\xa1x" + b"\x91" * 500000 + b"\xc0",
+                              ctype="application/x-msgpack")
+        if scen == "ansi":
+            if op == "query":
+                return self.reply(200, ANSI_OK)
+            return self.reply(400, json.dumps({"error": ANSI_TEXT}).encode())
         if scen == "garbage":
             return self.reply(200, b"<html>not json</html>", ctype="text/html")
         if scen == "echo":

@@ -385,6 +385,30 @@ static void test_line_split_matches_reference(void **state) {
   }
 }
 
+/* A points file nested 500000 deep is a clear error, not a crash (yajl's
+ * tree recursed on it and exhausted the stack). */
+static void test_json_points_deep(void **state) {
+  (void)state;
+  size_t depth = 500000;
+  char *text = malloc(2 * depth);
+  assert_non_null(text);
+  memset(text, '[', depth);
+  memset(text + depth, ']', depth);
+  influx_point_set *set = NULL;
+  influx_error err = {0};
+  assert_int_equal(influx_point_set_parse_json(text, 2 * depth, &set, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "nested deeper"));
+  assert_null(set);
+  /* Brackets inside strings do not count. */
+  const char *ok = "[{\"measurement\":\"m[[[[\",\"fields\":{\"v\":1}}]";
+  assert_int_equal(influx_point_set_parse_json(ok, strlen(ok), &set, &err),
+                   INFLUX_OK);
+  assert_int_equal(influx_point_set_count(set), 1);
+  influx_point_set_free(set);
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_basic),
@@ -396,6 +420,7 @@ int main(void) {
       cmocka_unit_test(test_line_split_matches_reference),
       cmocka_unit_test(test_offsets_against_reference),
       cmocka_unit_test(test_failed_point_leaves_buffer),
+      cmocka_unit_test(test_json_points_deep),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
