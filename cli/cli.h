@@ -58,6 +58,10 @@ typedef enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_JSONL } out_format;
 int cli_exit_code(influx_status st);
 /* Prints "influxc: <what>: <message>" on stderr; returns the exit code. */
 int cli_fail(const char *what, influx_status st, const influx_error *err);
+/* cli_fail for a write of `npoints` points after `stored_before` were
+ * stored: 7 when some of the input is stored and some not. */
+int cli_write_fail(const char *what, influx_status st, const influx_error *err,
+                   size_t npoints, uint64_t stored_before);
 
 /* Output of results. */
 typedef struct printer printer;

@@ -148,7 +148,8 @@ static int write_block(csv_frames *cf, influx_client *c, csv_row *hdr,
   cf->written += rep.rows_written;
   cf->skipped += rep.rows_skipped;
   influx_frame_free(f);
-  return st ? cli_fail("write", st, &err) : 0;
+  /* Rows of earlier requests were stored: then a refusal is partial. */
+  return st ? cli_write_fail("write", st, &err, 1, cf->written) : 0;
 }
 
 int write_csv_frames(int argc, char **argv, global *g) {

@@ -115,9 +115,16 @@ static int export_line(exporter *x, const influx_series *s) {
       const influx_value *v = influx_series_value(s, r, c);
       const char *k = influx_series_column(s, c);
       switch (v->type) {
-      case INFLUX_VALUE_TIME:
-        st = influx_lines_time(x->lb, v->v.i, "n", e);
+      case INFLUX_VALUE_TIME: {
+        /* Floored to the precision (counted in on_series). */
+        int64_t t = v->v.i, q = t / x->factor;
+        if (t % x->factor < 0)
+          q--;
+        if (__builtin_mul_overflow(q, x->factor, &t))
+          t = v->v.i; /* cannot be floored: the encoder will say so */
+        st = influx_lines_time(x->lb, t, "n", e);
         continue;
+      }
       case INFLUX_VALUE_NULL:
         continue;
       case INFLUX_VALUE_FLOAT:
@@ -250,6 +257,7 @@ int cmd_export(int argc, char **argv, global *g) {
   }
   if (x.precision && !strcmp(x.precision, "ns"))
     x.precision = "n";
+  x.factor = 1;
   if (x.precision && !(x.factor = parse_precision(x.precision)))
     return usage_error("--precision %s is not one of ns, u, ms, s, m, h, "
                        "rfc3339",

@@ -1055,7 +1055,11 @@ int import_run(int argc, char **argv, global *g, int csv_default,
     if (TAKE("--format")) {
       format = v;
     } else if (TAKE("--precision")) {
-      wo.precision = v;
+      if (!parse_precision(v))
+        return usage_error("import: --precision %s is not one of ns, u, ms, "
+                           "s, m, h",
+                           v);
+      wo.precision = v[0] == 'n' ? "n" : v;
     } else if (TAKE("--rp")) {
       wo.retention_policy = v;
     } else if (TAKE("--batch-size")) {

@@ -81,10 +81,24 @@ int cli_fail(const char *what, influx_status st, const influx_error *err) {
   term_fputs(stderr, one ? one : m);
   fputc('\n', stderr);
   free(one);
-  /* Some points stored and some not is a partial write, in every command. */
-  if (st == INFLUX_ERR_CLIENT && err && strstr(err->message, "partial write"))
-    return EXIT_PARTIAL;
   return cli_exit_code(st);
+}
+
+int cli_write_fail(const char *what, influx_status st, const influx_error *err,
+                   size_t npoints, uint64_t stored_before) {
+  int rc = cli_fail(what, st, err);
+  size_t lost = err && st == INFLUX_ERR_CLIENT
+                    ? influx_write_not_stored(err->message, npoints)
+                    : npoints;
+  /* One mapping in every command: some of the input stored and some not
+   * is partial (7); a refusal that stored nothing stays 5 (or 6). */
+  if ((stored_before || lost < npoints) &&
+      (rc == EXIT_QUERY || rc == EXIT_INPUT))
+    rc = EXIT_PARTIAL;
+  if (stored_before)
+    fprintf(stderr, "influxc: %llu points before it were stored\n",
+            (unsigned long long)stored_before);
+  return rc;
 }
 
 int usage_error(const char *fmt, const char *arg) {
@@ -343,14 +357,7 @@ static int write_flush(influx_client *c, influx_lines *lb,
     char what[96];
     snprintf(what, sizeof what, "write (lines %zu-%zu)", first_line,
              first_line + influx_lines_count(lb) - 1);
-    int rc = cli_fail(what, st, &err);
-    /* Earlier batches were stored: the input went in partly. */
-    if (*sent && (rc == EXIT_QUERY || rc == EXIT_INPUT))
-      rc = EXIT_PARTIAL;
-    if (*sent)
-      fprintf(stderr, "influxc: %zu points before line %zu were stored\n",
-              *sent, first_line);
-    return rc;
+    return cli_write_fail(what, st, &err, influx_lines_count(lb), *sent);
   }
   *sent += influx_lines_count(lb);
   influx_lines_reset(lb);
@@ -426,7 +433,10 @@ static int write_json(FILE *in, influx_client *c,
   if (!st)
     st = influx_write_points(c, influx_point_set_points(set),
                              influx_point_set_count(set), wo, &e);
+  size_t np = set ? influx_point_set_count(set) : 0;
   influx_point_set_free(set);
+  if (st && np)
+    return cli_write_fail("write", st, &e, np, 0);
   return st ? cli_fail("write", st, &e) : 0;
 }
 
@@ -466,7 +476,11 @@ static int cmd_write(int argc, char **argv, global *g) {
       format = v;
       i++;
     } else if (!strcmp(a, "--precision") && v) {
-      wo.precision = v;
+      if (!parse_precision(v))
+        return usage_error("write: --precision %s is not one of ns, u, ms, "
+                           "s, m, h",
+                           v);
+      wo.precision = v[0] == 'n' ? "n" : v;
       i++;
     } else if (!strcmp(a, "--rp") && v) {
       wo.retention_policy = v;

@@ -681,3 +681,15 @@ influx_status influx_write(influx_client *c, const char *data, size_t len,
   ibuf_free(&qs);
   return st;
 }
+
+size_t influx_write_not_stored(const char *msg, size_t npoints) {
+  if (!msg || !strstr(msg, "partial write"))
+    return npoints;
+  size_t n = 0;
+  for (const char *p = msg; (p = strstr(p, "unable to parse '")); p++)
+    n++;
+  const char *d = strstr(msg, "dropped=");
+  if (d)
+    n += strtoull(d + 8, NULL, 10);
+  return n > npoints ? npoints : n;
+}

@@ -325,18 +325,8 @@ static long retry_delay(influx_writer *w, int attempt, const char *ra) {
   return ms;
 }
 
-/* How many points of a refused batch influxd did not store: a partial
- * write lists each unparsable line and counts the others it dropped. */
 static size_t not_stored(const char *msg, size_t npoints) {
-  if (!msg || !strstr(msg, "partial write"))
-    return npoints;
-  size_t n = 0;
-  for (const char *p = msg; (p = strstr(p, "unable to parse '")); p++)
-    n++;
-  const char *d = strstr(msg, "dropped=");
-  if (d)
-    n += strtoull(d + 8, NULL, 10);
-  return n > npoints ? npoints : n;
+  return influx_write_not_stored(msg, npoints);
 }
 
 /* Sends one batch until it is written, refused for good or out of

@@ -42,6 +42,15 @@ typedef struct influx_write_report {
 } influx_write_report;
 
 /**
+ * How many of `npoints` points sent in one request influxd did not store,
+ * from its error message: a "partial write" lists each line it could not
+ * parse and counts the others it dropped ("dropped=N"); any other refusal
+ * stored none. Used to tell a partial write from a refused one.
+ */
+INFLUX_EXPORT size_t influx_write_not_stored(const char *message,
+                                             size_t npoints);
+
+/**
  * Writes points (seed write_points with protocol "json": structured points).
  * Points are encoded and sent in batches; with several batches and
  * parallel > 1 requests overlap. On error, `err` names the failing point or
