@@ -130,15 +130,25 @@ static void clear_progress(importer *im) {
 
 /* ---- reports from the writer ---- */
 
+/* A reason from the server, on one line and terminal-safe. */
+static void put_reason(const char *why, size_t wl) {
+  char *one = strndup(why, wl);
+  for (char *p = one; p && *p; p++)
+    if (*p == '\n')
+      *p = ' ';
+  if (one)
+    term_fputs(stderr, one);
+  free(one);
+  fputc('\n', stderr);
+}
+
 static void report_line(importer *im, uint64_t gline, const char *why,
                         size_t wl) {
   char at[600];
   where(im, gline, at, sizeof at);
   clear_progress(im);
   fprintf(stderr, "influxc: %s: rejected: ", at);
-  for (size_t i = 0; i < wl; i++)
-    fputc(why[i] == '\n' ? ' ' : why[i], stderr);
-  fputc('\n', stderr);
+  put_reason(why, wl);
 }
 
 /* influxd lists each line it could not parse as
@@ -192,9 +202,7 @@ static void on_error(void *u, const influx_writer_batch *b, influx_status st,
     clear_progress(im);
     fprintf(stderr, "influxc: %s to %s (%zu of %zu points not stored): ", a, z,
             b->rejected - found, b->npoints);
-    for (const char *c = e->message; *c; c++)
-      fputc(*c == '\n' ? ' ' : *c, stderr);
-    fputc('\n', stderr);
+    put_reason(e->message, strlen(e->message));
   }
   im->rejected_lines += b->rejected;
   pthread_mutex_unlock(&im->mu);

@@ -448,9 +448,10 @@ static const char *write_csv_help =
     "Reads a CSV file (header row first) into frames and writes them.\n"
     "Tag columns are tags, the time column (default \"time\") is RFC3339\n"
     "or an integer in --precision; every other column is a field of one\n"
-    "type: --field-types col=float|int|string|bool|skip, or inferred (all\n"
-    "numbers: float; all true/false: bool; else string). Empty cells are\n"
-    "nulls; rows that do not fit are reported by line and left out.";
+    "type: --field-types col=float|int|string|bool|skip, or inferred from\n"
+    "the first 1000 rows (all numbers: float; all true/false: bool; else\n"
+    "string), as import does. Empty cells are nulls; rows that do not fit\n"
+    "are reported by FILE:LINE and left out.";
 
 static int cmd_write(int argc, char **argv, global *g) {
   for (int i = 1; i + 1 < argc; i++)
@@ -459,10 +460,17 @@ static int cmd_write(int argc, char **argv, global *g) {
                                     : write_csv_frames(argc, argv, g);
   if (wants_help(argc, argv)) {
     puts(
-        "usage: influxc write [--format line|json] [--precision P] [--rp RP]\n"
-        "       [--consistency C] [--batch-size N] [--udp] [FILE|-]\n"
+        "usage: influxc write [--format line|json] [--precision n|u|ms|s|m|h]\n"
+        "       [--rp RP] [--consistency any|one|quorum|all] [--batch-size N]\n"
+        "       [--udp] [FILE|-]\n"
+        "       influxc write --format csv --measurement M [--tag-columns "
+        "a,b]\n"
+        "       [--time-column t] [--field-types col=type,...] [FILE|-]\n"
         "Writes line protocol (default) or a JSON array of points\n"
-        "({\"measurement\",\"tags\",\"fields\",\"time\"}) from FILE or stdin.");
+        "({\"measurement\",\"tags\",\"fields\",\"time\"}) from FILE or stdin,\n"
+        "--batch-size points a request (default 5000), over UDP with --udp.\n"
+        "Exit 7 when the server keeps some points and refuses others, 5 when\n"
+        "it keeps none. 'influxc write --format csv --help' for CSV.");
     return 0;
   }
   influx_write_options wo = {0};

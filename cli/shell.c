@@ -57,9 +57,12 @@ static int keyword(const char *s, const char *kw, const char **rest) {
 static void shell_error(shell *sh, const char *what, influx_status st,
                         const influx_error *err) {
   sh->failures++;
-  fprintf(stderr, "%sERR:%s %s: %s\n", use_color(stderr) ? "\033[31m" : "",
-          use_color(stderr) ? "\033[0m" : "", what,
-          err && err->message[0] ? err->message : influx_strerror(st));
+  fprintf(stderr, "%sERR:%s %s: ", use_color(stderr) ? "\033[31m" : "",
+          use_color(stderr) ? "\033[0m" : "", what);
+  /* The server's text is shown, never obeyed by the terminal. */
+  term_fputs(stderr,
+             err && err->message[0] ? err->message : influx_strerror(st));
+  fputc('\n', stderr);
 }
 
 static int on_series(void *u, int stmt, const influx_series *s) {

@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build build -j"$(nproc)" --target influxc_cli >/dev/null
-./build/influxc demo --local
+# A build directory of its own: the test script's build/ keeps its tests.
+cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-demo -j"$(nproc)" --target influxc_cli >/dev/null
+./build-demo/influxc demo --local
