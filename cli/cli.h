@@ -27,10 +27,9 @@ typedef struct global {
   char *dsn_storage;
   const char *dsn;
   int password_stdin;
-  int verify_ssl;         /* --verify-ssl given (the default anyway) */
-  int database_flag;      /* --database came from the command line */
-  int in_config;          /* parse_global is reading the config file */
-  char *password_storage; /* --password's value; the argument is wiped */
+  int verify_ssl;    /* --verify-ssl given (the default anyway) */
+  int database_flag; /* --database came from the command line */
+  int in_config;     /* parse_global is reading the config file */
   double timeout_s;
 } global;
 

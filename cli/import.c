@@ -542,9 +542,10 @@ static int directive(importer *im, const char *s, size_t n, uint64_t gline) {
     } else {
       fputs("empty CONTEXT name\n", stderr);
     }
+    int rc = *val ? EXIT_USAGE : EXIT_INPUT;
     free(db);
     free(rp);
-    return *val ? EXIT_USAGE : EXIT_INPUT;
+    return rc;
   }
   im->file_has_context = 1;
   im->want_switch = 1;

@@ -167,6 +167,11 @@ static char *read_secret(const char *prompt) {
   return line;
 }
 
+/* --password's value (the argument itself is wiped) and the rewritten
+ * argument vector: both live as long as the process. */
+static char *password_copy;
+static char **split_argv;
+
 /* Consumes a global option at argv[*i]; 1 if consumed, 0 if not one,
  * -1 on error. */
 int parse_global(int argc, char **argv, int *i, global *g) {
@@ -196,11 +201,11 @@ int parse_global(int argc, char **argv, int *i, global *g) {
     VAL();
     /* Keep a copy and wipe the argument, so the password does not stay
      * in /proc/PID/cmdline for every user of the machine to read. */
-    free(g->password_storage);
-    g->password_storage = strdup(v);
-    if (!g->password_storage)
+    free(password_copy);
+    password_copy = strdup(v);
+    if (!password_copy)
       return usage_error("%s", "out of memory"), -1;
-    g->o.password = g->password_storage;
+    g->o.password = password_copy;
     memset(argv[*i], 0, strlen(argv[*i]));
   } else if (!strcmp(a, "--password-stdin")) {
     g->password_stdin = 1;
@@ -1245,7 +1250,8 @@ static char **split_equals(int *argc, char **argv) {
     }
   }
   *argc = k;
-  return out; /* lives as long as the process */
+  split_argv = out;
+  return out;
 }
 
 int main(int argc, char **argv) {

@@ -41,6 +41,10 @@ INFLUX_PRIVATE int json_nesting(const char *s, size_t n, int limit);
  * type is compared without case and parameters. */
 INFLUX_PRIVATE int media_type_format(const char *ctype);
 
+/* Copies formatted text of length n into a caller's buffer of `size`
+ * bytes (cut, NUL-terminated; out may be NULL) and returns n. */
+INFLUX_PRIVATE int text_out(const char *text, int n, char *out, size_t size);
+
 INFLUX_PRIVATE influx_status ierr(influx_error *err, influx_status code,
                                   const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -608,9 +608,7 @@ const char *influx_series_get_str(const influx_series *s, size_t row,
 int influx_time_format(int64_t ns, char *out, size_t size) {
   char tmp[48];
   int n = rfc3339_format(ns, tmp);
-  if (out && size)
-    snprintf(out, size, "%s", tmp);
-  return n;
+  return text_out(tmp, n, out, size);
 }
 
 influx_status influx_time_parse(const char *s, int64_t *ns) {

@@ -502,12 +502,16 @@ int fmt_double_plain(double v, char *out) {
   return o;
 }
 
+int text_out(const char *text, int n, char *out, size_t size) {
+  if (out && size)
+    snprintf(out, size, "%s", text);
+  return n;
+}
+
 int influx_format_double(double v, char *out, size_t size) {
   char tmp[48];
   int n = fmt_double_plain(v, tmp);
-  if (out && size)
-    snprintf(out, size, "%s", tmp);
-  return n;
+  return text_out(tmp, n, out, size);
 }
 
 int json_nesting(const char *s, size_t n, int limit) {

@@ -9,36 +9,7 @@ PORT=$(cat "$SRV/plain/port")
 APORT=$(cat "$SRV/auth/port")
 DB="cli_$$"
 export INFLUXC_CONFIG=/dev/null
-fails=0
-pass=0
-
-check() { # name, expected-exit, command...
-    local name=$1 want=$2
-    shift 2
-    local out
-    out=$("$@" 2>/tmp/cli_err_$$)
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL $name: exit $rc, want $want"
-        echo "  stdout: $out"
-        echo "  stderr: $(cat /tmp/cli_err_$$)"
-        fails=$((fails + 1))
-    else
-        pass=$((pass + 1))
-    fi
-    LAST_OUT=$out
-    LAST_ERR=$(cat /tmp/cli_err_$$)
-}
-
-expect_in() { # name, needle, haystack
-    if ! printf '%s' "$3" | grep -qF -- "$2"; then
-        echo "FAIL $1: output lacks \"$2\""
-        echo "  got: $3"
-        fails=$((fails + 1))
-    else
-        pass=$((pass + 1))
-    fi
-}
+. "$(dirname "$0")/lib.sh"
 
 I="$BIN --host 127.0.0.1 --port $PORT"
 
@@ -158,6 +129,5 @@ check auth-db-drop 0 $BIN database drop "$DB"
 unset INFLUX_DSN
 
 check db-drop 0 $I database drop "$DB"
-rm -f /tmp/cli_err_$$ /tmp/cli_points_$$.json
-echo "cli tests: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+rm -f /tmp/cli_points_$$.json
+finish "cli tests"

@@ -11,41 +11,11 @@ PORT=$(cat "$SRV/plain/port")
 APORT=$(cat "$SRV/auth/port")
 TPORT=$(cat "$SRV/tls/port")
 FPORT=$(cat "$SRV/fake2/port")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 export INFLUXC_CONFIG=/dev/null
 unset INFLUX_DSN INFLUX_USERNAME INFLUX_PASSWORD
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-
-check() { # name, expected-exit, command...
-    local name=$1 want=$2
-    shift 2
-    OUT=$("$@" 2>"$T/err")
-    local rc=$?
-    ERR=$(cat "$T/err")
-    if [ "$rc" != "$want" ]; then
-        bad "$name: exit $rc, want $want"
-        echo "  stdout: $OUT"
-        echo "  stderr: $ERR"
-    else
-        ok
-    fi
-}
-has() { # name, needle, haystack
-    if printf '%s' "$3" | grep -qF -- "$2"; then ok; else
-        bad "$1: lacks \"$2\""
-        echo "  got: $3"
-    fi
-}
-hasnt() {
-    if printf '%s' "$3" | grep -qF -- "$2"; then
-        bad "$1: has \"$2\""
-        echo "  got: $3"
-    else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
+T=$(mktemp -d)
+trap 'rm -rf "$T" "$LIB_ERR"' EXIT
 
 I="$BIN --host 127.0.0.1 --port $PORT"
 DB="safe_$$"
@@ -258,5 +228,4 @@ check esc-jsonl 0 $I -d "$DB" query --format jsonl 'SELECT s FROM esc'
 has esc-jsonl-cell '"s":"x\u001b[2Jy"' "$OUT"
 
 check db-drop 0 $I database drop "$DB"
-echo "cli safety tests: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish "cli safety tests"

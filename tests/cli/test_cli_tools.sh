@@ -10,8 +10,7 @@ PORT=$(cat "$SRV/plain/port")
 DB="tools_$$"
 T=$(mktemp -d /tmp/influxc-tools-XXXXXX)
 export INFLUXC_CONFIG=/dev/null
-fails=0
-pass=0
+. "$(dirname "$0")/lib.sh"
 TMUX_SOCK="influxc-test-$$"
 
 cleanup() {
@@ -19,38 +18,9 @@ cleanup() {
     $I database drop "$DB" >/dev/null 2>&1
     $I database drop "${DB}_b" >/dev/null 2>&1
     $I database drop "${DB}_c" >/dev/null 2>&1
-    rm -rf "$T"
+    rm -rf "$T" "$LIB_ERR"
 }
 trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-
-check() { # name, expected-exit, command...
-    local name=$1 want=$2
-    shift 2
-    LAST_OUT=$("$@" 2>"$T/err")
-    local rc=$?
-    LAST_ERR=$(cat "$T/err")
-    if [ "$rc" != "$want" ]; then
-        bad "$name: exit $rc, want $want"
-        echo "  stdout: ${LAST_OUT:0:600}"
-        echo "  stderr: ${LAST_ERR:0:600}"
-    else
-        ok
-    fi
-}
-
-expect_in() { # name, needle, haystack
-    if printf '%s' "$3" | grep -qF -- "$2"; then ok; else
-        bad "$1: output lacks \"$2\""
-        echo "  got: ${3:0:800}"
-    fi
-}
-
-expect_eq() { # name, want, got
-    if [ "$2" = "$3" ]; then ok; else bad "$1: want \"$2\", got \"$3\""; fi
-}
 
 I="$BIN --host 127.0.0.1 --port $PORT"
 
@@ -346,5 +316,4 @@ pane=$(tm capture-pane -p -t t -S -50)
 if printf '%s' "$pane" | grep -q "admin-secret"; then bad "the prompted password was echoed"; else ok; fi
 tm kill-server 2>/dev/null
 
-echo "cli tools tests: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish "cli tools tests"
