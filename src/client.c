@@ -254,6 +254,7 @@ influx_status influx_client_new(const influx_options *opts, influx_client **out,
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory creating a client");
   c->udp_fd = -1;
   pthread_mutex_init(&c->mu, NULL);
+  pthread_mutex_init(&c->udp_mu, NULL);
   pthread_cond_init(&c->cv, NULL);
   c->host = istrdup(host);
   c->username = istrdup(opts->username ? opts->username : "root");
@@ -317,10 +318,13 @@ void influx_client_close(influx_client *c) {
   c->nhandles -= c->nidle;
   c->nidle = 0;
   pthread_mutex_unlock(&c->mu);
+  /* Another thread may be sending on the socket: wait for it. */
+  pthread_mutex_lock(&c->udp_mu);
   if (c->udp_fd >= 0) {
     close(c->udp_fd);
     c->udp_fd = -1;
   }
+  pthread_mutex_unlock(&c->udp_mu);
 }
 
 void influx_client_free(influx_client *c) {
@@ -347,6 +351,7 @@ void influx_client_free(influx_client *c) {
   free(c->cert_key);
   free(c->base_url);
   pthread_mutex_destroy(&c->mu);
+  pthread_mutex_destroy(&c->udp_mu);
   pthread_cond_destroy(&c->cv);
   free(c);
 }

@@ -31,7 +31,8 @@ struct influx_client {
   CURL **idle;
   int nidle, nhandles;
 
-  int udp_fd;
+  int udp_fd;             /* opened on first use; under udp_mu */
+  pthread_mutex_t udp_mu; /* held while the socket is opened, used, closed */
   unsigned rand_state;
   influx_client_stats stats;
 };

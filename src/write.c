@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,7 @@ static influx_status sender_finish(sender *s, influx_write_report *rep,
 
 /* ---- UDP ---- */
 
+/* Opens the client's UDP socket if it is not open; udp_mu held. */
 static influx_status udp_open(influx_client *c, influx_error *err) {
   if (c->udp_fd >= 0)
     return INFLUX_OK;
@@ -324,11 +326,12 @@ influx_status influx_send_packet(influx_client *c, const char *data, size_t len,
     i = e + 1;
     line_no++;
   }
+  /* The socket is opened, used and closed (influx_client_close) under
+   * udp_mu, so threads sharing a client never race on it. */
+  pthread_mutex_lock(&c->udp_mu);
   influx_status st = udp_open(c, err);
-  if (st)
-    return st;
   size_t start = 0;
-  while (start < len) {
+  while (!st && start < len) {
     /* Take as many whole lines as fit. */
     size_t end = start, last = start;
     while (end < len) {
@@ -345,11 +348,12 @@ influx_status influx_send_packet(influx_client *c, const char *data, size_t len,
     if (n > max)
       n = max;
     if (send(c->udp_fd, data + start, n, 0) < 0)
-      return ierr(err, INFLUX_ERR_NETWORK, "UDP send failed: %s",
-                  strerror(errno));
+      st =
+          ierr(err, INFLUX_ERR_NETWORK, "UDP send failed: %s", strerror(errno));
     start = end;
   }
-  return INFLUX_OK;
+  pthread_mutex_unlock(&c->udp_mu);
+  return st;
 }
 
 /* ---- write paths ---- */

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,6 +633,46 @@ static void test_udp_datagrams(void **state) {
   close(fd);
 }
 
+/* A client shared by threads: UDP sends from several threads while
+ * another closes the client's connections (and so its UDP socket) over and
+ * over. Run under ThreadSanitizer in the suite; every send succeeds. */
+typedef struct udp_share {
+  influx_client *c;
+  int fails;
+} udp_share;
+
+static void *udp_sender(void *u) {
+  udp_share *s = u;
+  for (int i = 0; i < 300; i++) {
+    influx_error err = {0};
+    if (influx_send_packet(s->c, "m v=1\n", 6, &err))
+      __atomic_add_fetch(&s->fails, 1, __ATOMIC_RELAXED);
+  }
+  return NULL;
+}
+
+static void test_udp_shared_client(void **state) {
+  (void)state;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t al = sizeof a;
+  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  getsockname(fd, (struct sockaddr *)&a, &al);
+  influx_options o = {.use_udp = 1, .udp_port = ntohs(a.sin_port)};
+  udp_share s = {th_client("plain", &o), 0};
+  pthread_t t[3];
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, udp_sender, &s), 0);
+  for (int i = 0; i < 200; i++)
+    influx_client_close(s.c);
+  for (int i = 0; i < 3; i++)
+    pthread_join(t[i], NULL);
+  assert_int_equal(s.fails, 0);
+  influx_client_free(s.c);
+  close(fd);
+}
+
 static void test_udp_points_arrive(void **state) {
   (void)state;
   influx_options o = {.use_udp = 1, .udp_payload_size = 512};
@@ -680,6 +721,7 @@ int main(void) {
       cmocka_unit_test(test_rp_precision_params),
       cmocka_unit_test(test_write_retries_5xx),
       cmocka_unit_test(test_udp_datagrams),
+      cmocka_unit_test(test_udp_shared_client),
       cmocka_unit_test(test_udp_points_arrive),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
