@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "influxc/error.h"
+#include "namespace.h"
 
 #define INFLUX_PRIVATE __attribute__((visibility("hidden")))
 

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Installs the built influxc into a temporary prefix and builds programs
+# against it the ways users do: CMake's find_package with the shared and
+# the static library, from C and C++, and pkg-config (shared and --static).
+# Each program runs. usage: run.sh BUILD_DIR
+set -eu
+BUILD=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cmake --install "$BUILD" --prefix "$T/prefix" >/dev/null
+# The archive exports only influx_ names (internals are influx__).
+bad=$(nm -g --defined-only "$T"/prefix/lib*/libinfluxc.a | awk '$2 ~ /[TDRBC]/ {print $3}' | grep -v '^influx_' || true)
+if [ -n "$bad" ]; then echo "FAIL: libinfluxc.a exports $bad"; exit 1; fi
+n=0
+for link in shared static; do
+    cmake -S "$HERE" -B "$T/b-$link" -DCMAKE_PREFIX_PATH="$T/prefix" \
+        -DINFLUXC_LINK=$link >/dev/null
+    cmake --build "$T/b-$link" >/dev/null
+    LD_LIBRARY_PATH="$T/prefix/lib:$T/prefix/lib64" "$T/b-$link/use_c" >/dev/null
+    LD_LIBRARY_PATH="$T/prefix/lib:$T/prefix/lib64" "$T/b-$link/use_cxx" >/dev/null
+    n=$((n + 2))
+done
+# The shared build really used the shared library, the static one not.
+ldd "$T/b-shared/use_c" | grep -q "libinfluxc.so" || { echo "FAIL: use_c (shared) does not load libinfluxc.so"; exit 1; }
+if ldd "$T/b-static/use_c" | grep -q "libinfluxc.so"; then echo "FAIL: use_c (static) loads libinfluxc.so"; exit 1; fi
+export PKG_CONFIG_PATH="$T/prefix/lib/pkgconfig:$T/prefix/lib64/pkgconfig"
+sed -i "s|^prefix=.*|prefix=$T/prefix|" "$T"/prefix/lib*/pkgconfig/influxc.pc
+cc "$HERE/use.c" -o "$T/pc-shared" $(pkg-config --cflags --libs influxc)
+LD_LIBRARY_PATH="$T/prefix/lib:$T/prefix/lib64" "$T/pc-shared" >/dev/null
+# The archive with its dependencies' shared libraries (Debian ships no
+# static libcurl, so `pkg-config --static` cannot be used whole).
+cc "$HERE/use.c" -o "$T/pc-static" $(pkg-config --cflags influxc) \
+    "$T"/prefix/lib*/libinfluxc.a $(pkg-config --libs libcurl yajl zlib) -lpthread -lm
+"$T/pc-static" >/dev/null
+n=$((n + 2))
+echo "downstream: $n passed, 0 failed"
