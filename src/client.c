@@ -13,6 +13,7 @@
 
 #include "client_impl.h"
 #include "influxc/version.h"
+#include "retry.h"
 
 const char *influx_version(void) { return INFLUXC_VERSION_STRING; }
 
@@ -1018,21 +1019,11 @@ static int retryable_curl(CURLcode rc) {
 }
 
 static void backoff_sleep(influx_client *c, int attempt, const char *ra) {
-  long ms = c->retry_base_ms;
-  for (int i = 1; i < attempt && ms < c->retry_max_ms; i++)
-    ms *= 2;
-  if (ms > c->retry_max_ms)
-    ms = c->retry_max_ms;
-  /* Jitter: a random delay in [ms/2, ms]. */
+  retry_policy p = {(double)c->retry_base_ms, 2, (double)c->retry_max_ms};
   pthread_mutex_lock(&c->mu);
   unsigned r = (unsigned)rand_r(&c->rand_state);
   pthread_mutex_unlock(&c->mu);
-  ms = ms / 2 + (long)(r % (unsigned long)(ms / 2 + 1));
-  if (ra && *ra) {
-    long s = strtol(ra, NULL, 10);
-    if (s > 0 && s * 1000 > ms)
-      ms = s * 1000 > c->retry_max_ms ? c->retry_max_ms : s * 1000;
-  }
+  long ms = retry_delay_ms(&p, attempt, ra, r);
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   while (nanosleep(&ts, &ts) && errno == EINTR) {
   }
@@ -1086,8 +1077,7 @@ influx_status http_perform(influx_client *c, const http_call *call,
     }
     st = http_status_error(res->status, res->ctype, res->body.p, res->body.len,
                            err);
-    if (can_retry && call->retry_5xx &&
-        (res->status >= 500 || res->status == 429) && res->status != 501)
+    if (can_retry && call->retry_5xx && retry_http_status(res->status))
       goto retry;
     break;
   retry:

@@ -66,6 +66,8 @@
 #define rb_statement_partial influx__rb_statement_partial
 #define rb_top_error influx__rb_top_error
 #define rb_value influx__rb_value
+#define retry_delay_ms influx__retry_delay_ms
+#define retry_http_status influx__retry_http_status
 #define rfc3339_format influx__rfc3339_format
 #define rfc3339_parse influx__rfc3339_parse
 #define shape_array_end influx__shape_array_end

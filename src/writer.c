@@ -17,6 +17,7 @@
 
 #include "influxc/writer.h"
 #include "lines_impl.h"
+#include "retry.h"
 #include "write_impl.h"
 
 #define MAX_BODY 24000000u
@@ -301,28 +302,18 @@ static uint64_t settled_through(const influx_writer *w) {
 /* ---- delivery ---- */
 
 static int retryable(influx_status st, long http) {
-  if (st == INFLUX_ERR_NETWORK || st == INFLUX_ERR_TIMEOUT)
-    return 1;
-  return http == 429 || (http >= 500 && http != 501);
+  return st == INFLUX_ERR_NETWORK || st == INFLUX_ERR_TIMEOUT ||
+         retry_http_status(http);
 }
 
 static long retry_delay(influx_writer *w, int attempt, const char *ra) {
-  double d = w->o.retry_interval_ms;
-  for (int i = 1; i < attempt && d < w->o.max_retry_delay_ms; i++)
-    d *= w->o.exponential_base;
-  if (d > w->o.max_retry_delay_ms)
-    d = w->o.max_retry_delay_ms;
+  retry_policy p = {(double)w->o.retry_interval_ms,
+                    (double)w->o.exponential_base,
+                    (double)w->o.max_retry_delay_ms};
   pthread_mutex_lock(&w->mu);
   unsigned r = (unsigned)rand_r(&w->rnd);
   pthread_mutex_unlock(&w->mu);
-  /* Jitter: anywhere in [d/2, d]. */
-  long ms = (long)(d / 2) + (long)(r % (unsigned long)(d / 2 + 1));
-  if (ra && *ra) {
-    long s = strtol(ra, NULL, 10);
-    if (s >= 0 && s * 1000 > ms)
-      ms = s * 1000;
-  }
-  return ms;
+  return retry_delay_ms(&p, attempt, ra, r);
 }
 
 static size_t not_stored(const char *msg, size_t npoints) {

@@ -8,6 +8,7 @@
 #include "fmt_impl.h"
 #include "harness.h"
 #include "internal.h"
+#include "retry.h"
 
 static void test_rfc3339(void **state) {
   (void)state;
@@ -219,6 +220,34 @@ static void test_doubles_random(void **state) {
   }
 }
 
+/* The one retry policy (client and writer): exponential with jitter in
+ * [d/2, d], capped; Retry-After raises the delay but never past the cap,
+ * whatever a server sends. */
+static void test_retry_policy(void **state) {
+  (void)state;
+  retry_policy p = {100, 2, 1000};
+  for (unsigned r = 0; r < 2000; r += 7) {
+    long d1 = retry_delay_ms(&p, 1, NULL, r);
+    long d3 = retry_delay_ms(&p, 3, NULL, r);
+    long d9 = retry_delay_ms(&p, 9, NULL, r);
+    assert_true(d1 >= 50 && d1 <= 100);
+    assert_true(d3 >= 200 && d3 <= 400);
+    assert_true(d9 >= 500 && d9 <= 1000);
+  }
+  assert_int_equal(retry_delay_ms(&p, 1, "0", 0), 50);
+  assert_int_equal(retry_delay_ms(&p, 1, "abc", 0), 50);
+  assert_int_equal(retry_delay_ms(&p, 1, "-5", 0), 50);
+  retry_policy slow = {100, 2, 30000};
+  assert_int_equal(retry_delay_ms(&slow, 1, "2", 0), 2000);
+  /* A server asking for an hour (or for ever) waits the cap. */
+  assert_int_equal(retry_delay_ms(&slow, 1, "3600", 0), 30000);
+  assert_int_equal(retry_delay_ms(&slow, 1, "99999999999999999999", 0), 50);
+  assert_true(retry_http_status(500) && retry_http_status(503) &&
+              retry_http_status(429));
+  assert_false(retry_http_status(501) || retry_http_status(400) ||
+               retry_http_status(404) || retry_http_status(200));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rfc3339),
@@ -226,6 +255,7 @@ int main(void) {
       cmocka_unit_test(test_integers),
       cmocka_unit_test(test_cached_times),
       cmocka_unit_test(test_doubles_random),
+      cmocka_unit_test(test_retry_policy),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
