@@ -142,16 +142,13 @@ static char *cell_str(const influx_series *s, size_t row, const char *col) {
   return istrndup(v->v.s, v->len);
 }
 
+/* Room for one more item in a list that holds `count`: lists keep no
+ * capacity, so it is the one grow_array left them with (4, 8, 16, ...). */
 static int grow_list(void **items, size_t count, size_t elt) {
-  /* Grow by doubling at powers of two. */
-  if (count & (count - 1))
-    return 0;
-  size_t cap = count ? count * 2 : 4;
-  void *p = realloc(*items, cap * elt);
-  if (!p)
-    return -1;
-  *items = p;
-  return 0;
+  size_t cap = count ? 4 : 0;
+  while (cap && cap < count)
+    cap *= 2;
+  return grow_array(items, &cap, count + 1, elt);
 }
 
 typedef struct name_ctx {

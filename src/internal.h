@@ -46,6 +46,11 @@ INFLUX_PRIVATE int media_type_format(const char *ctype);
  * bytes (cut, NUL-terminated; out may be NULL) and returns n. */
 INFLUX_PRIVATE int text_out(const char *text, int n, char *out, size_t size);
 
+/* Makes room for `need` elements of `elt` bytes in *arr (capacity *cap),
+ * doubling; 0, or -1 without touching *arr when memory or size_t runs
+ * out. The library's one growth rule. */
+INFLUX_PRIVATE int grow_array(void **arr, size_t *cap, size_t need, size_t elt);
+
 INFLUX_PRIVATE influx_status ierr(influx_error *err, influx_status code,
                                   const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

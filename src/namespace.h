@@ -16,6 +16,7 @@
 #define frame_set_end influx__frame_set_end
 #define frame_set_new influx__frame_set_new
 #define frame_set_piece influx__frame_set_piece
+#define grow_array influx__grow_array
 #define gzip_compress influx__gzip_compress
 #define http_perform influx__http_perform
 #define http_status_error influx__http_status_error

@@ -211,20 +211,6 @@ static char *put_string_value(char *o, const char *s, size_t n) {
   return o;
 }
 
-static int grow_ptrs(void **arr, size_t *cap, size_t need, size_t elt) {
-  if (need <= *cap)
-    return 0;
-  size_t nc = *cap ? *cap * 2 : 16;
-  while (nc < need)
-    nc *= 2;
-  void *p = realloc(*arr, nc * elt);
-  if (!p)
-    return -1;
-  *arr = p;
-  *cap = nc;
-  return 0;
-}
-
 /* Converts `t` in units of `from` ns to units of `to` ns, exactly. */
 static int convert_time(int64_t t, int64_t from, int64_t to, int64_t *out) {
   if (from == to) {
@@ -405,8 +391,8 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
   if (p->ntags && !p->tags)
     return bad(lb, err, meas, "tags %s%s", "is NULL with ntags > 0", "");
 
-  if (grow_ptrs((void **)&lb->lens, &lb->lens_cap, p->nfields,
-                sizeof *lb->lens))
+  if (grow_array((void **)&lb->lens, &lb->lens_cap, p->nfields,
+                 sizeof *lb->lens))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   int64_t t = 0;
   if (p->has_time) {
@@ -454,8 +440,8 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
     o = lb->buf.p + tags_at;
     /* Merge point tags over default tags, drop empty values, sort by key. */
     size_t nt = p->ntags + lb->ndtags;
-    if (grow_ptrs((void **)&lb->sorted, &lb->sorted_cap, nt ? nt : 1,
-                  sizeof *lb->sorted))
+    if (grow_array((void **)&lb->sorted, &lb->sorted_cap, nt ? nt : 1,
+                   sizeof *lb->sorted))
       return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
     size_t k = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -674,8 +660,8 @@ influx_status influx_lines_tag(influx_lines *lb, const char *key,
     return st;
   if (!key || !value)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "tag key or value is NULL");
-  if (grow_ptrs((void **)&lb->btags, &lb->bt_cap, lb->nbt + 1,
-                sizeof *lb->btags))
+  if (grow_array((void **)&lb->btags, &lb->bt_cap, lb->nbt + 1,
+                 sizeof *lb->btags))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   size_t *kv = lb->btags[lb->nbt];
   if (arena_str(lb, key, &kv[0]) || arena_str(lb, value, &kv[1]))
@@ -692,8 +678,8 @@ static influx_status add_field(influx_lines *lb, const char *key,
     return st;
   if (!key)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "field key is NULL");
-  if (grow_ptrs((void **)&lb->bfields, &lb->bf_cap, lb->nbf + 1,
-                sizeof *lb->bfields))
+  if (grow_array((void **)&lb->bfields, &lb->bf_cap, lb->nbf + 1,
+                 sizeof *lb->bfields))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   struct bfield *bf = &lb->bfields[lb->nbf];
   bf->f = f;
@@ -753,8 +739,8 @@ influx_status influx_lines_end(influx_lines *lb, influx_error *err) {
     return st;
   lb->building = 0;
   /* Arena offsets become pointers only now: the arena may have moved. */
-  if (grow_ptrs((void **)&lb->ftmp, &lb->ftmp_cap, lb->nbf + lb->nbt + 1,
-                sizeof *lb->ftmp))
+  if (grow_array((void **)&lb->ftmp, &lb->ftmp_cap, lb->nbf + lb->nbt + 1,
+                 sizeof *lb->ftmp))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   influx_field *fs = lb->ftmp;
   influx_tag *ts = (influx_tag *)(void *)(fs + lb->nbf);

@@ -204,23 +204,6 @@ int rb_series_begin(rbuilder *rb) {
   return 0;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elt) {
-  if (need <= *cap)
-    return 0;
-  size_t nc = *cap ? *cap : 4;
-  while (nc < need) {
-    if (nc > ((size_t)-1) / 2 / elt)
-      return -1;
-    nc *= 2;
-  }
-  void *q = realloc(*p, nc * elt);
-  if (!q)
-    return -1;
-  *p = q;
-  *cap = nc;
-  return 0;
-}
-
 int rb_series_name(rbuilder *rb, const char *s, size_t n) {
   if (!rb->in_series)
     return rb_fail(rb, INFLUX_ERR_PARSE, "name outside a series");
@@ -237,10 +220,10 @@ int rb_series_tag(rbuilder *rb, const char *k, size_t kn, const char *v,
   if (!rb->in_series)
     return rb_fail(rb, INFLUX_ERR_PARSE, "tags outside a series");
   size_t cap = rb->tags_cap;
-  if (grow((void **)&s->tagk, &cap, s->ntags + 1, sizeof *s->tagk))
+  if (grow_array((void **)&s->tagk, &cap, s->ntags + 1, sizeof *s->tagk))
     return oom(rb);
   cap = rb->tags_cap;
-  if (grow((void **)&s->tagv, &cap, s->ntags + 1, sizeof *s->tagv))
+  if (grow_array((void **)&s->tagv, &cap, s->ntags + 1, sizeof *s->tagv))
     return oom(rb);
   rb->tags_cap = cap;
   const char *ks = arena_strndup(cur_arena(rb), k, kn);
@@ -259,7 +242,8 @@ int rb_series_column(rbuilder *rb, const char *c, size_t n) {
     return rb_fail(rb, INFLUX_ERR_PARSE, "columns outside a series");
   if (s->nrows)
     return rb_fail(rb, INFLUX_ERR_PARSE, "columns after values");
-  if (grow((void **)&s->cols, &rb->cols_cap, s->ncols + 1, sizeof *s->cols))
+  if (grow_array((void **)&s->cols, &rb->cols_cap, s->ncols + 1,
+                 sizeof *s->cols))
     return oom(rb);
   const char *cs = arena_strndup(cur_arena(rb), c, n);
   if (!cs)
@@ -281,8 +265,8 @@ int rb_row_begin(rbuilder *rb) {
     return rb_fail(rb, INFLUX_ERR_PARSE, "row outside a series");
   if (!s->ncols)
     return rb_fail(rb, INFLUX_ERR_PARSE, "values before columns");
-  if (grow((void **)&s->vals, &s->cap_rows, (s->nrows + 1) * s->ncols,
-           sizeof *s->vals))
+  if (grow_array((void **)&s->vals, &s->cap_rows, (s->nrows + 1) * s->ncols,
+                 sizeof *s->vals))
     return oom(rb);
   rb->in_row = 1;
   rb->row_col = 0;
@@ -365,7 +349,8 @@ int rb_series_end(rbuilder *rb) {
   influx_series *prev = st->nseries ? &st->series[st->nseries - 1] : NULL;
   if (rb->merge && prev && prev->partial && same_key(prev, s)) {
     size_t need = (prev->nrows + s->nrows) * s->ncols;
-    if (grow((void **)&prev->vals, &prev->cap_rows, need, sizeof *prev->vals))
+    if (grow_array((void **)&prev->vals, &prev->cap_rows, need,
+                   sizeof *prev->vals))
       return oom(rb);
     if (s->nrows)
       memcpy(prev->vals + prev->nrows * s->ncols, s->vals,
@@ -375,7 +360,8 @@ int rb_series_end(rbuilder *rb) {
     s->nrows = 0;
     return 0;
   }
-  if (grow((void **)&st->series, &st->cap, st->nseries + 1, sizeof *st->series))
+  if (grow_array((void **)&st->series, &st->cap, st->nseries + 1,
+                 sizeof *st->series))
     return oom(rb);
   /* Hand the arrays over; the builder starts fresh ones. */
   influx_series *d = &st->series[st->nseries++];

@@ -555,3 +555,20 @@ int media_type_format(const char *ctype) {
       return known[i].format;
   return 0;
 }
+
+int grow_array(void **arr, size_t *cap, size_t need, size_t elt) {
+  if (need <= *cap)
+    return 0;
+  size_t nc = *cap ? *cap : 4;
+  while (nc < need) {
+    if (nc > ((size_t)-1) / 2 / elt)
+      return -1;
+    nc *= 2;
+  }
+  void *q = realloc(*arr, nc * elt);
+  if (!q)
+    return -1;
+  *arr = q;
+  *cap = nc;
+  return 0;
+}
