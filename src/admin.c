@@ -409,21 +409,30 @@ done:
   return st;
 }
 
-influx_status influx_drop_retention_policy(influx_client *c, const char *name,
-                                           const char *database,
-                                           influx_error *err) {
+/* DROP <what> "name" ON "db": retention policies and continuous queries
+ * alike. `label` names the name in errors. */
+static influx_status drop_on_db(influx_client *c, const char *what,
+                                const char *label, const char *name,
+                                const char *database, influx_error *err) {
   influx_status st = need_client(c, err);
   if (st || (st = need_db(c, database, err)))
     return st;
   ibuf q = {0};
-  ibuf_puts(&q, "DROP RETENTION POLICY ");
-  TRY(quote_append(&q, name, '"', "retention policy name", err));
+  ibuf_printf(&q, "DROP %s ", what);
+  TRY(quote_append(&q, name, '"', label, err));
   ibuf_puts(&q, " ON ");
   TRY(quote_append(&q, pick_db(c, database), '"', "database", err));
   st = exec_stmt(c, &q, NULL, 1, NULL, err);
 done:
   ibuf_free(&q);
   return st;
+}
+
+influx_status influx_drop_retention_policy(influx_client *c, const char *name,
+                                           const char *database,
+                                           influx_error *err) {
+  return drop_on_db(c, "RETENTION POLICY", "retention policy name", name,
+                    database, err);
 }
 
 static int add_rp(void *u, const influx_series *s, size_t row) {
@@ -572,18 +581,8 @@ done:
 influx_status influx_drop_continuous_query(influx_client *c, const char *name,
                                            const char *database,
                                            influx_error *err) {
-  influx_status st = need_client(c, err);
-  if (st || (st = need_db(c, database, err)))
-    return st;
-  ibuf q = {0};
-  ibuf_puts(&q, "DROP CONTINUOUS QUERY ");
-  TRY(quote_append(&q, name, '"', "continuous query name", err));
-  ibuf_puts(&q, " ON ");
-  TRY(quote_append(&q, pick_db(c, database), '"', "database", err));
-  st = exec_stmt(c, &q, NULL, 1, NULL, err);
-done:
-  ibuf_free(&q);
-  return st;
+  return drop_on_db(c, "CONTINUOUS QUERY", "continuous query name", name,
+                    database, err);
 }
 
 static int add_cq(void *u, const influx_series *s, size_t row) {

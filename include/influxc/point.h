@@ -66,41 +66,25 @@ typedef struct influx_field {
 #else
 /* C++ before 20 has no designated initializers: the same macros build the
  * field with inline functions. */
-inline influx_field influx_f_float_(const char *k, double x) {
+inline influx_field influx_f_(const char *k, influx_field_type t) {
   influx_field f;
   f.key = k;
-  f.type = INFLUX_FIELD_FLOAT;
-  f.v.f = x;
+  f.type = t;
+  f.v.i = 0;
   return f;
 }
-inline influx_field influx_f_int_(const char *k, int64_t x) {
-  influx_field f;
-  f.key = k;
-  f.type = INFLUX_FIELD_INT;
-  f.v.i = x;
-  return f;
-}
-inline influx_field influx_f_uint_(const char *k, uint64_t x) {
-  influx_field f;
-  f.key = k;
-  f.type = INFLUX_FIELD_UINT;
-  f.v.u = x;
-  return f;
-}
-inline influx_field influx_f_bool_(const char *k, int x) {
-  influx_field f;
-  f.key = k;
-  f.type = INFLUX_FIELD_BOOL;
-  f.v.b = x;
-  return f;
-}
-inline influx_field influx_f_string_(const char *k, const char *x) {
-  influx_field f;
-  f.key = k;
-  f.type = INFLUX_FIELD_STRING;
-  f.v.s = x;
-  return f;
-}
+/* clang-format off */
+inline influx_field influx_f_float_(const char *k, double x)
+  { influx_field f = influx_f_(k, INFLUX_FIELD_FLOAT); f.v.f = x; return f; }
+inline influx_field influx_f_int_(const char *k, int64_t x)
+  { influx_field f = influx_f_(k, INFLUX_FIELD_INT); f.v.i = x; return f; }
+inline influx_field influx_f_uint_(const char *k, uint64_t x)
+  { influx_field f = influx_f_(k, INFLUX_FIELD_UINT); f.v.u = x; return f; }
+inline influx_field influx_f_bool_(const char *k, int x)
+  { influx_field f = influx_f_(k, INFLUX_FIELD_BOOL); f.v.b = x; return f; }
+inline influx_field influx_f_string_(const char *k, const char *x)
+  { influx_field f = influx_f_(k, INFLUX_FIELD_STRING); f.v.s = x; return f; }
+/* clang-format on */
 #define INFLUX_F_FLOAT(k, x) influx_f_float_((k), (x))
 #define INFLUX_F_INT(k, x) influx_f_int_((k), (x))
 #define INFLUX_F_UINT(k, x) influx_f_uint_((k), (x))
