@@ -72,6 +72,12 @@ typedef struct http_result {
 INFLUX_PRIVATE void error_message(const char *ctype, const char *body,
                                   size_t len, char *out, size_t outsz);
 
+/* libcurl's global initialisation, once per process. */
+INFLUX_PRIVATE influx_status http_global_init(influx_error *err);
+/* Checks a user header: "Name: value", no line breaks. */
+INFLUX_PRIVATE influx_status http_validate_header(const char *h,
+                                                  influx_error *err);
+
 /* Performs `call` with retries; fills `res` (caller frees res->body). */
 INFLUX_PRIVATE influx_status http_perform(influx_client *c,
                                           const http_call *call,

@@ -18,8 +18,10 @@
 #define frame_set_piece influx__frame_set_piece
 #define grow_array influx__grow_array
 #define gzip_compress influx__gzip_compress
+#define http_global_init influx__http_global_init
 #define http_perform influx__http_perform
 #define http_status_error influx__http_status_error
+#define http_validate_header influx__http_validate_header
 #define ibuf_append influx__ibuf_append
 #define ibuf_free influx__ibuf_free
 #define ibuf_printf influx__ibuf_printf
