@@ -13,9 +13,14 @@
 #define error_message influx__error_message
 #define fmt_double_plain influx__fmt_double_plain
 #define fmt_double_slow influx__fmt_double_slow
+#define frame_need_bitmap influx__frame_need_bitmap
+#define frame_new_col influx__frame_new_col
+#define frame_reserve_rows influx__frame_reserve_rows
 #define frame_set_end influx__frame_set_end
 #define frame_set_new influx__frame_set_new
 #define frame_set_piece influx__frame_set_piece
+#define frame_store influx__frame_store
+#define frame_unref influx__frame_unref
 #define grow_array influx__grow_array
 #define gzip_compress influx__gzip_compress
 #define http_global_init influx__http_global_init
