@@ -9,6 +9,7 @@
 #include "influxc/point.h"
 #include "influxc/query.h"
 #include "influxc/quote.h"
+#include "influxc/series_helper.h"
 #include "influxc/version.h"
 #include "influxc/write.h"
 #include "influxc/writer.h"

@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "fmt_impl.h"
+#include "influxc/series_helper.h"
 #include "influxc/write.h"
-#include "influxc/writer.h"
 #include "internal.h"
 
 /* The template split into literal text and references to names. */
