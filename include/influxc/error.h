@@ -2,7 +2,7 @@
 #ifndef INFLUXC_ERROR_H
 #define INFLUXC_ERROR_H
 
-#include "version.h"
+#include "influxc/version.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Installs the built influxc into a temporary prefix and builds programs
 # against it the ways users do: CMake's find_package with the shared and
-# the static library, from C and C++, and pkg-config (shared and --static).
-# Each program runs. usage: run.sh BUILD_DIR
+# the static library, from C and C++, pkg-config, and the source tree as a
+# subproject (library only). Each program runs. usage: run.sh BUILD_DIR
 set -eu
 BUILD=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,5 +33,15 @@ LD_LIBRARY_PATH="$T/prefix/lib:$T/prefix/lib64" "$T/pc-shared" >/dev/null
 cc "$HERE/use.c" -o "$T/pc-static" $(pkg-config --cflags influxc) \
     "$T"/prefix/lib*/libinfluxc.a $(pkg-config --libs libcurl yajl zlib) -lpthread -lm
 "$T/pc-static" >/dev/null
+n=$((n + 2))
+# influxc as a subproject: the library alone, with the parent's flags.
+SRC=$(cd "$HERE/../.." && pwd)
+cmake -S "$HERE" -B "$T/b-sub" -DINFLUXC_SOURCE="$SRC" -DINFLUXC_LINK=static >/dev/null
+cmake --build "$T/b-sub" -j"$(nproc)" >/dev/null
+"$T/b-sub/use_c" >/dev/null
+"$T/b-sub/use_cxx" >/dev/null
+if [ -e "$T/b-sub/influxc/influxc" ] || [ -d "$T/b-sub/influxc/tests" ]; then
+    echo "FAIL: a subproject build built the command or the tests"; exit 1
+fi
 n=$((n + 2))
 echo "downstream: $n passed, 0 failed"
