@@ -33,6 +33,40 @@ typedef struct global {
   double timeout_s;
 } global;
 
+/* A command of the table in main.c: name, argument synopsis, one line of
+ * help, and what runs it (argv[0] is the command's name). */
+typedef struct cli_command {
+  const char *name, *args, *help;
+  int (*run)(int argc, char **argv, struct global *g);
+} cli_command;
+extern const cli_command cli_commands[];
+/* An option of a table: its spelling, what it is, whether a value follows.
+ * cli_global_options (options.c) ends with a NULL name. */
+typedef struct cli_option {
+  const char *name;
+  int id, takes_value;
+} cli_option;
+extern const cli_option cli_global_options[];
+/* The part of the usage text about global options (options.c). */
+extern const char *const usage_globals;
+
+/* The commands (one file each: cmd_*.c, import.c, export.c, shell.c). */
+int cmd_ping(int argc, char **argv, struct global *g);
+int cmd_write(int argc, char **argv, struct global *g);
+int cmd_query(int argc, char **argv, struct global *g);
+/* database, measurement, series, rp, cq and user (cmd_admin.c). */
+int cmd_group(int argc, char **argv, struct global *g);
+
+/* Global options (options.c): argv with every --name=value split in two;
+ * INFLUX_USERNAME/INFLUX_PASSWORD applied unless a DSN is given. */
+char **split_equals(int *argc, char **argv);
+void apply_env(int argc, char **argv, struct global *g);
+/* The configuration file (config.c); 0 or an exit code. */
+int load_config(int argc, char **argv, struct global *g);
+/* Reads one line (a password) from stdin, or prompts without echo on a
+ * terminal; malloc'd text or NULL. */
+char *read_secret(const char *prompt);
+
 /* Consumes a global option at argv[*i]: 1 if consumed, 0 if not one, -1 on
  * error (already reported). */
 int parse_global(int argc, char **argv, int *i, global *g);

@@ -1,0 +1,346 @@
+/* The administration commands: database, measurement, series, rp, cq,
+ * user. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct args {
+  int n;
+  char *v[16];
+} args;
+
+/* Collects positionals; flags listed in `flags` (NULL-ended, "name" or
+ * "name=" for one taking a value) go to `vals`. */
+static int collect(int argc, char **argv, int from, global *g,
+                   const char *const *flags, const char **vals, args *out) {
+  out->n = 0;
+  for (int i = from; i < argc; i++) {
+    const char *a = argv[i];
+    int matched = 0;
+    for (int f = 0; flags && flags[f]; f++) {
+      size_t fl = strlen(flags[f]);
+      int takes = flags[f][fl - 1] == '=';
+      size_t nl = takes ? fl - 1 : fl;
+      if (!strncmp(a, flags[f], nl) && a[nl] == 0) {
+        if (takes) {
+          if (i + 1 >= argc)
+            return usage_error("option %s needs a value", a);
+          vals[f] = argv[++i];
+        } else {
+          vals[f] = "1";
+        }
+        matched = 1;
+        break;
+      }
+    }
+    if (matched)
+      continue;
+    int r = parse_global(argc, argv, &i, g);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (r)
+      continue;
+    if (a[0] == '-' && a[1])
+      return usage_error("unknown option %s", a);
+    if (out->n == 16)
+      return usage_error("%s", "too many arguments");
+    out->v[out->n++] = argv[i];
+  }
+  return 0;
+}
+
+static int need_args(const args *a, int n, const char *usage) {
+  if (a->n != n) {
+    fprintf(stderr, "influxc: usage: %s\n", usage);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+static void print_names(const influx_name_list *l, int fmt) {
+  static const char *const cols[] = {"name"};
+  print_rows(stdout, fmt, cols, 1, (const char *const *)l->names, l->count);
+}
+
+static int parse_tag_args(const char *spec, influx_tag *tags, size_t *nt,
+                          char **store) {
+  /* "k=v,k2=v2" (no escaping needed for common cases) */
+  *nt = 0;
+  *store = strdup(spec);
+  if (!*store)
+    return -1;
+  char *save = NULL;
+  for (char *t = strtok_r(*store, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(t, '=');
+    if (!eq || *nt == 32)
+      return -1;
+    *eq = 0;
+    tags[*nt].key = t;
+    tags[*nt].value = eq + 1;
+    (*nt)++;
+  }
+  return 0;
+}
+
+int cmd_group(int argc, char **argv, global *g) {
+  const char *group = argv[0];
+  const char *sub = argc > 1 ? argv[1] : NULL;
+  static const char *const help_database =
+      "usage: influxc database create NAME | drop NAME | list\n"
+      "Lists print tab-separated lines; --format table|csv|json|jsonl\n"
+      "changes that (for every list command).";
+  static const char *const help_measurement =
+      "usage: influxc measurement list | drop NAME   (uses --database)";
+  static const char *const help_series =
+      "usage: influxc series list [--measurement M] [--tags k=v,...]\n"
+      "       influxc series delete [--measurement M] [--tags k=v,...]";
+  static const char *const help_rp =
+      "usage: influxc rp create NAME DURATION [--replication N] "
+      "[--shard-duration D] [--default]\n"
+      "       influxc rp alter NAME [--duration D] [--replication N] "
+      "[--shard-duration D] [--default]\n"
+      "       influxc rp drop NAME | list   (on --database)";
+  static const char *const help_cq =
+      "usage: influxc cq create NAME \"SELECT ...\" [--resample \"EVERY 1m "
+      "FOR 5m\"]\n"
+      "       influxc cq drop NAME | list   (on --database)";
+  static const char *const help_user =
+      "usage: influxc user create NAME [--admin]   (password from stdin or a "
+      "prompt)\n"
+      "       influxc user drop NAME | list | password NAME\n"
+      "       influxc user grant|revoke NAME read|write|all --on DB\n"
+      "       influxc user grant|revoke NAME admin\n"
+      "       influxc user privileges NAME";
+  const char *help = !strcmp(group, "database")      ? help_database
+                     : !strcmp(group, "measurement") ? help_measurement
+                     : !strcmp(group, "series")      ? help_series
+                     : !strcmp(group, "rp")          ? help_rp
+                     : !strcmp(group, "cq")          ? help_cq
+                                                     : help_user;
+  if (!sub || wants_help(argc, argv)) {
+    puts(help);
+    return sub ? 0 : EXIT_USAGE;
+  }
+  static const char *const flags[] = {
+      "--measurement=",    "--tags=",   "--replication=",
+      "--shard-duration=", "--default", "--duration=",
+      "--resample=",       "--admin",   "--on=",
+      "--format=",         NULL};
+  const char *vals[11] = {0};
+  args a;
+  int rc = collect(argc, argv, 2, g, flags, vals, &a);
+  if (rc)
+    return rc;
+  const char *meas = vals[0], *tagspec = vals[1], *repl = vals[2],
+             *shard = vals[3], *dflt = vals[4], *dur = vals[5],
+             *resample = vals[6], *admin = vals[7], *on = vals[8];
+  int fmt = -1; /* lists: tab-separated unless --format says otherwise */
+  if (vals[9]) {
+    out_format f;
+    if (parse_format(vals[9], &f))
+      return usage_error("--format %s is not table, csv, json or jsonl",
+                         vals[9]);
+    fmt = (int)f;
+  }
+  influx_tag tags[32];
+  size_t nt = 0;
+  char *tagstore = NULL;
+  if (tagspec && parse_tag_args(tagspec, tags, &nt, &tagstore)) {
+    free(tagstore);
+    return usage_error("--tags %s is not k=v,k=v", tagspec);
+  }
+  long replication = 0;
+  if (repl && parse_int(repl, 1, 1000, &replication)) {
+    free(tagstore);
+    return usage_error("--replication %s is not a number >= 1", repl);
+  }
+  char *secret = NULL;
+  int needs_pw = !strcmp(group, "user") &&
+                 (!strcmp(sub, "create") || !strcmp(sub, "password"));
+  if (needs_pw) {
+    if (a.n != 1) {
+      free(tagstore);
+      return need_args(&a, 1, help);
+    }
+    secret = read_secret("New password: ");
+    if (!secret) {
+      free(tagstore);
+      return usage_error("%s", "no password given on stdin");
+    }
+  }
+  influx_client *c;
+  rc = make_client(g, &c);
+  if (rc) {
+    free(tagstore);
+    free(secret);
+    return rc;
+  }
+  influx_error err = {0};
+  influx_status st = INFLUX_OK;
+  int handled = 1;
+  if (!strcmp(group, "database")) {
+    if (!strcmp(sub, "create") && !(rc = need_args(&a, 1, help)))
+      st = influx_create_database(c, a.v[0], &err);
+    else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_database(c, a.v[0], &err);
+    else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_name_list l;
+      if (!(st = influx_get_list_database(c, &l, &err)))
+        print_names(&l, fmt);
+      influx_name_list_free(&l);
+    } else
+      handled = 0;
+  } else if (!strcmp(group, "measurement")) {
+    if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_name_list l;
+      if (!(st = influx_get_list_measurements(c, &l, &err)))
+        print_names(&l, fmt);
+      influx_name_list_free(&l);
+    } else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_measurement(c, a.v[0], &err);
+    else
+      handled = 0;
+  } else if (!strcmp(group, "series")) {
+    if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_name_list l;
+      if (!(st = influx_get_list_series(c, NULL, meas, tags, nt, &l, &err)))
+        print_names(&l, fmt);
+      influx_name_list_free(&l);
+    } else if (!strcmp(sub, "delete") && !(rc = need_args(&a, 0, help)))
+      st = influx_delete_series(c, NULL, meas, tags, nt, &err);
+    else
+      handled = 0;
+  } else if (!strcmp(group, "rp")) {
+    if (!strcmp(sub, "create") && !(rc = need_args(&a, 2, help)))
+      st = influx_create_retention_policy(c, a.v[0], a.v[1],
+                                          replication ? (int)replication : 1,
+                                          NULL, dflt != NULL, shard, &err);
+    else if (!strcmp(sub, "alter") && !(rc = need_args(&a, 1, help)))
+      st = influx_alter_retention_policy(c, a.v[0], NULL, dur, (int)replication,
+                                         dflt != NULL, shard, &err);
+    else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_retention_policy(c, a.v[0], NULL, &err);
+    else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_rp_list l;
+      if (!(st = influx_get_list_retention_policies(c, NULL, &l, &err))) {
+        static const char *const cols[] = {"name", "duration", "shard_duration",
+                                           "replication", "default"};
+        const char **cells = calloc(l.count * 5 + 1, sizeof *cells);
+        char(*num)[16] = calloc(l.count + 1, sizeof *num);
+        if (!cells || !num) {
+          st = INFLUX_ERR_NOMEM;
+        } else {
+          for (size_t i = 0; i < l.count; i++) {
+            snprintf(num[i], sizeof num[i], "%d", l.items[i].replication);
+            const char *row[5] = {l.items[i].name, l.items[i].duration,
+                                  l.items[i].shard_duration, num[i],
+                                  l.items[i].is_default ? "true" : "false"};
+            memcpy(cells + i * 5, row, sizeof row);
+          }
+          if (fmt < 0) /* the tab-separated form has always had a header */
+            printf("name\tduration\tshard_duration\treplication\tdefault\n");
+          print_rows(stdout, fmt, cols, 5, cells, l.count);
+        }
+        free(cells);
+        free(num);
+      }
+      influx_rp_list_free(&l);
+    } else
+      handled = 0;
+  } else if (!strcmp(group, "cq")) {
+    if (!strcmp(sub, "create") && !(rc = need_args(&a, 2, help)))
+      st = influx_create_continuous_query(c, a.v[0], a.v[1], NULL, resample,
+                                          &err);
+    else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_continuous_query(c, a.v[0], NULL, &err);
+    else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_cq_list l;
+      if (!(st = influx_get_list_continuous_queries(c, &l, &err))) {
+        static const char *const cols[] = {"database", "name", "query"};
+        const char **cells = calloc(l.count * 3 + 1, sizeof *cells);
+        for (size_t i = 0; cells && i < l.count; i++) {
+          cells[i * 3] = l.items[i].database;
+          cells[i * 3 + 1] = l.items[i].name;
+          cells[i * 3 + 2] = l.items[i].query;
+        }
+        if (cells)
+          print_rows(stdout, fmt, cols, 3, cells, l.count);
+        else
+          st = INFLUX_ERR_NOMEM;
+        free(cells);
+      }
+      influx_cq_list_free(&l);
+    } else
+      handled = 0;
+  } else {
+    if (!strcmp(sub, "create"))
+      st = influx_create_user(c, a.v[0], secret, admin != NULL, &err);
+    else if (!strcmp(sub, "password"))
+      st = influx_set_user_password(c, a.v[0], secret, &err);
+    else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
+      st = influx_drop_user(c, a.v[0], &err);
+    else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
+      influx_user_list l;
+      if (!(st = influx_get_list_users(c, &l, &err))) {
+        static const char *const cols[] = {"user", "admin"};
+        const char **cells = calloc(l.count * 2 + 1, sizeof *cells);
+        for (size_t i = 0; cells && i < l.count; i++) {
+          cells[i * 2] = l.items[i].name;
+          cells[i * 2 + 1] = l.items[i].admin ? "admin" : "-";
+        }
+        if (cells)
+          print_rows(stdout, fmt, cols, 2, cells, l.count);
+        else
+          st = INFLUX_ERR_NOMEM;
+        free(cells);
+      }
+      influx_user_list_free(&l);
+    } else if ((!strcmp(sub, "grant") || !strcmp(sub, "revoke")) &&
+               !(rc = need_args(&a, 2, help))) {
+      int grant = !strcmp(sub, "grant");
+      if (!strcmp(a.v[1], "admin"))
+        st = grant ? influx_grant_admin_privileges(c, a.v[0], &err)
+                   : influx_revoke_admin_privileges(c, a.v[0], &err);
+      else if (!on)
+        rc = usage_error("user %s: --on DATABASE is required", sub);
+      else
+        st = grant ? influx_grant_privilege(c, a.v[1], on, a.v[0], &err)
+                   : influx_revoke_privilege(c, a.v[1], on, a.v[0], &err);
+    } else if (!strcmp(sub, "privileges") && !(rc = need_args(&a, 1, help))) {
+      influx_privilege_list l;
+      if (!(st = influx_get_list_privileges(c, a.v[0], &l, &err))) {
+        static const char *const cols[] = {"database", "privilege"};
+        const char **cells = calloc(l.count * 2 + 1, sizeof *cells);
+        for (size_t i = 0; cells && i < l.count; i++) {
+          cells[i * 2] = l.items[i].database;
+          cells[i * 2 + 1] = l.items[i].privilege;
+        }
+        if (cells)
+          print_rows(stdout, fmt, cols, 2, cells, l.count);
+        else
+          st = INFLUX_ERR_NOMEM;
+        free(cells);
+      }
+      influx_privilege_list_free(&l);
+    } else
+      handled = 0;
+  }
+  influx_client_free(c);
+  free(tagstore);
+  if (secret) {
+    memset(secret, 0, strlen(secret));
+    free(secret);
+  }
+  if (rc)
+    return rc;
+  if (!handled)
+    return usage_error("unknown subcommand %s", sub);
+  if (st) {
+    char what[64];
+    snprintf(what, sizeof what, "%s %s", group, sub);
+    return cli_fail(what, st, &err);
+  }
+  return 0;
+}

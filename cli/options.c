@@ -1,0 +1,277 @@
+/* Global options: the client's settings from flags, the environment, a
+ * DSN; --opt=value; building the client. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char *const usage_globals =
+    "\n"
+    "global options (also from the DSN in --dsn or $INFLUX_DSN, or else\n"
+    "from the config file $INFLUXC_CONFIG or ~/.config/influxc/config,\n"
+    "\"key = value\" lines such as \"port = 8086\"; flags win):\n"
+    "  --host H --port P --username U --password P --password-stdin\n"
+    "  --database D --ssl --insecure --ca-cert F --cert F --key F\n"
+    "  --timeout SECONDS --retries N --gzip --path P --pool-size N\n"
+    "  --udp-port N --proxy URL --dsn DSN      (--opt=value works too)\n"
+    "With --ssl the server's certificate is verified (add --ca-cert for a\n"
+    "private CA); --insecure skips that and says so. --password \"\" on a\n"
+    "terminal prompts. INFLUX_USERNAME and INFLUX_PASSWORD are read from\n"
+    "the environment.\n"
+    "\n"
+    "Run 'influxc <command> --help' for a command's options.\n"
+    "Exit status: 0 ok, 1 error, 2 usage, 3 connection, 4 auth,\n"
+    "5 rejected by the server (nothing of it stored), 6 bad input,\n"
+    "7 partial (some of the input stored and some not, or a truncated\n"
+    "result), 130 interrupted.\n";
+
+/* --password's value (the argument itself is wiped) and the rewritten
+ * argument vector: both live as long as the process. */
+static char *password_copy;
+static char **split_argv;
+
+/* The global options: the one table behind parsing, the config file's
+ * keys and the completion script. */
+enum {
+  G_HOST,
+  G_PORT,
+  G_USERNAME,
+  G_PASSWORD,
+  G_PASSWORD_STDIN,
+  G_DATABASE,
+  G_SSL,
+  G_VERIFY_SSL,
+  G_INSECURE,
+  G_CA_CERT,
+  G_CERT,
+  G_KEY,
+  G_TIMEOUT,
+  G_RETRIES,
+  G_GZIP,
+  G_PATH,
+  G_POOL_SIZE,
+  G_UDP_PORT,
+  G_PROXY,
+  G_DSN
+};
+const cli_option cli_global_options[] = {
+    {"--host", G_HOST, 1},
+    {"--port", G_PORT, 1},
+    {"--username", G_USERNAME, 1},
+    {"--password", G_PASSWORD, 1},
+    {"--password-stdin", G_PASSWORD_STDIN, 0},
+    {"--database", G_DATABASE, 1},
+    {"-d", G_DATABASE, 1},
+    {"--ssl", G_SSL, 0},
+    {"--verify-ssl", G_VERIFY_SSL, 0},
+    {"--insecure", G_INSECURE, 0},
+    {"--unsafe-ssl", G_INSECURE, 0},
+    {"--ca-cert", G_CA_CERT, 1},
+    {"--cert", G_CERT, 1},
+    {"--key", G_KEY, 1},
+    {"--timeout", G_TIMEOUT, 1},
+    {"--retries", G_RETRIES, 1},
+    {"--gzip", G_GZIP, 0},
+    {"--path", G_PATH, 1},
+    {"--pool-size", G_POOL_SIZE, 1},
+    {"--udp-port", G_UDP_PORT, 1},
+    {"--proxy", G_PROXY, 1},
+    {"--dsn", G_DSN, 1},
+    {NULL, 0, 0}};
+
+/* A port-like number in lo..hi into *out, or a usage error naming it. */
+static int number(const char *opt, const char *v, long lo, long hi, int *out) {
+  long n;
+  if (parse_int(v, lo, hi, &n)) {
+    char what[64];
+    snprintf(what, sizeof what, "%s %%s is not a number in %ld-%ld", opt, lo,
+             hi);
+    usage_error(what, v);
+    return -1;
+  }
+  *out = (int)n;
+  return 0;
+}
+
+/* Consumes a global option at argv[*i]; 1 if consumed, 0 if not one,
+ * -1 on error. */
+int parse_global(int argc, char **argv, int *i, global *g) {
+  const char *a = argv[*i];
+  const cli_option *opt = cli_global_options;
+  while (opt->name && strcmp(opt->name, a))
+    opt++;
+  if (!opt->name)
+    return 0;
+  const char *v = NULL;
+  if (opt->takes_value) {
+    if (*i + 1 >= argc)
+      return usage_error("option %s needs a value", a), -1;
+    v = argv[++*i];
+  }
+  int n;
+  switch (opt->id) {
+  case G_HOST:
+    g->o.host = v;
+    break;
+  case G_PORT:
+    return number(a, v, 1, 65535, &g->o.port) ? -1 : 1;
+  case G_USERNAME:
+    g->o.username = v;
+    break;
+  case G_PASSWORD:
+    /* Keep a copy and wipe the argument, so the password does not stay
+     * in /proc/PID/cmdline for every user of the machine to read. */
+    free(password_copy);
+    password_copy = strdup(v);
+    if (!password_copy)
+      return usage_error("%s", "out of memory"), -1;
+    g->o.password = password_copy;
+    memset(argv[*i], 0, strlen(argv[*i]));
+    break;
+  case G_PASSWORD_STDIN:
+    g->password_stdin = 1;
+    break;
+  case G_DATABASE:
+    g->o.database = v;
+    g->database_flag = !g->in_config;
+    break;
+  case G_SSL:
+    g->o.ssl = 1;
+    break;
+  case G_VERIFY_SSL:
+    g->verify_ssl = 1; /* the default; kept for scripts that say it */
+    break;
+  case G_INSECURE:
+    g->o.insecure_ssl = 1;
+    break;
+  case G_CA_CERT:
+    g->o.ca_cert = v;
+    break;
+  case G_CERT:
+    g->o.cert = v;
+    break;
+  case G_KEY:
+    g->o.cert_key = v;
+    break;
+  case G_TIMEOUT: {
+    char *end;
+    double t = strtod(v, &end);
+    if (end == v || *end || t < 0 || t > 86400)
+      return usage_error("--timeout %s is not a number of seconds", v), -1;
+    g->o.timeout_ms = (int)(t * 1000 + 0.5);
+    if (t > 0 && !g->o.timeout_ms)
+      g->o.timeout_ms = 1;
+    break;
+  }
+  case G_RETRIES:
+    if (number(a, v, 0, 1000, &n))
+      return -1;
+    /* As in the seed: 0 means retry until success. */
+    g->o.retries = n == 0 ? INFLUX_RETRIES_UNTIL_SUCCESS : n;
+    break;
+  case G_GZIP:
+    g->o.gzip = 1;
+    break;
+  case G_PATH:
+    g->o.path = v;
+    break;
+  case G_POOL_SIZE:
+    return number(a, v, 1, 1024, &g->o.pool_size) ? -1 : 1;
+  case G_UDP_PORT:
+    return number(a, v, 1, 65535, &g->o.udp_port) ? -1 : 1;
+  case G_PROXY:
+    g->o.http_proxy = v;
+    g->o.https_proxy = v;
+    break;
+  case G_DSN:
+    g->dsn = v;
+    break;
+  }
+  return 1;
+}
+
+/* Builds the client: DSN first, flags over it. */
+int make_client(global *g, influx_client **c) {
+  influx_error err = {0};
+  influx_status st;
+  char *secret = NULL;
+  if (g->verify_ssl && g->o.insecure_ssl)
+    return usage_error("%s", "--verify-ssl and --insecure contradict each "
+                             "other");
+  if (g->o.insecure_ssl && g->o.ssl)
+    fprintf(stderr, "influxc: warning: --insecure: the server's certificate "
+                    "is not verified; anyone on the path can read the "
+                    "password and the data\n");
+  /* --password "" on a terminal asks, as the stock influx CLI does. */
+  int ask = g->o.password && !*g->o.password && isatty(STDIN_FILENO);
+  if (g->password_stdin || ask) {
+    secret = read_secret("Password: ");
+    if (!secret)
+      return usage_error("%s", "no password on stdin");
+    g->o.password = secret;
+  }
+  const char *dsn = g->dsn ? g->dsn : getenv("INFLUX_DSN");
+  if (dsn && *dsn)
+    st = influx_client_from_dsn(dsn, &g->o, c, &err);
+  else
+    st = influx_client_new(&g->o, c, &err);
+  if (secret) {
+    memset(secret, 0, strlen(secret));
+    free(secret);
+    g->o.password = NULL;
+  }
+  if (st)
+    return cli_fail("cannot create client", st, &err);
+  return 0;
+}
+
+/* INFLUX_USERNAME and INFLUX_PASSWORD, as the stock influx CLI reads them:
+ * over the config file, under flags; not with a DSN (it says who). */
+void apply_env(int argc, char **argv, global *g) {
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--dsn"))
+      return;
+  const char *dsn = getenv("INFLUX_DSN");
+  if (dsn && *dsn)
+    return;
+  const char *u = getenv("INFLUX_USERNAME"), *p = getenv("INFLUX_PASSWORD");
+  if (u && *u)
+    g->o.username = u;
+  if (p && *p)
+    g->o.password = p;
+}
+
+/* Rewrites every "--name=value" argument as "--name" "value", so each
+ * option parser takes both spellings (getopt_long's). The value keeps
+ * pointing into the original argument, so wiping it (--password) wipes
+ * the process's command line. */
+char **split_equals(int *argc, char **argv) {
+  int n = *argc, extra = 0;
+  for (int i = 1; i < n; i++)
+    if (!strncmp(argv[i], "--", 2) && strchr(argv[i], '='))
+      extra++;
+  if (!extra)
+    return argv;
+  char **out = calloc((size_t)(n + extra + 1), sizeof *out);
+  if (!out)
+    return argv;
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    const char *a = argv[i], *eq = strchr(a, '=');
+    size_t nl = eq ? (size_t)(eq - a) : 0;
+    int option =
+        i > 0 && !strncmp(a, "--", 2) && eq && nl > 2 &&
+        strspn(a + 2, "abcdefghijklmnopqrstuvwxyz0123456789-") == nl - 2;
+    if (option && (out[k] = strndup(a, nl))) {
+      out[k + 1] = argv[i] + nl + 1;
+      k += 2;
+    } else {
+      out[k++] = argv[i];
+    }
+  }
+  *argc = k;
+  split_argv = out;
+  return out;
+}
