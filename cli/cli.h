@@ -70,6 +70,10 @@ char *read_secret(const char *prompt);
 /* Consumes a global option at argv[*i]: 1 if consumed, 0 if not one, -1 on
  * error (already reported). */
 int parse_global(int argc, char **argv, int *i, global *g);
+/* What is left of a command's arguments once its own options are taken:
+ * a global option (consumed: 0), a positional argument argv[*i] (1), or
+ * an unknown option or bad value (reported: -1, exit with EXIT_USAGE). */
+int rest_arg(int argc, char **argv, int *i, global *g, const char *cmd);
 /* Builds the client from DSN/config/flags; 0 or an exit code. */
 int make_client(global *g, influx_client **c);
 /* Reports a usage error on stderr; returns EXIT_USAGE. */

@@ -36,13 +36,11 @@ static int collect(int argc, char **argv, int from, global *g,
     }
     if (matched)
       continue;
-    int r = parse_global(argc, argv, &i, g);
+    int r = rest_arg(argc, argv, &i, g, argv[0]);
     if (r < 0)
       return EXIT_USAGE;
-    if (r)
+    if (!r)
       continue;
-    if (a[0] == '-' && a[1])
-      return usage_error("unknown option %s", a);
     if (out->n == 16)
       return usage_error("%s", "too many arguments");
     out->v[out->n++] = argv[i];

@@ -9,10 +9,10 @@ int cmd_ping(int argc, char **argv, global *g) {
     return 0;
   }
   for (int i = 1; i < argc; i++) {
-    int r = parse_global(argc, argv, &i, g);
+    int r = rest_arg(argc, argv, &i, g, "ping");
     if (r < 0)
       return EXIT_USAGE;
-    if (!r)
+    if (r)
       return usage_error("ping: unexpected argument %s", argv[i]);
   }
   influx_client *c;

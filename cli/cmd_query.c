@@ -164,12 +164,10 @@ int cmd_query(int argc, char **argv, global *g) {
       }
       i++;
     } else {
-      int r = parse_global(argc, argv, &i, g);
+      int r = rest_arg(argc, argv, &i, g, "query");
       if (r < 0)
         return EXIT_USAGE;
-      if (!r) {
-        if (a[0] == '-' && a[1])
-          return usage_error("query: unknown option %s", a);
+      if (r) {
         if (query)
           return usage_error("query: more than one query given (%s)", a);
         query = a;

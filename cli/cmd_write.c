@@ -166,14 +166,11 @@ int cmd_write(int argc, char **argv, global *g) {
     } else if (!strcmp(a, "--udp")) {
       udp = 1;
     } else {
-      int r = parse_global(argc, argv, &i, g);
+      int r = rest_arg(argc, argv, &i, g, "write");
       if (r < 0)
         return EXIT_USAGE;
-      if (!r) {
-        if (a[0] == '-' && a[1])
-          return usage_error("write: unknown option %s", a);
+      if (r)
         file = a;
-      }
     }
   }
   if (strcmp(format, "line") && strcmp(format, "json"))

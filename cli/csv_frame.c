@@ -177,14 +177,11 @@ int write_csv_frames(int argc, char **argv, global *g) {
       i++;
       continue;
     }
-    int r = parse_global(argc, argv, &i, g);
+    int r = rest_arg(argc, argv, &i, g, "write");
     if (r < 0)
       return EXIT_USAGE;
-    if (!r) {
-      if (a[0] == '-' && a[1])
-        return usage_error("write: unknown option %s", a);
+    if (r)
       cf.file = a;
-    }
   }
   if (!cf.measurement)
     return usage_error("%s", "write --format csv needs --measurement");

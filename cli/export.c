@@ -235,10 +235,10 @@ int cmd_export(int argc, char **argv, global *g) {
       i++;
       continue;
     }
-    int r = parse_global(argc, argv, &i, g);
+    int r = rest_arg(argc, argv, &i, g, "export");
     if (r < 0)
       return EXIT_USAGE;
-    if (!r)
+    if (r)
       return usage_error("export: unexpected argument %s", a);
   }
   if (strcmp(format, "line") && strcmp(format, "csv"))

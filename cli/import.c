@@ -1107,12 +1107,10 @@ int import_run(int argc, char **argv, global *g, int csv_default,
                 !strcmp(a, "--time-column") || !strcmp(a, "--field-types"))) {
       return EXIT_USAGE; /* TAKE reported the missing value */
     } else {
-      int r = parse_global(argc, argv, &i, g);
+      int r = rest_arg(argc, argv, &i, g, "import");
       if (r < 0)
         return EXIT_USAGE;
-      if (!r) {
-        if (a[0] == '-' && a[1])
-          return usage_error("unknown option %s", a);
+      if (r) {
         if (nfiles == 256)
           return usage_error("%s", "too many files");
         files[nfiles++] = a;

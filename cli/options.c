@@ -192,6 +192,19 @@ int parse_global(int argc, char **argv, int *i, global *g) {
   return 1;
 }
 
+int rest_arg(int argc, char **argv, int *i, global *g, const char *cmd) {
+  int r = parse_global(argc, argv, i, g);
+  if (r)
+    return r < 0 ? -1 : 0;
+  const char *a = argv[*i];
+  if (a[0] == '-' && a[1]) {
+    fprintf(stderr, "influxc: %s: unknown option %s (see influxc %s --help)\n",
+            cmd, a, cmd);
+    return -1;
+  }
+  return 1;
+}
+
 /* Builds the client: DSN first, flags over it. */
 int make_client(global *g, influx_client **c) {
   influx_error err = {0};

@@ -213,10 +213,10 @@ int cmd_shell(int argc, char **argv, global *g) {
                            argv[i]);
       continue;
     }
-    int r = parse_global(argc, argv, &i, g);
+    int r = rest_arg(argc, argv, &i, g, "shell");
     if (r < 0)
       return EXIT_USAGE;
-    if (!r)
+    if (r)
       return usage_error("shell: unexpected argument %s", argv[i]);
   }
   int rc = make_client(g, &sh.c);
