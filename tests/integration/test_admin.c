@@ -42,7 +42,7 @@ static void test_databases_hostile(void **state) {
   (void)state;
   influx_client *c = th_client("plain", NULL);
   influx_error err = {0};
-  assert_int_equal(influx_create_database(c, "victim", &err), INFLUX_OK);
+  assert_ok(influx_create_database(c, "victim", &err), &err);
   /* Other tests share this server concurrently, so databases are checked
    * by name rather than by count: the victim must survive every name. */
   for (size_t i = 0; i < NHOSTILE; i++) {
@@ -52,7 +52,7 @@ static void test_databases_hostile(void **state) {
     assert_true(has_name(&l, hostile[i]));
     assert_true(has_name(&l, "victim"));
     influx_name_list_free(&l);
-    assert_int_equal(influx_drop_database(c, hostile[i], &err), INFLUX_OK);
+    assert_ok(influx_drop_database(c, hostile[i], &err), &err);
     l = dbs(c);
     assert_false(has_name(&l, hostile[i]));
     assert_true(has_name(&l, "victim"));
@@ -72,16 +72,15 @@ static void test_databases_hostile(void **state) {
   }
   /* Identifiers with backslashes and newlines do go through the quoting
    * where the server allows them: a user name. */
-  assert_int_equal(influx_create_user(c, "we\\ird\nuser\"", "pw", 0, &err),
-                   INFLUX_OK);
+  assert_ok(influx_create_user(c, "we\\ird\nuser\"", "pw", 0, &err), &err);
   influx_user_list ul;
-  assert_int_equal(influx_get_list_users(c, &ul, &err), INFLUX_OK);
+  assert_ok(influx_get_list_users(c, &ul, &err), &err);
   int seen = 0;
   for (size_t i = 0; i < ul.count; i++)
     seen += !strcmp(ul.items[i].name, "we\\ird\nuser\"");
   assert_int_equal(seen, 1);
   influx_user_list_free(&ul);
-  assert_int_equal(influx_drop_user(c, "we\\ird\nuser\"", &err), INFLUX_OK);
+  assert_ok(influx_drop_user(c, "we\\ird\nuser\"", &err), &err);
   influx_drop_database(c, "victim", NULL);
   influx_client_free(c);
 }
@@ -91,7 +90,7 @@ static void test_measurements_series(void **state) {
   influx_client *c = th_client("plain", NULL);
   const char *db = th_new_db(c, "ms");
   influx_error err = {0};
-  assert_int_equal(influx_switch_database(c, db, &err), INFLUX_OK);
+  assert_ok(influx_switch_database(c, db, &err), &err);
   /* Measurements and tags with hostile (but writable) names. */
   const char *meas[] = {"cpu", "it's", "x\"y", "sp ace", "semi;colon"};
   for (size_t i = 0; i < 5; i++) {
@@ -99,35 +98,30 @@ static void test_measurements_series(void **state) {
     influx_field f[] = {INFLUX_F_INT("v", (int64_t)i)};
     influx_point p[2] = {{meas[i], t, 2, f, 1, 1, 1, NULL},
                          {meas[i], t, 1, f, 1, 2, 1, NULL}};
-    assert_int_equal(influx_write_points(c, p, 2, NULL, &err), INFLUX_OK);
+    assert_ok(influx_write_points(c, p, 2, NULL, &err), &err);
   }
   influx_name_list l;
-  assert_int_equal(influx_get_list_measurements(c, &l, &err), INFLUX_OK);
+  assert_ok(influx_get_list_measurements(c, &l, &err), &err);
   assert_int_equal(l.count, 5);
   for (size_t i = 0; i < 5; i++)
     assert_true(has_name(&l, meas[i]));
   influx_name_list_free(&l);
   /* Series filtered by measurement and tags: values quoted, not injected. */
   influx_tag ft[] = {{"k'ey", "v\"al"}};
-  assert_int_equal(influx_get_list_series(c, NULL, "it's", ft, 1, &l, &err),
-                   INFLUX_OK);
+  assert_ok(influx_get_list_series(c, NULL, "it's", ft, 1, &l, &err), &err);
   assert_int_equal(l.count, 1);
   assert_non_null(strstr(l.names[0], "it's"));
   influx_name_list_free(&l);
   influx_tag inj[] = {{"host", "a' OR '1'='1"}};
-  assert_int_equal(influx_get_list_series(c, NULL, NULL, inj, 1, &l, &err),
-                   INFLUX_OK);
+  assert_ok(influx_get_list_series(c, NULL, NULL, inj, 1, &l, &err), &err);
   assert_int_equal(l.count, 0);
   influx_name_list_free(&l);
-  assert_int_equal(influx_get_list_series(c, db, NULL, NULL, 0, &l, &err),
-                   INFLUX_OK);
+  assert_ok(influx_get_list_series(c, db, NULL, NULL, 0, &l, &err), &err);
   assert_int_equal(l.count, 10);
   influx_name_list_free(&l);
   /* delete_series: by tags, then the seed's refusal of "everything". */
-  assert_int_equal(influx_delete_series(c, NULL, "x\"y", ft, 1, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_get_list_series(c, NULL, "x\"y", NULL, 0, &l, &err),
-                   INFLUX_OK);
+  assert_ok(influx_delete_series(c, NULL, "x\"y", ft, 1, &err), &err);
+  assert_ok(influx_get_list_series(c, NULL, "x\"y", NULL, 0, &l, &err), &err);
   assert_int_equal(l.count, 1);
   influx_name_list_free(&l);
   assert_int_equal(influx_delete_series(c, NULL, NULL, NULL, 0, &err),
@@ -135,7 +129,7 @@ static void test_measurements_series(void **state) {
   assert_non_null(strstr(err.message, "measurement or tags"));
   /* drop_measurement with a hostile name drops only that one. */
   assert_int_equal(influx_drop_measurement(c, "semi;colon", &err), INFLUX_OK);
-  assert_int_equal(influx_get_list_measurements(c, &l, &err), INFLUX_OK);
+  assert_ok(influx_get_list_measurements(c, &l, &err), &err);
   assert_int_equal(l.count, 4);
   assert_false(has_name(&l, "semi;colon"));
   influx_name_list_free(&l);
@@ -159,15 +153,14 @@ static void test_retention_policies(void **state) {
   assert_int_equal(
       influx_create_retention_policy(c, "a\\b", "1h", 1, db, 0, NULL, &err),
       INFLUX_ERR_INVALID_ARG);
-  assert_int_equal(
+  assert_ok(
       influx_create_retention_policy(c, name, "90m", 1, db, 0, "1h", &err),
-      INFLUX_OK);
-  assert_int_equal(
+      &err);
+  assert_ok(
       influx_create_retention_policy(c, "week", "7d", 1, db, 1, NULL, &err),
-      INFLUX_OK);
+      &err);
   influx_rp_list l;
-  assert_int_equal(influx_get_list_retention_policies(c, db, &l, &err),
-                   INFLUX_OK);
+  assert_ok(influx_get_list_retention_policies(c, db, &l, &err), &err);
   assert_int_equal(l.count, 3);
   const influx_rp *rp = find_rp(&l, name);
   assert_non_null(rp);
@@ -179,21 +172,18 @@ static void test_retention_policies(void **state) {
   assert_false(find_rp(&l, "autogen")->is_default);
   influx_rp_list_free(&l);
   /* alter: each change shows up. */
-  assert_int_equal(
-      influx_alter_retention_policy(c, name, db, "4w", 0, 1, NULL, &err),
-      INFLUX_OK);
-  assert_int_equal(influx_get_list_retention_policies(c, db, &l, &err),
-                   INFLUX_OK);
+  assert_ok(influx_alter_retention_policy(c, name, db, "4w", 0, 1, NULL, &err),
+            &err);
+  assert_ok(influx_get_list_retention_policies(c, db, &l, &err), &err);
   rp = find_rp(&l, name);
   assert_string_equal(rp->duration, "672h0m0s");
   assert_true(rp->is_default);
   assert_false(find_rp(&l, "week")->is_default);
   influx_rp_list_free(&l);
-  assert_int_equal(
+  assert_ok(
       influx_alter_retention_policy(c, "week", db, "INF", 0, 0, NULL, &err),
-      INFLUX_OK);
-  assert_int_equal(influx_get_list_retention_policies(c, db, &l, &err),
-                   INFLUX_OK);
+      &err);
+  assert_ok(influx_get_list_retention_policies(c, db, &l, &err), &err);
   assert_string_equal(find_rp(&l, "week")->duration, "0s");
   influx_rp_list_free(&l);
   /* Validation: nothing reaches the server. */
@@ -220,9 +210,8 @@ static void test_retention_policies(void **state) {
   for (size_t i = 0; i < 7; i++)
     assert_int_equal(influx_duration_check(badd[i], 1, NULL),
                      INFLUX_ERR_INVALID_ARG);
-  assert_int_equal(influx_drop_retention_policy(c, name, db, &err), INFLUX_OK);
-  assert_int_equal(influx_get_list_retention_policies(c, db, &l, &err),
-                   INFLUX_OK);
+  assert_ok(influx_drop_retention_policy(c, name, db, &err), &err);
+  assert_ok(influx_get_list_retention_policies(c, db, &l, &err), &err);
   assert_int_equal(l.count, 2);
   assert_null(find_rp(&l, name));
   influx_rp_list_free(&l);
@@ -237,14 +226,13 @@ static void test_continuous_queries(void **state) {
   influx_error err = {0};
   const char *sel = "SELECT mean(\"value\") INTO \"cpu_mean\" FROM \"cpu\" "
                     "GROUP BY time(1m)";
-  assert_int_equal(influx_create_continuous_query(c, "cpu \"mean\"", sel, db,
-                                                  "EVERY 10s FOR 2m", &err),
-                   INFLUX_OK);
-  assert_int_equal(
-      influx_create_continuous_query(c, "plain_cq", sel, db, NULL, &err),
-      INFLUX_OK);
+  assert_ok(influx_create_continuous_query(c, "cpu \"mean\"", sel, db,
+                                           "EVERY 10s FOR 2m", &err),
+            &err);
+  assert_ok(influx_create_continuous_query(c, "plain_cq", sel, db, NULL, &err),
+            &err);
   influx_cq_list l;
-  assert_int_equal(influx_get_list_continuous_queries(c, &l, &err), INFLUX_OK);
+  assert_ok(influx_get_list_continuous_queries(c, &l, &err), &err);
   int seen = 0;
   for (size_t i = 0; i < l.count; i++) {
     if (strcmp(l.items[i].database, db))
@@ -272,9 +260,8 @@ static void test_continuous_queries(void **state) {
       influx_create_continuous_query(c, "x", sel, db, "EVERY 10s; DROP", &err),
       INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "resample_opts"));
-  assert_int_equal(influx_drop_continuous_query(c, "cpu \"mean\"", db, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_get_list_continuous_queries(c, &l, &err), INFLUX_OK);
+  assert_ok(influx_drop_continuous_query(c, "cpu \"mean\"", db, &err), &err);
+  assert_ok(influx_get_list_continuous_queries(c, &l, &err), &err);
   seen = 0;
   for (size_t i = 0; i < l.count; i++)
     seen += !strcmp(l.items[i].database, db);
@@ -297,12 +284,12 @@ static void test_users_and_privileges(void **state) {
   influx_error err = {0};
   char db[64];
   snprintf(db, sizeof db, "priv_%d", (int)getpid());
-  assert_int_equal(influx_create_database(admin, db, &err), INFLUX_OK);
+  assert_ok(influx_create_database(admin, db, &err), &err);
   const char *user = "bob \"the\" 'user'";
   const char *pw = "pa'ss\"w\\ord; DROP";
-  assert_int_equal(influx_create_user(admin, user, pw, 0, &err), INFLUX_OK);
+  assert_ok(influx_create_user(admin, user, pw, 0, &err), &err);
   influx_user_list ul;
-  assert_int_equal(influx_get_list_users(admin, &ul, &err), INFLUX_OK);
+  assert_ok(influx_get_list_users(admin, &ul, &err), &err);
   int found = 0;
   for (size_t i = 0; i < ul.count; i++)
     if (!strcmp(ul.items[i].name, user)) {
@@ -326,31 +313,25 @@ static void test_users_and_privileges(void **state) {
   assert_true(st == INFLUX_ERR_AUTH || st == INFLUX_ERR_STATEMENT);
 
   /* WRITE: can write, cannot read. */
-  assert_int_equal(influx_grant_privilege(admin, "Write", db, user, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_write(bob, "m v=1 1", 7, &wo, &err), INFLUX_OK);
+  assert_ok(influx_grant_privilege(admin, "Write", db, user, &err), &err);
+  assert_ok(influx_write(bob, "m v=1 1", 7, &wo, &err), &err);
   st = influx_query(bob, "SELECT * FROM m", &qo, &r, &err);
   influx_result_free(r);
   assert_int_not_equal(st, INFLUX_OK);
   influx_privilege_list pl;
-  assert_int_equal(influx_get_list_privileges(admin, user, &pl, &err),
-                   INFLUX_OK);
+  assert_ok(influx_get_list_privileges(admin, user, &pl, &err), &err);
   assert_int_equal(pl.count, 1);
   assert_string_equal(pl.items[0].database, db);
   assert_string_equal(pl.items[0].privilege, "WRITE");
   influx_privilege_list_free(&pl);
 
   /* ALL then revoke READ: write only again. */
-  assert_int_equal(influx_grant_privilege(admin, "ALL", db, user, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_query(bob, "SELECT * FROM m", &qo, &r, &err),
-                   INFLUX_OK);
+  assert_ok(influx_grant_privilege(admin, "ALL", db, user, &err), &err);
+  assert_ok(influx_query(bob, "SELECT * FROM m", &qo, &r, &err), &err);
   assert_int_equal(influx_result_series_count(r, 0), 1);
   influx_result_free(r);
-  assert_int_equal(influx_revoke_privilege(admin, "read", db, user, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_get_list_privileges(admin, user, &pl, &err),
-                   INFLUX_OK);
+  assert_ok(influx_revoke_privilege(admin, "read", db, user, &err), &err);
+  assert_ok(influx_get_list_privileges(admin, user, &pl, &err), &err);
   assert_string_equal(pl.items[0].privilege, "WRITE");
   influx_privilege_list_free(&pl);
   assert_int_equal(influx_grant_privilege(admin, "sudo", db, user, &err),
@@ -359,28 +340,27 @@ static void test_users_and_privileges(void **state) {
 
   /* Admin rights: bob can then list users. */
   assert_int_equal(influx_get_list_users(bob, &ul, &err), INFLUX_ERR_AUTH);
-  assert_int_equal(influx_grant_admin_privileges(admin, user, &err), INFLUX_OK);
-  assert_int_equal(influx_get_list_users(bob, &ul, &err), INFLUX_OK);
+  assert_ok(influx_grant_admin_privileges(admin, user, &err), &err);
+  assert_ok(influx_get_list_users(bob, &ul, &err), &err);
   influx_user_list_free(&ul);
-  assert_int_equal(influx_revoke_admin_privileges(admin, user, &err),
-                   INFLUX_OK);
+  assert_ok(influx_revoke_admin_privileges(admin, user, &err), &err);
   assert_int_equal(influx_get_list_users(bob, &ul, &err), INFLUX_ERR_AUTH);
 
   /* New password: the old one stops working, the new one works. */
   const char *pw2 = "n3w\nline'pw";
-  assert_int_equal(influx_set_user_password(admin, user, pw2, &err), INFLUX_OK);
+  assert_ok(influx_set_user_password(admin, user, pw2, &err), &err);
   assert_int_equal(influx_write(bob, "m v=2 2", 7, &wo, &err), INFLUX_ERR_AUTH);
   assert_non_null(strstr(err.message, "authorization failed"));
-  assert_int_equal(influx_switch_user(bob, user, pw2, &err), INFLUX_OK);
-  assert_int_equal(influx_write(bob, "m v=2 2", 7, &wo, &err), INFLUX_OK);
+  assert_ok(influx_switch_user(bob, user, pw2, &err), &err);
+  assert_ok(influx_write(bob, "m v=2 2", 7, &wo, &err), &err);
   influx_client_free(bob);
 
   /* Errors never echo a password. */
   assert_int_equal(influx_create_user(admin, user, "s3cr3t-pw", 0, &err),
                    INFLUX_ERR_STATEMENT);
   assert_null(strstr(err.message, "s3cr3t-pw"));
-  assert_int_equal(influx_drop_user(admin, user, &err), INFLUX_OK);
-  assert_int_equal(influx_get_list_users(admin, &ul, &err), INFLUX_OK);
+  assert_ok(influx_drop_user(admin, user, &err), &err);
+  assert_ok(influx_get_list_users(admin, &ul, &err), &err);
   for (size_t i = 0; i < ul.count; i++)
     assert_string_not_equal(ul.items[i].name, user);
   influx_user_list_free(&ul);

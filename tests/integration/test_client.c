@@ -11,7 +11,7 @@ static void test_ping_version(void **state) {
   influx_client *c = th_client("plain", NULL);
   char ver[64];
   influx_error err = {0};
-  assert_int_equal(influx_ping(c, ver, sizeof ver, &err), INFLUX_OK);
+  assert_ok(influx_ping(c, ver, sizeof ver, &err), &err);
   assert_true(strncmp(ver, "1.6", 3) == 0);
   influx_client_free(c);
 }
@@ -23,7 +23,7 @@ static void test_request_raw(void **state) {
   influx_request rq = {.url = "query", .params = params};
   influx_response resp;
   influx_error err = {0};
-  assert_int_equal(influx_request_send(c, &rq, &resp, &err), INFLUX_OK);
+  assert_ok(influx_request_send(c, &rq, &resp, &err), &err);
   assert_int_equal(resp.status, 200);
   assert_non_null(strstr(resp.body, "\"databases\""));
   assert_non_null(resp.version);
@@ -38,7 +38,7 @@ static void test_request_raw(void **state) {
   assert_int_equal(resp.status, 400);
   influx_response_free(&resp);
   influx_request rq3 = {.url = "ping", .expected_response_code = 204};
-  assert_int_equal(influx_request_send(c, &rq3, NULL, &err), INFLUX_OK);
+  assert_ok(influx_request_send(c, &rq3, NULL, &err), &err);
   influx_request rq4 = {.url = "query?q=x"};
   assert_int_equal(influx_request_send(c, &rq4, NULL, &err),
                    INFLUX_ERR_INVALID_ARG);
@@ -131,7 +131,7 @@ static void test_retries(void **state) {
       .path = th_scenario("e500x2"), .retries = 3, .retry_base_ms = 5};
   influx_client *c = th_client("fake", &o);
   influx_error err = {0};
-  assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_OK);
+  assert_ok(influx_ping(c, NULL, 0, &err), &err);
   influx_client_stats st;
   influx_client_get_stats(c, &st);
   assert_int_equal(st.retries, 2);
@@ -149,14 +149,14 @@ static void test_retries(void **state) {
   influx_options o3 = {
       .path = th_scenario("dropx2"), .retries = 3, .retry_base_ms = 5};
   c = th_client("fake", &o3);
-  assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_OK);
+  assert_ok(influx_ping(c, NULL, 0, &err), &err);
   influx_client_free(c);
   /* Until success (the seed's retries=0). */
   influx_options o4 = {.path = th_scenario("e429x4"),
                        .retries = INFLUX_RETRIES_UNTIL_SUCCESS,
                        .retry_base_ms = 2};
   c = th_client("fake", &o4);
-  assert_int_equal(influx_ping(c, NULL, 0, &err), INFLUX_OK);
+  assert_ok(influx_ping(c, NULL, 0, &err), &err);
   influx_client_get_stats(c, &st);
   assert_int_equal(st.retries, 4);
   influx_client_free(c);
@@ -188,7 +188,7 @@ static void test_headers_gzip_path(void **state) {
   influx_request rq = {.method = "POST", .url = "write", .data = "m v=1"};
   influx_response resp;
   influx_error err = {0};
-  assert_int_equal(influx_request_send(c, &rq, &resp, &err), INFLUX_OK);
+  assert_ok(influx_request_send(c, &rq, &resp, &err), &err);
   assert_non_null(strstr(resp.body, "\"x-custom\": \"yes\""));
   assert_non_null(strstr(resp.body, "\"content-encoding\": \"gzip\""));
   assert_non_null(strstr(resp.body, "\"accept-encoding\": \"gzip\""));
@@ -200,7 +200,7 @@ static void test_headers_gzip_path(void **state) {
   /* No username: no Authorization header at all. */
   influx_options o2 = {.path = "echo"};
   c = th_client("fake", &o2);
-  assert_int_equal(influx_request_send(c, &rq, &resp, &err), INFLUX_OK);
+  assert_ok(influx_request_send(c, &rq, &resp, &err), &err);
   assert_null(strstr(resp.body, "authorization"));
   influx_response_free(&resp);
   influx_client_free(c);
@@ -214,7 +214,7 @@ static void test_gzip_real_server(void **state) {
   influx_write_options wo = {.database = db};
   const char *lines = "m v=1 1\nm v=2 2\n";
   influx_error err = {0};
-  assert_int_equal(influx_write(c, lines, strlen(lines), &wo, &err), INFLUX_OK);
+  assert_ok(influx_write(c, lines, strlen(lines), &wo, &err), &err);
   influx_result *r = th_query(c, db, "SELECT count(v) FROM m");
   int64_t n = 0;
   assert_int_equal(
@@ -258,9 +258,8 @@ static void test_auth_errors_hide_password(void **state) {
   assert_non_null(strstr(err.message, "authorization failed"));
   assert_null(strstr(err.message, "wrong-Pa55word"));
   /* switch_user to the right credentials. */
-  assert_int_equal(influx_switch_user(c, "admin", "admin-secret", &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_get_list_database(c, &l, &err), INFLUX_OK);
+  assert_ok(influx_switch_user(c, "admin", "admin-secret", &err), &err);
+  assert_ok(influx_get_list_database(c, &l, &err), &err);
   influx_name_list_free(&l);
   influx_client_free(c);
 }
@@ -274,8 +273,8 @@ static void test_switch_database(void **state) {
   assert_int_equal(influx_write(c, "m v=1", 5, NULL, &err),
                    INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "database"));
-  assert_int_equal(influx_switch_database(c, db, &err), INFLUX_OK);
-  assert_int_equal(influx_write(c, "m v=1 5", 7, NULL, &err), INFLUX_OK);
+  assert_ok(influx_switch_database(c, db, &err), &err);
+  assert_ok(influx_write(c, "m v=1 5", 7, NULL, &err), &err);
   influx_result *r = th_query(c, NULL, "SELECT v FROM m");
   assert_int_equal(influx_result_series_count(r, 0), 1);
   influx_result_free(r);

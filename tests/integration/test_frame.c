@@ -13,7 +13,7 @@ static void test_build_and_read(void **state) {
   (void)state;
   influx_frame *f;
   influx_error err = {0};
-  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  assert_ok(influx_frame_new(&f, &err), &err);
   int64_t t[4] = {T0, T0 + 1, T0 + 2, T0 + 3};
   double d[4] = {1.5, 0, -2.25, 1e300};
   uint8_t dvalid[1] = {0x0d}; /* row 1 null */
@@ -21,18 +21,14 @@ static void test_build_and_read(void **state) {
   uint8_t bv[4] = {1, 0, 1, 0};
   const char *sv[4] = {"a,b", NULL, "say \"hi\"", "line\nbreak"};
   const char *tv[4] = {"x", "y", "", NULL};
-  assert_int_equal(influx_frame_set_time(f, t, 4, 0, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_float(f, "d", d, dvalid, 4, 0, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_frame_add_int(f, "i", iv, NULL, 4, 1, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_frame_add_bool(f, "b", bv, NULL, 4, &err), INFLUX_OK);
-  assert_int_equal(
-      influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, 4, &err),
-      INFLUX_OK);
-  assert_int_equal(
-      influx_frame_add_strings(f, "host", INFLUX_COL_TAG, tv, 4, &err),
-      INFLUX_OK);
+  assert_ok(influx_frame_set_time(f, t, 4, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, dvalid, 4, 0, &err), &err);
+  assert_ok(influx_frame_add_int(f, "i", iv, NULL, 4, 1, &err), &err);
+  assert_ok(influx_frame_add_bool(f, "b", bv, NULL, 4, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, 4, &err),
+            &err);
+  assert_ok(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, tv, 4, &err),
+            &err);
   assert_int_equal(influx_frame_nrows(f), 4);
   assert_int_equal(influx_frame_ncols(f), 5);
   assert_string_equal(influx_frame_column_name(f, 4), "host");
@@ -83,9 +79,8 @@ static void test_build_and_read(void **state) {
   /* A frame whose rows never got a time is not written. */
   {
     influx_client *c = th_client("plain", NULL);
-    assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
-    assert_int_equal(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err),
-                     INFLUX_OK);
+    assert_ok(influx_frame_new(&f, &err), &err);
+    assert_ok(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err), &err);
     influx_frame_write_options wo = {.measurement = "m", .database = "x"};
     assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err),
                      INFLUX_ERR_INVALID_ARG);
@@ -100,32 +95,27 @@ static void test_build_and_read(void **state) {
 
   /* Columns declared empty, then arrays: the declared ones are null in
    * those rows; a borrowed time replaced by a copy. */
-  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_column(f, "first", INFLUX_COL_INT, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_frame_set_time(f, t, 4, 1, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err),
-                   INFLUX_OK);
+  assert_ok(influx_frame_new(&f, &err), &err);
+  assert_ok(influx_frame_add_column(f, "first", INFLUX_COL_INT, &err), &err);
+  assert_ok(influx_frame_set_time(f, t, 4, 1, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err), &err);
   assert_true(influx_frame_is_null(f, 0, 0));
   assert_true(influx_frame_is_null(f, 0, 3));
-  assert_int_equal(influx_frame_set_time(f, t, 4, 0, &err), INFLUX_OK);
+  assert_ok(influx_frame_set_time(f, t, 4, 0, &err), &err);
   assert_true(influx_frame_time(f) != t);
   assert_true(influx_frame_time(f)[3] == T0 + 3);
   influx_frame_free(f);
 
   /* Row by row, with every type and nulls. */
-  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_column(f, "v", INFLUX_COL_FLOAT, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_frame_add_column(f, "tag", INFLUX_COL_TAG, &err),
-                   INFLUX_OK);
+  assert_ok(influx_frame_new(&f, &err), &err);
+  assert_ok(influx_frame_add_column(f, "v", INFLUX_COL_FLOAT, &err), &err);
+  assert_ok(influx_frame_add_column(f, "tag", INFLUX_COL_TAG, &err), &err);
   for (int r = 0; r < 1000; r++) {
     influx_value vals[2] = {influx_value_float(r * 0.5),
                             influx_value_string(r % 2 ? "odd" : "even")};
     if (r % 7 == 0)
       vals[0].type = INFLUX_VALUE_NULL;
-    assert_int_equal(influx_frame_append_row(f, T0 + r, vals, 2, &err),
-                     INFLUX_OK);
+    assert_ok(influx_frame_append_row(f, T0 + r, vals, 2, &err), &err);
   }
   influx_value wrong[2] = {influx_value_string("x"), influx_value_string("y")};
   assert_int_equal(influx_frame_append_row(f, T0, wrong, 2, &err),
@@ -138,15 +128,14 @@ static void test_build_and_read(void **state) {
   int64_t *tt = malloc(1000 * sizeof *tt);
   for (int r = 0; r < 1000; r++)
     tt[r] = r;
-  assert_int_equal(influx_frame_set_time(f, tt, 1000, 0, &err), INFLUX_OK);
+  assert_ok(influx_frame_set_time(f, tt, 1000, 0, &err), &err);
   assert_int_equal(influx_frame_time(f)[999], 999);
   free(tt);
   assert_int_equal(influx_frame_get_float(f, 0, 999, &x), INFLUX_OK);
   assert_true(x == 499.5);
   assert_string_equal(influx_frame_get_string(f, 1, 999), "odd");
   /* A column added later is null in the rows before. */
-  assert_int_equal(influx_frame_add_column(f, "late", INFLUX_COL_INT, &err),
-                   INFLUX_OK);
+  assert_ok(influx_frame_add_column(f, "late", INFLUX_COL_INT, &err), &err);
   assert_true(influx_frame_is_null(f, 2, 0));
   assert_true(influx_frame_is_null(f, 2, 999));
   influx_frame_free(f);
@@ -176,7 +165,7 @@ static void test_write_and_query(void **state) {
   const char *db = th_new_db(c, "frames");
   influx_frame *f;
   influx_error err = {0};
-  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  assert_ok(influx_frame_new(&f, &err), &err);
   enum { N = 2500 };
   int64_t *t = malloc(N * sizeof *t);
   double *d = malloc(N * sizeof *d);
@@ -199,22 +188,17 @@ static void test_write_and_query(void **state) {
   }
   /* Row 0: d NaN, i null, s null -> only b remains: not skipped. Make a
    * row with no field at all: row 30 gets b null below. */
-  assert_int_equal(influx_frame_set_time(f, t, N, 1, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_float(f, "d", d, NULL, N, 1, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_frame_add_int(f, "i", iv, ivalid, N, 0, &err),
-                   INFLUX_OK);
+  assert_ok(influx_frame_set_time(f, t, N, 1, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, NULL, N, 1, &err), &err);
+  assert_ok(influx_frame_add_int(f, "i", iv, ivalid, N, 0, &err), &err);
   uint8_t *bvalid = malloc((N + 7) / 8);
   memset(bvalid, 0xff, (N + 7) / 8);
   bvalid[30 / 8] &= (uint8_t) ~(1u << (30 % 8));
-  assert_int_equal(influx_frame_add_bool(f, "b", bv, bvalid, N, &err),
-                   INFLUX_OK);
-  assert_int_equal(
-      influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, N, &err),
-      INFLUX_OK);
-  assert_int_equal(
-      influx_frame_add_strings(f, "host", INFLUX_COL_TAG, hv, N, &err),
-      INFLUX_OK);
+  assert_ok(influx_frame_add_bool(f, "b", bv, bvalid, N, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, N, &err),
+            &err);
+  assert_ok(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, hv, N, &err),
+            &err);
   influx_tag global[1] = {{"src", "frame test"}};
   influx_frame_write_options wo = {.measurement = "fm",
                                    .database = db,
@@ -223,7 +207,7 @@ static void test_write_and_query(void **state) {
                                    .numeric_precision = INFLUX_NUMERIC_FULL,
                                    .batch_size = 700};
   influx_frame_write_report rep;
-  assert_int_equal(influx_frame_write(c, f, &wo, &rep, &err), INFLUX_OK);
+  assert_ok(influx_frame_write(c, f, &wo, &rep, &err), &err);
   /* Row 30: d NaN, i null (30 % 5 == 0), s null, b null: skipped. */
   assert_int_equal(rep.rows_skipped, 1);
   assert_int_equal(rep.rows_written, N - 1);
@@ -231,9 +215,9 @@ static void test_write_and_query(void **state) {
 
   influx_frame_set *fs;
   influx_frame_query_options qo = {.database = db, .chunk_size = 333};
-  assert_int_equal(
+  assert_ok(
       influx_query_frames(c, "SELECT * FROM fm GROUP BY host", &qo, &fs, &err),
-      INFLUX_OK);
+      &err);
   assert_int_equal(influx_frame_set_statements(fs), 1);
   /* host h0, h1, and no host (empty and null both leave the tag out). */
   assert_int_equal(influx_frame_set_count(fs, 0), 3);
@@ -281,11 +265,11 @@ static void test_write_and_query(void **state) {
    * to keep it; data_frame_index is recorded. */
   const char *index[] = {"host", NULL};
   qo.data_frame_index = index;
-  assert_int_equal(influx_query_frames(c,
-                                       "SELECT d, i FROM fm WHERE host = 'h0' "
-                                       "AND time < 1600000000000100000",
-                                       &qo, &fs, &err),
-                   INFLUX_OK);
+  assert_ok(influx_query_frames(c,
+                                "SELECT d, i FROM fm WHERE host = 'h0' "
+                                "AND time < 1600000000000100000",
+                                &qo, &fs, &err),
+            &err);
   g = influx_frame_set_frame(fs, 0, 0);
   assert_non_null(g);
   /* rows 0,4,...: i null when r % 5 == 0, so some i remain; d NaN at
@@ -296,7 +280,7 @@ static void test_write_and_query(void **state) {
   const char *index2[] = {"i", NULL};
   qo.data_frame_index = index2;
   const char *one = "SELECT d, i, b FROM fm WHERE time = 1600000000000000123";
-  assert_int_equal(influx_query_frames(c, one, &qo, &fs, &err), INFLUX_OK);
+  assert_ok(influx_query_frames(c, one, &qo, &fs, &err), &err);
   g = influx_frame_set_frame(fs, 0, 0);
   assert_non_null(g);
   /* Row 0: d NaN (not written) and i null: both all-null, both dropped,
@@ -306,7 +290,7 @@ static void test_write_and_query(void **state) {
   assert_int_equal(influx_frame_index_count(g), 0);
   influx_frame_set_free(fs);
   qo.keep_null_columns = 1;
-  assert_int_equal(influx_query_frames(c, one, &qo, &fs, &err), INFLUX_OK);
+  assert_ok(influx_query_frames(c, one, &qo, &fs, &err), &err);
   g = influx_frame_set_frame(fs, 0, 0);
   assert_int_equal(influx_frame_ncols(g), 3);
   assert_true(influx_frame_is_null(g, 0, 0));
@@ -318,10 +302,9 @@ static void test_write_and_query(void **state) {
   /* Streaming: one frame per chunk of each series, rows add up. */
   stream_count sc = {0};
   influx_frame_query_options so = {.database = db, .chunk_size = 333};
-  assert_int_equal(influx_query_frames_stream(c,
-                                              "SELECT * FROM fm GROUP BY host",
-                                              &so, count_piece, &sc, &err),
-                   INFLUX_OK);
+  assert_ok(influx_query_frames_stream(c, "SELECT * FROM fm GROUP BY host", &so,
+                                       count_piece, &sc, &err),
+            &err);
   assert_int_equal(sc.rows, N - 1);
   assert_true(sc.pieces >= 3 * 2); /* >= 2 chunks for each of 3 series */
   assert_int_equal(sc.tagged, 2 * (N / 4)); /* h0 and h1 rows */
@@ -385,12 +368,11 @@ static void test_numeric_and_time_precision(void **state) {
   const char *db = th_new_db(c, "framenum");
   influx_frame *f;
   influx_error err = {0};
-  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  assert_ok(influx_frame_new(&f, &err), &err);
   int64_t t[2] = {T0, T0 + 1999999};
   double d[2] = {0.1 + 0.2, 1234.56789};
-  assert_int_equal(influx_frame_set_time(f, t, 2, 0, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_float(f, "v", d, NULL, 2, 0, &err),
-                   INFLUX_OK);
+  assert_ok(influx_frame_set_time(f, t, 2, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "v", d, NULL, 2, 0, &err), &err);
   struct {
     influx_numeric_precision np;
     int dec;
@@ -407,12 +389,12 @@ static void test_numeric_and_time_precision(void **state) {
                                      .numeric_precision = cases[k].np,
                                      .decimals = cases[k].dec,
                                      .database = db};
-    assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err), INFLUX_OK);
+    assert_ok(influx_frame_write(c, f, &wo, NULL, &err), &err);
     influx_frame_set *fs;
     influx_frame_query_options qo = {.database = db};
     char q[64];
     snprintf(q, sizeof q, "SELECT v FROM %s", cases[k].m);
-    assert_int_equal(influx_query_frames(c, q, &qo, &fs, &err), INFLUX_OK);
+    assert_ok(influx_query_frames(c, q, &qo, &fs, &err), &err);
     const influx_frame *g = influx_frame_set_frame(fs, 0, 0);
     double x;
     assert_int_equal(influx_frame_get_float(g, 0, 0, &x), INFLUX_OK);
@@ -427,11 +409,10 @@ static void test_numeric_and_time_precision(void **state) {
   /* time_precision ms: floored exactly. */
   influx_frame_write_options wo = {
       .measurement = "ms", .time_precision = "ms", .database = db};
-  assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err), INFLUX_OK);
+  assert_ok(influx_frame_write(c, f, &wo, NULL, &err), &err);
   influx_frame_set *fs;
   influx_frame_query_options qo = {.database = db};
-  assert_int_equal(influx_query_frames(c, "SELECT v FROM ms", &qo, &fs, &err),
-                   INFLUX_OK);
+  assert_ok(influx_query_frames(c, "SELECT v FROM ms", &qo, &fs, &err), &err);
   const influx_frame *g = influx_frame_set_frame(fs, 0, 0);
   assert_true(influx_frame_time(g)[0] == T0 / 1000000 * 1000000);
   assert_true(influx_frame_time(g)[1] == (T0 + 1999999) / 1000000 * 1000000);
@@ -463,23 +444,21 @@ static void test_csv(void **state) {
   (void)state;
   influx_frame *f;
   influx_error err = {0};
-  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  assert_ok(influx_frame_new(&f, &err), &err);
   int64_t t[2] = {1000000000, 1500000000};
   double d[2] = {0.1, 2};
   uint8_t dv[1] = {0x01};
   const char *s[2] = {"a,\"b\"", "multi\nline"};
-  assert_int_equal(influx_frame_set_time(f, t, 2, 0, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_float(f, "x,y", d, dv, 2, 0, &err),
-                   INFLUX_OK);
-  assert_int_equal(
-      influx_frame_add_strings(f, "s", INFLUX_COL_STRING, s, 2, &err),
-      INFLUX_OK);
+  assert_ok(influx_frame_set_time(f, t, 2, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "x,y", d, dv, 2, 0, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "s", INFLUX_COL_STRING, s, 2, &err),
+            &err);
   char *buf = NULL;
   size_t len = 0;
   FILE *m = open_memstream(&buf, &len);
-  assert_int_equal(influx_frame_write_csv(f, m, NULL, &err), INFLUX_OK);
+  assert_ok(influx_frame_write_csv(f, m, NULL, &err), &err);
   influx_frame_csv_options o = {.epoch = "ms", .no_header = 1};
-  assert_int_equal(influx_frame_write_csv(f, m, &o, &err), INFLUX_OK);
+  assert_ok(influx_frame_write_csv(f, m, &o, &err), &err);
   o = (influx_frame_csv_options){.epoch = "weeks"};
   assert_int_equal(influx_frame_write_csv(f, m, &o, &err),
                    INFLUX_ERR_INVALID_ARG);
@@ -501,24 +480,21 @@ static void test_arrow_export(void **state) {
   (void)state;
   influx_frame *f;
   influx_error err = {0};
-  assert_int_equal(influx_frame_new(&f, &err), INFLUX_OK);
+  assert_ok(influx_frame_new(&f, &err), &err);
   int64_t t[3] = {1, 2, 3};
   double d[3] = {1.5, 2.5, 3.5};
   uint8_t dv[1] = {0x05};
   int64_t iv[3] = {7, 8, 9};
   uint8_t bv[3] = {1, 0, 1};
   const char *s[3] = {"ab", NULL, "ünï"};
-  assert_int_equal(influx_frame_set_time(f, t, 3, 0, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_float(f, "d", d, dv, 3, 0, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_frame_add_int(f, "i", iv, NULL, 3, 0, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_frame_add_bool(f, "b", bv, NULL, 3, &err), INFLUX_OK);
-  assert_int_equal(influx_frame_add_strings(f, "s", INFLUX_COL_TAG, s, 3, &err),
-                   INFLUX_OK);
+  assert_ok(influx_frame_set_time(f, t, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, dv, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_int(f, "i", iv, NULL, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_bool(f, "b", bv, NULL, 3, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "s", INFLUX_COL_TAG, s, 3, &err), &err);
   struct ArrowSchema sc;
   struct ArrowArray ar;
-  assert_int_equal(influx_frame_export_arrow(f, &sc, &ar, &err), INFLUX_OK);
+  assert_ok(influx_frame_export_arrow(f, &sc, &ar, &err), &err);
   assert_string_equal(sc.format, "+s");
   assert_int_equal(sc.n_children, 5);
   assert_string_equal(sc.children[0]->format, "tsn:UTC");

@@ -32,11 +32,11 @@ static void test_through_proxy(void **state) {
   influx_client *c = th_client("plain", &o);
   char ver[64];
   influx_error err = {0};
-  assert_int_equal(influx_ping(c, ver, sizeof ver, &err), INFLUX_OK);
+  assert_ok(influx_ping(c, ver, sizeof ver, &err), &err);
   assert_true(strncmp(ver, "1.6", 3) == 0);
   const char *db = th_new_db(c, "px");
   influx_write_options wo = {.database = db};
-  assert_int_equal(influx_write(c, "m v=1 1", 7, &wo, &err), INFLUX_OK);
+  assert_ok(influx_write(c, "m v=1 1", 7, &wo, &err), &err);
   influx_result *r = th_query(c, db, "SELECT v FROM m");
   assert_int_equal(influx_result_series_count(r, 0), 1);
   influx_result_free(r);

@@ -220,15 +220,14 @@ static void test_partial_results(void **state) {
     snprintf(lines + strlen(lines), sizeof lines - strlen(lines),
              "m v=%di %d\n", i, i + 1);
   influx_error err = {0};
-  assert_int_equal(influx_write(c, lines, strlen(lines),
-                                &(influx_write_options){.database = ldb}, &err),
-                   INFLUX_OK);
+  assert_ok(influx_write(c, lines, strlen(lines),
+                         &(influx_write_options){.database = ldb}, &err),
+            &err);
   for (int fmt = 1; fmt <= 2; fmt++) {
     /* Default (chunked) responses are not cut at max-row-limit. */
     influx_query_options o = {.database = ldb, .format = (influx_format)fmt};
     influx_result *r = NULL;
-    assert_int_equal(influx_query(c, "SELECT v FROM m", &o, &r, &err),
-                     INFLUX_OK);
+    assert_ok(influx_query(c, "SELECT v FROM m", &o, &r, &err), &err);
     assert_false(influx_result_partial(r, 0));
     assert_int_equal(influx_series_row_count(influx_result_series(r, 0, 0)),
                      12);
@@ -243,8 +242,7 @@ static void test_partial_results(void **state) {
     assert_int_equal(influx_series_row_count(influx_result_series(r, 0, 0)), 5);
     influx_result_free(r);
     o.allow_partial = 1;
-    assert_int_equal(influx_query(c, "SELECT v FROM m", &o, &r, &err),
-                     INFLUX_OK);
+    assert_ok(influx_query(c, "SELECT v FROM m", &o, &r, &err), &err);
     assert_true(influx_result_partial(r, 0));
     influx_result_free(r);
   }
@@ -329,9 +327,8 @@ static void test_epochs(void **state) {
   /* RFC3339 with raw_time keeps the text; nanoseconds survive. */
   influx_error err = {0};
   influx_write_options wo = {.database = db};
-  assert_int_equal(
-      influx_write(cli, "ns v=1 1600000000123456789", 26, &wo, &err),
-      INFLUX_OK);
+  assert_ok(influx_write(cli, "ns v=1 1600000000123456789", 26, &wo, &err),
+            &err);
   influx_query_options o = {.raw_time = 1, .format = INFLUX_FORMAT_JSON};
   influx_result *r = NULL;
   assert_int_equal(q("SELECT v FROM ns", &o, &r, &err), INFLUX_OK);
@@ -372,7 +369,7 @@ static void test_method_show_empty_raw(void **state) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     influx_query_options eq = {
         .keep_raw = 1, .format = INFLUX_FORMAT_JSON, .database = "d"};
-    assert_int_equal(influx_query(echo, cases[i].q, &eq, &r, &err), INFLUX_OK);
+    assert_ok(influx_query(echo, cases[i].q, &eq, &r, &err), &err);
     char want[64];
     snprintf(want, sizeof want, "\"method\": \"%s\"", cases[i].method);
     if (!strstr(influx_result_raw(r, NULL), want))

@@ -389,8 +389,7 @@ static void test_batches_and_parallel(void **state) {
     influx_error err = {0};
     influx_client_stats before, after;
     influx_client_get_stats(c, &before);
-    assert_int_equal(influx_write_points_ex(c, pts, n, &wo, &rep, &err),
-                     INFLUX_OK);
+    assert_ok(influx_write_points_ex(c, pts, n, &wo, &rep, &err), &err);
     influx_client_get_stats(c, &after);
     assert_int_equal(after.requests - before.requests, 3);
     assert_int_equal(rep.points_written, n);
@@ -450,8 +449,7 @@ static void test_write_from_source(void **state) {
   gen *g = calloc(1, sizeof *g);
   g->total = 25500;
   g->bad_at = (size_t)-1;
-  assert_int_equal(influx_write_from(c, gen_source, g, &wo, &rep, &err),
-                   INFLUX_OK);
+  assert_ok(influx_write_from(c, gen_source, g, &wo, &rep, &err), &err);
   assert_int_equal(rep.points_written, 25500);
   assert_int_equal(rep.batches_written, 26);
   assert_int_equal(th_count(c, db, "SELECT count(v) FROM s"), 25500);
@@ -485,8 +483,7 @@ static void test_write_from_source(void **state) {
   influx_write_options small = {.database = db, .max_body_size = 1000};
   influx_client_stats before, after;
   influx_client_get_stats(c, &before);
-  assert_int_equal(influx_write_from(c, gen_source, g, &small, &rep, &err),
-                   INFLUX_OK);
+  assert_ok(influx_write_from(c, gen_source, g, &small, &rep, &err), &err);
   influx_client_get_stats(c, &after);
   /* ~25-byte lines, 500 of them: at least 12 bodies of <= 1000 bytes. */
   assert_true(after.requests - before.requests >= 12);
@@ -503,7 +500,7 @@ static void test_partial_write_reported(void **state) {
   const char *db = th_new_db(c, "partial");
   influx_error err = {0};
   influx_write_options wo = {.database = db};
-  assert_int_equal(influx_write(c, "m v=1i 1", 8, &wo, &err), INFLUX_OK);
+  assert_ok(influx_write(c, "m v=1i 1", 8, &wo, &err), &err);
   /* Batch 1 (second) holds a field-type conflict. */
   const char *lines[] = {"m v=2i 2", "m v=3i 3", "m v=\"oops\" 4", "m v=5i 5"};
   wo.batch_size = 2;
@@ -524,9 +521,9 @@ static void test_rp_precision_params(void **state) {
   influx_client *c = th_client("plain", NULL);
   const char *db = th_new_db(c, "rpw");
   influx_error err = {0};
-  assert_int_equal(
+  assert_ok(
       influx_create_retention_policy(c, "short", "1h", 1, db, 0, NULL, &err),
-      INFLUX_OK);
+      &err);
   influx_field f[] = {INFLUX_F_FLOAT("v", 1.25)};
   int64_t now_s = (int64_t)time(NULL);
   influx_point p = {"m", NULL, 0, f, 1, now_s, 1, NULL};
@@ -534,7 +531,7 @@ static void test_rp_precision_params(void **state) {
                              .retention_policy = "short",
                              .precision = "s",
                              .consistency = "one"};
-  assert_int_equal(influx_write_points(c, &p, 1, &wo, &err), INFLUX_OK);
+  assert_ok(influx_write_points(c, &p, 1, &wo, &err), &err);
   char q[256];
   snprintf(q, sizeof q, "SELECT v FROM \"%s\".\"short\".m", db);
   influx_result *r = th_query(c, db, q);
@@ -564,7 +561,7 @@ static void test_write_retries_5xx(void **state) {
   influx_client *c = th_client("fake2", &o);
   influx_write_options wo = {.database = "d"};
   influx_error err = {0};
-  assert_int_equal(influx_write(c, "m v=1", 5, &wo, &err), INFLUX_OK);
+  assert_ok(influx_write(c, "m v=1", 5, &wo, &err), &err);
   influx_client_stats st;
   influx_client_get_stats(c, &st);
   assert_int_equal(st.retries, 1);
@@ -595,7 +592,7 @@ static void test_udp_datagrams(void **state) {
     n += (size_t)snprintf(data + n, sizeof data - n,
                           "cpu,host=h%d value=%d.5 %d\n", i, i, 1000 + i);
   influx_error err = {0};
-  assert_int_equal(influx_send_packet(c, data, n, &err), INFLUX_OK);
+  assert_ok(influx_send_packet(c, data, n, &err), &err);
   char got[4096];
   size_t gl = 0;
   int grams = 0;
@@ -687,7 +684,7 @@ static void test_udp_points_arrive(void **state) {
     pts[i] = (influx_point){"u", t, 1, &f[i], 1, (int64_t)i + 1, 1, "s"};
   }
   influx_error err = {0};
-  assert_int_equal(influx_write_points(c, pts, n, NULL, &err), INFLUX_OK);
+  assert_ok(influx_write_points(c, pts, n, NULL, &err), &err);
   int64_t got = 0;
   for (int tries = 0; tries < 100 && got < (int64_t)n; tries++) {
     struct timespec ts = {0, 50000000};

@@ -180,10 +180,10 @@ static void test_many_producers(void **state) {
   influx_writer_options o = {.database = db, .batch_size = 1000, .parallel = 2};
   influx_writer *w;
   influx_error err = {0};
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   run_producers(w, 5000);
   influx_writer_stats st;
-  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, &st, &err), &err);
   assert_int_equal(st.accepted, 40000);
   assert_int_equal(st.written, 40000);
   assert_int_equal(st.rejected, 0);
@@ -208,10 +208,10 @@ static void test_batches_stay_under_batch_bytes(void **state) {
                              .user = &s};
   influx_writer *w;
   influx_error err = {0};
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   run_producers(w, 2000);
   influx_writer_stats st;
-  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, &st, &err), &err);
   assert_int_equal(s.err_calls, 0);
   assert_int_equal(st.written, 16000);
   influx_client_free(c);
@@ -226,7 +226,7 @@ static void test_flush_interval(void **state) {
       .database = db, .flush_interval_ms = 100, .jitter_ms = 20};
   influx_writer *w;
   influx_error err = {0};
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 3, 3);
   long n = 0;
   for (int i = 0; i < 100 && n < 3; i++) {
@@ -237,7 +237,7 @@ static void test_flush_interval(void **state) {
   influx_writer_stats st;
   influx_writer_get_stats(w, &st);
   assert_int_equal(st.written, 3);
-  assert_int_equal(influx_writer_close(w, NULL, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, NULL, &err), &err);
   influx_client_free(c);
 }
 
@@ -251,14 +251,12 @@ static void test_rejections_not_retried(void **state) {
       .database = db, .on_error = on_err, .user = &s, .retry_interval_ms = 1};
   influx_writer *w;
   influx_error err = {0};
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   /* v is an integer here, then a string: a field type conflict. */
-  assert_int_equal(influx_writer_write_lines(w, "m v=1i 1\n", 9, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_writer_flush(w, &err), INFLUX_OK);
+  assert_ok(influx_writer_write_lines(w, "m v=1i 1\n", 9, &err), &err);
+  assert_ok(influx_writer_flush(w, &err), &err);
   const char *bad = "m v=\"text\" 2\n";
-  assert_int_equal(influx_writer_write_lines(w, bad, strlen(bad), &err),
-                   INFLUX_OK);
+  assert_ok(influx_writer_write_lines(w, bad, strlen(bad), &err), &err);
   assert_int_equal(influx_writer_flush(w, &err), INFLUX_ERR_PARTIAL);
   assert_non_null(strstr(err.message, "1 points not delivered"));
   assert_int_equal(s.err_calls, 1);
@@ -271,22 +269,21 @@ static void test_rejections_not_retried(void **state) {
   assert_int_equal(st.retries, 0);
   assert_int_equal(st.rejected, 1);
   /* A flush after that, with nothing new failing, is clean again. */
-  assert_int_equal(influx_writer_write_lines(w, "m v=3i 3\n", 9, &err),
-                   INFLUX_OK);
-  assert_int_equal(influx_writer_flush(w, &err), INFLUX_OK);
-  assert_int_equal(influx_writer_close(w, NULL, &err), INFLUX_OK);
+  assert_ok(influx_writer_write_lines(w, "m v=3i 3\n", 9, &err), &err);
+  assert_ok(influx_writer_flush(w, &err), &err);
+  assert_ok(influx_writer_close(w, NULL, &err), &err);
   /* A database that does not exist is not retried either. */
   memset(&s.err_calls, 0, sizeof s.err_calls);
   s.first_lines[0] = 0;
   o.database = "no_such_db_for_writer";
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 10, 10);
   assert_int_equal(influx_writer_flush(w, &err), INFLUX_ERR_PARTIAL);
   assert_int_equal(s.err_calls, 1);
   assert_non_null(strstr(s.last_msg, "database not found"));
   influx_writer_get_stats(w, &st);
   assert_int_equal(st.retries, 0);
-  assert_int_equal(influx_writer_close(w, NULL, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, NULL, &err), &err);
   influx_client_free(c);
 }
 
@@ -301,10 +298,10 @@ static void test_transient_faults(void **state) {
                                .max_retry_delay_ms = 20};
     influx_writer *w;
     influx_error err = {0};
-    assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+    assert_ok(influx_writer_new(c, &o, &w, &err), &err);
     write_range(w, "a", 0, 100, 100);
     influx_writer_stats st;
-    assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+    assert_ok(influx_writer_close(w, &st, &err), &err);
     assert_int_equal(st.written, 100);
     assert_int_equal(st.retries, k == 0 ? 3 : 2);
     influx_client_free(c);
@@ -321,7 +318,7 @@ static void test_give_up(void **state) {
       .retry_interval_ms = 2, .max_retries = 2, .on_error = on_err, .user = &s};
   influx_writer *w;
   influx_error err = {0};
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 7, 7);
   influx_writer_stats st;
   assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
@@ -338,7 +335,7 @@ static void test_give_up(void **state) {
       .path = th_scenario("slow400"), .database = "db", .timeout_ms = 100};
   c = th_client("fake2", &slow);
   o.max_retries = 1;
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 5, 5);
   assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
   assert_int_equal(s.last_st, INFLUX_ERR_TIMEOUT);
@@ -348,9 +345,9 @@ static void test_give_up(void **state) {
   influx_options slowok = {
       .path = th_scenario("slow150"), .database = "db", .timeout_ms = 2000};
   c = th_client("fake2", &slowok);
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 5, 5);
-  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, &st, &err), &err);
   assert_int_equal(st.written, 5);
   influx_client_free(c);
 }
@@ -379,7 +376,7 @@ static void test_overflow_drop_oldest(void **state) {
                        .timeout_ms = 500};
   influx_client *c;
   influx_error err = {0};
-  assert_int_equal(influx_client_new(&o0, &c, &err), INFLUX_OK);
+  assert_ok(influx_client_new(&o0, &c, &err), &err);
   seen s = {.mu = PTHREAD_MUTEX_INITIALIZER};
   influx_writer_options o = {.batch_size = 100,
                              .batch_bytes = 4000,
@@ -391,7 +388,7 @@ static void test_overflow_drop_oldest(void **state) {
                              .on_drop = on_drop,
                              .user = &s};
   influx_writer *w;
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 2000, 50);
   influx_writer_stats mid;
   influx_writer_get_stats(w, &mid);
@@ -427,14 +424,14 @@ static void test_overflow_block(void **state) {
       .host = "127.0.0.1", .port = dead_port(), .database = "db", .retries = 1};
   influx_client *c;
   influx_error err = {0};
-  assert_int_equal(influx_client_new(&o0, &c, &err), INFLUX_OK);
+  assert_ok(influx_client_new(&o0, &c, &err), &err);
   influx_writer_options o = {.batch_size = 100,
                              .batch_bytes = 4000,
                              .buffer_limit = 8000,
                              .retry_interval_ms = 50,
                              .max_retry_time_ms = 600};
   influx_writer *w;
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   blocked b = {w, 0};
   pthread_t th;
   pthread_create(&th, NULL, block_writer, &b);
@@ -476,7 +473,7 @@ static void test_server_killed_mid_stream(void **state) {
   (void)state;
   influx_client *c = own_client(NULL);
   influx_error err = {0};
-  assert_int_equal(influx_create_database(c, "killdb", &err), INFLUX_OK);
+  assert_ok(influx_create_database(c, "killdb", &err), &err);
   influx_writer_options o = {.database = "killdb",
                              .batch_size = 5000,
                              .parallel = 2,
@@ -484,7 +481,7 @@ static void test_server_killed_mid_stream(void **state) {
                              .max_retry_delay_ms = 1000,
                              .max_retries = INFLUX_RETRIES_UNTIL_SUCCESS};
   influx_writer *w;
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   killer k = {w, 0, 0};
   pthread_t th;
   pthread_create(&th, NULL, kill_and_restart, &k);
@@ -493,7 +490,7 @@ static void test_server_killed_mid_stream(void **state) {
   assert_true(k.killed);
   assert_true(k.restarted);
   influx_writer_stats st;
-  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, &st, &err), &err);
   assert_int_equal(st.written, 1000000);
   assert_true(st.retries > 0);
   assert_int_equal(count_points(c, "killdb", "m"), 1000000);
@@ -518,21 +515,21 @@ static void test_server_down_at_start(void **state) {
   (void)state;
   influx_client *c = own_client(NULL);
   influx_error err = {0};
-  assert_int_equal(influx_create_database(c, "downdb", &err), INFLUX_OK);
+  assert_ok(influx_create_database(c, "downdb", &err), &err);
   assert_int_equal(ctl_run("kill9"), 0);
   influx_writer_options o = {.database = "downdb",
                              .retry_interval_ms = 100,
                              .max_retry_delay_ms = 500,
                              .max_retries = INFLUX_RETRIES_UNTIL_SUCCESS};
   influx_writer *w;
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 12345, 1000);
   usleep(500000);
   influx_writer_stats st;
   influx_writer_get_stats(w, &st);
   assert_int_equal(st.written, 0);
   assert_int_equal(ctl_run("restart"), 0);
-  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, &st, &err), &err);
   assert_int_equal(st.written, 12345);
   assert_int_equal(count_points(c, "downdb", "m"), 12345);
   influx_client_free(c);
@@ -599,14 +596,14 @@ static void test_spool_survives_crash(void **state) {
 
   influx_client *c = own_client(NULL);
   influx_error err = {0};
-  assert_int_equal(influx_create_database(c, "spooldb", &err), INFLUX_OK);
+  assert_ok(influx_create_database(c, "spooldb", &err), &err);
   influx_client_free(c);
   c = own_client("spooldb");
   influx_writer_options o = {.spool_dir = spool};
   influx_writer *w;
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   influx_writer_stats st;
-  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, &st, &err), &err);
   assert_true(st.recovered >= (uint64_t)acc);
   assert_int_equal(st.written, st.recovered);
   /* Every point the dead writer acknowledged is there, once. */
@@ -621,8 +618,8 @@ static void test_spool_survives_crash(void **state) {
   assert_int_equal(count_points(c, "spooldb", "m"), (long)st.recovered);
   /* Delivered batches left the spool. */
   influx_writer *w2;
-  assert_int_equal(influx_writer_new(c, &o, &w2, &err), INFLUX_OK);
-  assert_int_equal(influx_writer_close(w2, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w2, &err), &err);
+  assert_ok(influx_writer_close(w2, &st, &err), &err);
   assert_int_equal(st.recovered, 0);
   influx_client_free(c);
 }
@@ -636,10 +633,10 @@ static void test_spool_locked(void **state) {
   influx_writer_options o = {.spool_dir = spool};
   influx_writer *w, *w2;
   influx_error err = {0};
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   assert_int_equal(influx_writer_new(c, &o, &w2, &err), INFLUX_ERR_IO);
   assert_non_null(strstr(err.message, "in use by another writer"));
-  assert_int_equal(influx_writer_close(w, NULL, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, NULL, &err), &err);
   influx_client_free(c);
 }
 
@@ -651,12 +648,12 @@ static void test_spool_disk_full(void **state) {
   spool_path(spool, sizeof spool, "full");
   influx_client *c = own_client(NULL);
   influx_error err = {0};
-  assert_int_equal(influx_create_database(c, "fulldb", &err), INFLUX_OK);
+  assert_ok(influx_create_database(c, "fulldb", &err), &err);
   influx_client_free(c);
   c = own_client("fulldb");
   influx_writer_options o = {.spool_dir = spool, .batch_size = 100};
   influx_writer *w;
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   struct rlimit old, lim;
   getrlimit(RLIMIT_FSIZE, &old);
   lim = old;
@@ -679,7 +676,7 @@ static void test_spool_disk_full(void **state) {
   influx_writer_stats s;
   influx_writer_get_stats(w, &s);
   assert_true(s.accepted > 0 && s.accepted < 1000);
-  assert_int_equal(influx_writer_close(w, &s, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, &s, &err), &err);
   assert_int_equal(s.written, s.accepted);
   assert_int_equal(count_points(c, "fulldb", "m"), (long)s.accepted);
   influx_client_free(c);
@@ -709,7 +706,7 @@ static void test_writer_bad_arguments(void **state) {
   /* A bad point refuses the whole call and names the point. */
   const char *db = th_new_db(c, "wr_args");
   o = (influx_writer_options){.database = db};
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   influx_point p[3];
   influx_tag t[3];
   influx_field f[3];
@@ -727,14 +724,14 @@ static void test_writer_bad_arguments(void **state) {
   assert_int_equal(influx_writer_write(w, NULL, 1, &err),
                    INFLUX_ERR_INVALID_ARG);
   influx_writer_stats st;
-  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_close(w, &st, &err), &err);
   assert_int_equal(st.accepted, 0);
   assert_int_equal(count_points(c, db, "m"), 0);
   /* Points without a time get one at acceptance. */
-  assert_int_equal(influx_writer_new(c, &o, &w, &err), INFLUX_OK);
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   p[0].has_time = 0;
-  assert_int_equal(influx_writer_write(w, p, 1, &err), INFLUX_OK);
-  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_OK);
+  assert_ok(influx_writer_write(w, p, 1, &err), &err);
+  assert_ok(influx_writer_close(w, &st, &err), &err);
   influx_result *r = th_query(c, db, "SELECT v FROM m");
   const influx_series *s = influx_result_series(r, 0, 0);
   assert_non_null(s);
@@ -765,15 +762,13 @@ static void test_series_helper(void **state) {
                                     .time_precision = "s"};
   influx_series_helper *h;
   influx_error err = {0};
-  assert_int_equal(influx_series_helper_new(&o, &h, &err), INFLUX_OK);
+  assert_ok(influx_series_helper_new(&o, &h, &err), &err);
   influx_field row[3] = {INFLUX_F_STRING("server_name", "us.east-1"),
                          INFLUX_F_FLOAT("some_stat", 159),
                          INFLUX_F_INT("other_stat", 10)};
-  assert_int_equal(influx_series_helper_add(h, row, 3, 1, 1000, &err),
-                   INFLUX_OK);
+  assert_ok(influx_series_helper_add(h, row, 3, 1, 1000, &err), &err);
   row[0].v.s = "us.west-2";
-  assert_int_equal(influx_series_helper_add(h, row, 3, 1, 1001, &err),
-                   INFLUX_OK);
+  assert_ok(influx_series_helper_add(h, row, 3, 1, 1001, &err), &err);
   assert_int_equal(influx_series_helper_pending(h), 2);
   /* Unknown, missing, doubled names and non-string tags are errors. */
   influx_field unknown[3] = {row[0], row[1], INFLUX_F_INT("nope", 1)};
@@ -793,8 +788,7 @@ static void test_series_helper(void **state) {
   assert_int_equal(influx_series_helper_pending(h), 2);
   /* The third row reaches bulk_size: autocommit. */
   row[0].v.s = "us.east-1";
-  assert_int_equal(influx_series_helper_add(h, row, 3, 1, 1002, &err),
-                   INFLUX_OK);
+  assert_ok(influx_series_helper_add(h, row, 3, 1, 1002, &err), &err);
   assert_int_equal(influx_series_helper_pending(h), 0);
   influx_result *r = th_query(
       c, db, "SELECT some_stat, other_stat FROM \"events.stats.us.east-1\"");
@@ -813,11 +807,10 @@ static void test_series_helper(void **state) {
   /* Explicit commit to another client; a failed commit keeps the rows. */
   influx_options bad = {.database = "no_such_db_sh"};
   influx_client *c2 = th_client("plain", &bad);
-  assert_int_equal(influx_series_helper_add(h, row, 3, 1, 1003, &err),
-                   INFLUX_OK);
+  assert_ok(influx_series_helper_add(h, row, 3, 1, 1003, &err), &err);
   assert_int_not_equal(influx_series_helper_commit(h, c2, &err), INFLUX_OK);
   assert_int_equal(influx_series_helper_pending(h), 1);
-  assert_int_equal(influx_series_helper_commit(h, NULL, &err), INFLUX_OK);
+  assert_ok(influx_series_helper_commit(h, NULL, &err), &err);
   assert_int_equal(influx_series_helper_pending(h), 0);
   influx_client_free(c2);
   influx_series_helper_free(h);
@@ -875,7 +868,7 @@ static void test_series_helper_threads(void **state) {
                                     .autocommit = 1};
   influx_series_helper *h;
   influx_error err = {0};
-  assert_int_equal(influx_series_helper_new(&o, &h, &err), INFLUX_OK);
+  assert_ok(influx_series_helper_new(&o, &h, &err), &err);
   pthread_t th[4];
   helper_thread ht[4];
   for (int i = 0; i < 4; i++) {
@@ -884,7 +877,7 @@ static void test_series_helper_threads(void **state) {
   }
   for (int i = 0; i < 4; i++)
     pthread_join(th[i], NULL);
-  assert_int_equal(influx_series_helper_commit(h, NULL, &err), INFLUX_OK);
+  assert_ok(influx_series_helper_commit(h, NULL, &err), &err);
   influx_series_helper_free(h);
   assert_int_equal(count_points(c, db, "m"), 2000);
   influx_client_free(c);

@@ -36,13 +36,17 @@ char *th_fake_stats(void);
 /* Extracts an integer field from a flat JSON text ("name": N). */
 long th_json_int(const char *json, const char *name);
 
-#define TH_OK(expr)                                                            \
+static inline const char *th_err_text(const influx_error *e) {
+  return e ? e->message : "";
+}
+/* Asserts that a call returned INFLUX_OK; on failure the message says
+ * which call, the status and the error's message (from errp). */
+#define assert_ok(expr, errp)                                                  \
   do {                                                                         \
-    influx_error th_err_ = {0};                                                \
     influx_status th_st_ = (expr);                                             \
-    (void)th_err_;                                                             \
     if (th_st_ != INFLUX_OK)                                                   \
-      fail_msg("%s failed: %s", #expr, influx_strerror(th_st_));               \
+      fail_msg("%s: %s: %s", #expr, influx_strerror(th_st_),                   \
+               th_err_text(errp));                                             \
   } while (0)
 
 #endif

@@ -83,9 +83,9 @@ static void test_overrides_win(void **state) {
   influx_options ov = {.database = "other", .port = 1234, .udp_port = 159};
   influx_client *c = NULL;
   influx_error err = {0};
-  assert_int_equal(
+  assert_ok(
       influx_client_from_dsn("udp+influxdb://u:p@h:8086/d", &ov, &c, &err),
-      INFLUX_OK);
+      &err);
   assert_string_equal(influx_client_database(c), "other");
   influx_client_free(c);
   assert_int_equal(influx_client_from_dsn("nope", &ov, &c, &err),

@@ -55,8 +55,7 @@ static void test_escaping_positions(void **state) {
   assert_non_null(strstr(err.message, "line splitter"));
   /* Without the newline the line still ends in the right place. */
   f2[0].v.s = "one two";
-  assert_int_equal(influx_make_lines(&p2, 1, NULL, &out, NULL, &err),
-                   INFLUX_OK);
+  assert_ok(influx_make_lines(&p2, 1, NULL, &out, NULL, &err), &err);
   free(out);
 }
 
@@ -181,15 +180,15 @@ static void test_builder(void **state) {
   assert_int_equal(influx_lines_tag(lb, "a", "b", &err),
                    INFLUX_ERR_INVALID_ARG);
   for (int i = 0; i < 3; i++) {
-    assert_int_equal(influx_lines_begin(lb, "cpu", &err), INFLUX_OK);
-    assert_int_equal(influx_lines_tag(lb, "z", "1", &err), INFLUX_OK);
-    assert_int_equal(influx_lines_tag(lb, "a", "2", &err), INFLUX_OK);
-    assert_int_equal(influx_lines_float(lb, "f", 1.5, &err), INFLUX_OK);
-    assert_int_equal(influx_lines_int(lb, "i", i, &err), INFLUX_OK);
-    assert_int_equal(influx_lines_bool(lb, "b", 0, &err), INFLUX_OK);
-    assert_int_equal(influx_lines_string(lb, "s", "x", &err), INFLUX_OK);
-    assert_int_equal(influx_lines_time(lb, i, "s", &err), INFLUX_OK);
-    assert_int_equal(influx_lines_end(lb, &err), INFLUX_OK);
+    assert_ok(influx_lines_begin(lb, "cpu", &err), &err);
+    assert_ok(influx_lines_tag(lb, "z", "1", &err), &err);
+    assert_ok(influx_lines_tag(lb, "a", "2", &err), &err);
+    assert_ok(influx_lines_float(lb, "f", 1.5, &err), &err);
+    assert_ok(influx_lines_int(lb, "i", i, &err), &err);
+    assert_ok(influx_lines_bool(lb, "b", 0, &err), &err);
+    assert_ok(influx_lines_string(lb, "s", "x", &err), &err);
+    assert_ok(influx_lines_time(lb, i, "s", &err), &err);
+    assert_ok(influx_lines_end(lb, &err), &err);
   }
   assert_int_equal(influx_lines_count(lb), 3);
   assert_string_equal(influx_lines_data(lb),
@@ -198,16 +197,15 @@ static void test_builder(void **state) {
                       "cpu,a=2,z=1 f=1.5,i=2i,b=false,s=\"x\" 2000000000\n");
   /* A bad point leaves the buffer untouched. */
   size_t len = influx_lines_len(lb);
-  assert_int_equal(influx_lines_begin(lb, "cpu", &err), INFLUX_OK);
-  assert_int_equal(influx_lines_float(lb, "f", NAN, &err), INFLUX_OK);
+  assert_ok(influx_lines_begin(lb, "cpu", &err), &err);
+  assert_ok(influx_lines_float(lb, "f", NAN, &err), &err);
   assert_int_equal(influx_lines_end(lb, &err), INFLUX_ERR_INVALID_ARG);
   assert_int_equal(influx_lines_len(lb), len);
   assert_int_equal(influx_lines_end(lb, &err), INFLUX_ERR_INVALID_ARG);
   influx_lines_reset(lb);
   assert_int_equal(influx_lines_len(lb), 0);
-  assert_int_equal(influx_lines_append_raw(lb, "m v=1\n", 6, &err), INFLUX_OK);
-  assert_int_equal(influx_lines_append_raw(lb, "m v=\"a\nb\"", 9, &err),
-                   INFLUX_OK);
+  assert_ok(influx_lines_append_raw(lb, "m v=1\n", 6, &err), &err);
+  assert_ok(influx_lines_append_raw(lb, "m v=\"a\nb\"", 9, &err), &err);
   assert_int_equal(influx_lines_append_raw(lb, "m v=1\nm v=2", 11, &err),
                    INFLUX_ERR_INVALID_ARG);
   assert_int_equal(influx_lines_append_raw(lb, "\n", 1, &err),
@@ -402,8 +400,7 @@ static void test_json_points_deep(void **state) {
   assert_null(set);
   /* Brackets inside strings do not count. */
   const char *ok = "[{\"measurement\":\"m[[[[\",\"fields\":{\"v\":1}}]";
-  assert_int_equal(influx_point_set_parse_json(ok, strlen(ok), &set, &err),
-                   INFLUX_OK);
+  assert_ok(influx_point_set_parse_json(ok, strlen(ok), &set, &err), &err);
   assert_int_equal(influx_point_set_count(set), 1);
   influx_point_set_free(set);
   free(text);
