@@ -453,24 +453,26 @@ static influx_status writer_start(importer *im, influx_error *err) {
   return influx_writer_new(im->c, &wo, &im->w, err);
 }
 
-/* Settles the current writer's points and counts them to its target. */
+/* Settles the current writer's points and counts them to its target
+ * (also a target that never got a point: nothing written, and the lines
+ * rejected while it was current). */
 static void writer_stop(importer *im) {
-  if (!im->w)
-    return;
-  influx_error err = {0};
-  influx_writer_stats ws = {0};
-  influx_status st = influx_writer_close(im->w, &ws, &err);
-  im->w = NULL;
-  if (st && !im->close_status)
-    im->close_status = st;
   context *cx = &im->ctx[im->nctx - 1];
-  cx->written = ws.written;
+  if (im->w) {
+    influx_error err = {0};
+    influx_writer_stats ws = {0};
+    influx_status st = influx_writer_close(im->w, &ws, &err);
+    im->w = NULL;
+    if (st && !im->close_status)
+      im->close_status = st;
+    cx->written = ws.written;
+    im->written_total += ws.written;
+    pthread_mutex_lock(&im->mu);
+    im->accepted = 0; /* the next writer numbers its points from 0 */
+    im->nspans = 0;
+    pthread_mutex_unlock(&im->mu);
+  }
   cx->rejected = im->rejected_lines - cx->rejected;
-  im->written_total += ws.written;
-  pthread_mutex_lock(&im->mu);
-  im->accepted = 0; /* the next writer numbers its points from 0 */
-  im->nspans = 0;
-  pthread_mutex_unlock(&im->mu);
 }
 
 /* Moves to the target the file asked for, before its next point. */

@@ -83,6 +83,13 @@ printf 'cpu v=7 %s000000000\n' "$S" >"$T/plain.lp"
 check plain-rp 0 $I -d "$DB" import --rp short "$T/plain.lp"
 check plain-rp-q 0 $I -d "$DB" query --format csv --precision s 'SELECT v FROM short.cpu'
 has plain-rp-v "cpu,,$S,7" "$OUT"
+# Counts per target: a rejected line is counted where it was, not again
+# for a target that follows it without points.
+printf '# CONTEXT-DATABASE:%s\nbad line\n# CONTEXT-DATABASE:%s\n# CONTEXT-RETENTION-POLICY:short\n# CONTEXT-DATABASE:%s\ncpu v=8 %s000000000\n' \
+    "$DB" "$DB" "$DB" "$S" >"$T/counts.lp"
+check ctx-counts 7 $I import "$T/counts.lp"
+has ctx-counts-bad "$DB.(default RP): 1 points written, 1 rejected" "$ERR"
+hasnt ctx-counts-short "$DB.short:" "$ERR"
 # Statements other than CREATE DATABASE / RETENTION POLICY never run.
 printf '# DDL\nDROP DATABASE %s\n# DML\n' "$DB" >"$T/evil.lp"
 check ddl-refused 5 $I import "$T/evil.lp"
