@@ -248,6 +248,54 @@ static void test_retry_policy(void **state) {
                retry_http_status(404) || retry_http_status(200));
 }
 
+/* influx_format_double: shortest round-trip digits, plain notation in
+ * [1e-6, 1e21) as influxd's JSON, exponent form outside it. */
+static void test_format_double(void **state) {
+  (void)state;
+  static const struct {
+    double v;
+    const char *want;
+  } cases[] = {{10, "10"},
+               {630, "630"},
+               {0.1, "0.1"},
+               {-0.000001, "-0.000001"},
+               {1e20, "100000000000000000000"},
+               {1.2345678901234568e20, "123456789012345680000"},
+               {1e21, "1e+21"},
+               {1e-7, "1e-7"},
+               {-1.5e-7, "-1.5e-7"},
+               {1.2345678901234568e-5, "0.000012345678901234568"},
+               {0, "0"},
+               {5e-324, "5e-324"},
+               {1.7976931348623157e308, "1.7976931348623157e+308"}};
+  char buf[48];
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    influx_format_double(cases[i].v, buf, sizeof buf);
+    assert_string_equal(buf, cases[i].want);
+  }
+  /* Random bit patterns: always the same double back, plain or not as the
+   * magnitude says. */
+  uint64_t x = 0x9e3779b97f4a7c15ULL;
+  for (int i = 0; i < 200000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double v;
+    memcpy(&v, &x, sizeof v);
+    if (!isfinite(v))
+      continue;
+    int n = influx_format_double(v, buf, sizeof buf);
+    assert_int_equal((size_t)n, strlen(buf));
+    char *end;
+    double back = strtod(buf, &end);
+    assert_true(*end == 0);
+    assert_memory_equal(&back, &v, sizeof v);
+    double a = fabs(v);
+    assert_true((strchr(buf, 'e') != NULL) ==
+                (a != 0 && (a < 1e-6 || a >= 1e21)));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rfc3339),
@@ -256,6 +304,7 @@ int main(void) {
       cmocka_unit_test(test_cached_times),
       cmocka_unit_test(test_doubles_random),
       cmocka_unit_test(test_retry_policy),
+      cmocka_unit_test(test_format_double),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
