@@ -20,6 +20,10 @@ typedef struct exporter {
   int failed;
 } exporter;
 
+/* t / f rounded toward minus infinity: times are floored, before 1970
+ * too. */
+static int64_t floor_div(int64_t t, int64_t f) { return t / f - (t % f < 0); }
+
 static void csv_value(exporter *x, const influx_value *v) {
   char buf[64];
   switch (v->type) {
@@ -49,11 +53,7 @@ static void csv_value(exporter *x, const influx_value *v) {
   }
   case INFLUX_VALUE_TIME:
     if (x->precision) {
-      /* Floored, as the line-protocol path does. */
-      int64_t q = v->v.i / x->factor;
-      if (v->v.i % x->factor < 0)
-        q--;
-      fprintf(x->out, "%lld", (long long)q);
+      fprintf(x->out, "%lld", (long long)floor_div(v->v.i, x->factor));
     } else {
       influx_time_format(v->v.i, buf, sizeof buf);
       fputs(buf, x->out);
@@ -117,10 +117,8 @@ static int export_line(exporter *x, const influx_series *s) {
       switch (v->type) {
       case INFLUX_VALUE_TIME: {
         /* Floored to the precision (counted in on_series). */
-        int64_t t = v->v.i, q = t / x->factor;
-        if (t % x->factor < 0)
-          q--;
-        if (__builtin_mul_overflow(q, x->factor, &t))
+        int64_t t;
+        if (__builtin_mul_overflow(floor_div(v->v.i, x->factor), x->factor, &t))
           t = v->v.i; /* cannot be floored: the encoder will say so */
         st = influx_lines_time(x->lb, t, "n", e);
         continue;
