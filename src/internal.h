@@ -49,7 +49,12 @@ INFLUX_PRIVATE int text_out(const char *text, int n, char *out, size_t size);
 /* Makes room for `need` elements of `elt` bytes in *arr (capacity *cap),
  * doubling; 0, or -1 without touching *arr when memory or size_t runs
  * out. The library's one growth rule. */
-INFLUX_PRIVATE int grow_array(void **arr, size_t *cap, size_t need, size_t elt);
+INFLUX_PRIVATE int grow_array_slow(void **arr, size_t *cap, size_t need,
+                                   size_t elt);
+/* The check inline: the encoder calls this for every point. */
+static inline int grow_array(void **arr, size_t *cap, size_t need, size_t elt) {
+  return need <= *cap ? 0 : grow_array_slow(arr, cap, need, elt);
+}
 
 INFLUX_PRIVATE influx_status ierr(influx_error *err, influx_status code,
                                   const char *fmt, ...)

@@ -21,7 +21,7 @@
 #define frame_set_piece influx__frame_set_piece
 #define frame_store influx__frame_store
 #define frame_unref influx__frame_unref
-#define grow_array influx__grow_array
+#define grow_array_slow influx__grow_array_slow
 #define gzip_compress influx__gzip_compress
 #define http_global_init influx__http_global_init
 #define http_perform influx__http_perform

@@ -556,7 +556,7 @@ int media_type_format(const char *ctype) {
   return 0;
 }
 
-int grow_array(void **arr, size_t *cap, size_t need, size_t elt) {
+int grow_array_slow(void **arr, size_t *cap, size_t need, size_t elt) {
   if (need <= *cap)
     return 0;
   size_t nc = *cap ? *cap : 4;
