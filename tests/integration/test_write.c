@@ -574,17 +574,24 @@ static void test_write_retries_5xx(void **state) {
 
 /* ---- UDP ---- */
 
-static void test_udp_datagrams(void **state) {
-  (void)state;
-  /* Our own receiver shows the datagram boundaries. */
+/* A UDP socket of our own on loopback; its port in *port. */
+static int udp_receiver(int *port) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in a = {.sin_family = AF_INET,
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t al = sizeof a;
   assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
   getsockname(fd, (struct sockaddr *)&a, &al);
-  influx_options o = {
-      .use_udp = 1, .udp_port = ntohs(a.sin_port), .udp_payload_size = 100};
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
+static void test_udp_datagrams(void **state) {
+  (void)state;
+  /* Our own receiver shows the datagram boundaries. */
+  int port;
+  int fd = udp_receiver(&port);
+  influx_options o = {.use_udp = 1, .udp_port = port, .udp_payload_size = 100};
   influx_client *c = th_client("plain", &o);
   char data[4096];
   size_t n = 0;
@@ -650,13 +657,9 @@ static void *udp_sender(void *u) {
 
 static void test_udp_shared_client(void **state) {
   (void)state;
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET,
-                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t al = sizeof a;
-  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-  getsockname(fd, (struct sockaddr *)&a, &al);
-  influx_options o = {.use_udp = 1, .udp_port = ntohs(a.sin_port)};
+  int port;
+  int fd = udp_receiver(&port);
+  influx_options o = {.use_udp = 1, .udp_port = port};
   udp_share s = {th_client("plain", &o), 0};
   pthread_t t[3];
   for (int i = 0; i < 3; i++)
