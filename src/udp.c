@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client_impl.h"
+#include "influxc/write.h"
 
 /* Opens the client's UDP socket if it is not open; udp_mu held. */
 static influx_status udp_open(influx_client *c, influx_error *err) {

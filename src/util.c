@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "fmt_impl.h"
+#include "influxc/query.h"
 #include "internal.h"
 
 int ibuf_reserve(ibuf *b, size_t extra) {

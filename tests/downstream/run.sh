@@ -12,6 +12,15 @@ cmake --install "$BUILD" --prefix "$T/prefix" >/dev/null
 # The archive exports only influx_ names (internals are influx__).
 bad=$(nm -g --defined-only "$T"/prefix/lib*/libinfluxc.a | awk '$2 ~ /[TDRBC]/ {print $3}' | grep -v '^influx_' || true)
 if [ -n "$bad" ]; then echo "FAIL: libinfluxc.a exports $bad"; exit 1; fi
+# Every function the installed headers declare INFLUX_EXPORT is exported
+# by the shared library (a definition that does not see its declaration is
+# hidden by the default visibility).
+declared=$(grep -hv '^#' "$T"/prefix/include/influxc/*.h | tr '\n' ' ' |
+    grep -oE 'INFLUX_EXPORT [^;{]*\(' | grep -oE '[a-z_0-9]+\($' | tr -d '(' | sort -u)
+exported=$(nm -D --defined-only "$T"/prefix/lib*/libinfluxc.so | awk '{print $3}' | sed 's/@.*//' | sort -u)
+missing=$(comm -23 <(printf '%s\n' "$declared") <(printf '%s\n' "$exported"))
+if [ -n "$missing" ]; then echo "FAIL: declared but not exported: $missing"; exit 1; fi
+[ "$(printf '%s\n' "$declared" | wc -l)" -gt 150 ] || { echo "FAIL: too few declarations found"; exit 1; }
 n=0
 for link in shared static; do
     cmake -S "$HERE" -B "$T/b-$link" -DCMAKE_PREFIX_PATH="$T/prefix" \
