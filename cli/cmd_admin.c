@@ -1,5 +1,6 @@
 /* The administration commands: database, measurement, series, rp, cq,
  * user. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,32 +11,49 @@ typedef struct args {
   char *v[16];
 } args;
 
-/* Collects positionals; flags listed in `flags` (NULL-ended, "name" or
- * "name=" for one taking a value) go to `vals`. */
-static int collect(int argc, char **argv, int from, global *g,
-                   const char *const *flags, const char **vals, args *out) {
+/* The options of the admin commands, by name (not by position). */
+typedef struct admin_flags {
+  const char *measurement, *tags, *replication, *shard_duration, *dflt,
+      *duration, *resample, *admin, *on, *format;
+} admin_flags;
+
+static const struct {
+  const char *name;
+  int takes_value;
+  size_t field; /* offset in admin_flags */
+} admin_options[] = {
+    {"--measurement", 1, offsetof(admin_flags, measurement)},
+    {"--tags", 1, offsetof(admin_flags, tags)},
+    {"--replication", 1, offsetof(admin_flags, replication)},
+    {"--shard-duration", 1, offsetof(admin_flags, shard_duration)},
+    {"--default", 0, offsetof(admin_flags, dflt)},
+    {"--duration", 1, offsetof(admin_flags, duration)},
+    {"--resample", 1, offsetof(admin_flags, resample)},
+    {"--admin", 0, offsetof(admin_flags, admin)},
+    {"--on", 1, offsetof(admin_flags, on)},
+    {"--format", 1, offsetof(admin_flags, format)}};
+
+/* Collects positionals into `out` and the options above into `fl` (a flag
+ * without a value is set to "1"). */
+static int collect(int argc, char **argv, int from, global *g, admin_flags *fl,
+                   args *out) {
   out->n = 0;
   for (int i = from; i < argc; i++) {
     const char *a = argv[i];
-    int matched = 0;
-    for (int f = 0; flags && flags[f]; f++) {
-      size_t fl = strlen(flags[f]);
-      int takes = flags[f][fl - 1] == '=';
-      size_t nl = takes ? fl - 1 : fl;
-      if (!strncmp(a, flags[f], nl) && a[nl] == 0) {
-        if (takes) {
-          if (i + 1 >= argc)
-            return usage_error("option %s needs a value", a);
-          vals[f] = argv[++i];
-        } else {
-          vals[f] = "1";
-        }
-        matched = 1;
-        break;
-      }
-    }
-    if (matched)
+    size_t k = 0, n = sizeof admin_options / sizeof *admin_options;
+    while (k < n && strcmp(a, admin_options[k].name))
+      k++;
+    if (k < n) {
+      const char **slot =
+          (const char **)(void *)((char *)fl + admin_options[k].field);
+      if (!admin_options[k].takes_value)
+        *slot = "1";
+      else if (i + 1 < argc)
+        *slot = argv[++i];
+      else
+        return usage_error("option %s needs a value", a);
       continue;
+    }
     int r = rest_arg(argc, argv, &i, g, argv[0]);
     if (r < 0)
       return EXIT_USAGE;
@@ -121,25 +139,20 @@ int cmd_group(int argc, char **argv, global *g) {
     puts(help);
     return sub ? 0 : EXIT_USAGE;
   }
-  static const char *const flags[] = {
-      "--measurement=",    "--tags=",   "--replication=",
-      "--shard-duration=", "--default", "--duration=",
-      "--resample=",       "--admin",   "--on=",
-      "--format=",         NULL};
-  const char *vals[11] = {0};
+  admin_flags fl = {0};
   args a;
-  int rc = collect(argc, argv, 2, g, flags, vals, &a);
+  int rc = collect(argc, argv, 2, g, &fl, &a);
   if (rc)
     return rc;
-  const char *meas = vals[0], *tagspec = vals[1], *repl = vals[2],
-             *shard = vals[3], *dflt = vals[4], *dur = vals[5],
-             *resample = vals[6], *admin = vals[7], *on = vals[8];
+  const char *meas = fl.measurement, *tagspec = fl.tags, *repl = fl.replication,
+             *shard = fl.shard_duration, *dflt = fl.dflt, *dur = fl.duration,
+             *resample = fl.resample, *admin = fl.admin, *on = fl.on;
   int fmt = -1; /* lists: tab-separated unless --format says otherwise */
-  if (vals[9]) {
+  if (fl.format) {
     out_format f;
-    if (parse_format(vals[9], &f))
+    if (parse_format(fl.format, &f))
       return usage_error("--format %s is not table, csv, json or jsonl",
-                         vals[9]);
+                         fl.format);
     fmt = (int)f;
   }
   influx_tag tags[32];
