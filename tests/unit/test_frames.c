@@ -1,0 +1,250 @@
+/* Frames without a server: building from arrays and rows, reading back,
+ * refusals, CSV and the Arrow C Data Interface. (Writing to and querying
+ * from influxd: tests/integration/test_frame.c.) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define T0 1600000000000000123LL /* not a multiple of 256 or 1000 */
+
+static void test_build_and_read(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_ok(influx_frame_new(&f, &err), &err);
+  int64_t t[4] = {T0, T0 + 1, T0 + 2, T0 + 3};
+  double d[4] = {1.5, 0, -2.25, 1e300};
+  uint8_t dvalid[1] = {0x0d}; /* row 1 null */
+  int64_t iv[4] = {1, 2, 3, INT64_MIN};
+  uint8_t bv[4] = {1, 0, 1, 0};
+  const char *sv[4] = {"a,b", NULL, "say \"hi\"", "line\nbreak"};
+  const char *tv[4] = {"x", "y", "", NULL};
+  assert_ok(influx_frame_set_time(f, t, 4, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, dvalid, 4, 0, &err), &err);
+  assert_ok(influx_frame_add_int(f, "i", iv, NULL, 4, 1, &err), &err);
+  assert_ok(influx_frame_add_bool(f, "b", bv, NULL, 4, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "s", INFLUX_COL_STRING, sv, 4, &err),
+            &err);
+  assert_ok(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, tv, 4, &err),
+            &err);
+  assert_int_equal(influx_frame_nrows(f), 4);
+  assert_int_equal(influx_frame_ncols(f), 5);
+  assert_string_equal(influx_frame_column_name(f, 4), "host");
+  assert_int_equal(influx_frame_column_type(f, 4), INFLUX_COL_TAG);
+  assert_int_equal(influx_frame_column_index(f, "b"), 2);
+  assert_int_equal(influx_frame_column_index(f, "nope"), -1);
+  assert_int_equal(influx_frame_time(f)[3], T0 + 3);
+  double x;
+  assert_int_equal(influx_frame_get_float(f, 0, 2, &x), INFLUX_OK);
+  assert_true(x == -2.25);
+  assert_true(influx_frame_is_null(f, 0, 1));
+  assert_int_equal(influx_frame_get_float(f, 0, 1, &x), INFLUX_ERR_INVALID_ARG);
+  int64_t y;
+  assert_int_equal(influx_frame_get_int(f, 1, 3, &y), INFLUX_OK);
+  assert_true(y == INT64_MIN);
+  /* The borrowed column reads the caller's array itself. */
+  iv[0] = 42;
+  assert_int_equal(influx_frame_get_int(f, 1, 0, &y), INFLUX_OK);
+  assert_int_equal(y, 42);
+  int b;
+  assert_int_equal(influx_frame_get_bool(f, 2, 0, &b), INFLUX_OK);
+  assert_int_equal(b, 1);
+  assert_string_equal(influx_frame_get_string(f, 3, 2), "say \"hi\"");
+  assert_null(influx_frame_get_string(f, 3, 1));
+  assert_null(influx_frame_get_string(f, 0, 0)); /* not a string column */
+  /* Mistakes are refused with a reason. */
+  assert_int_equal(influx_frame_add_int(f, "i", iv, NULL, 4, 0, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "exists already"));
+  assert_int_equal(influx_frame_add_int(f, "j", iv, NULL, 3, 0, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "3 values for a frame of 4 rows"));
+  assert_int_equal(influx_frame_add_int(f, "time", iv, NULL, 4, 0, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  uint8_t badb[4] = {0, 2, 0, 0};
+  assert_int_equal(influx_frame_add_bool(f, "bb", badb, NULL, 4, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  const char *badutf[4] = {"ok", "\xff", "ok", "ok"};
+  assert_int_equal(
+      influx_frame_add_strings(f, "u", INFLUX_COL_STRING, badutf, 4, &err),
+      INFLUX_ERR_INVALID_ARG);
+  influx_value row[5] = {0};
+  assert_int_equal(influx_frame_append_row(f, T0, row, 5, &err),
+                   INFLUX_ERR_INVALID_ARG); /* borrowed: fixed size */
+  assert_non_null(strstr(err.message, "borrows"));
+  influx_frame_free(f);
+
+  /* A frame whose rows never got a time is not written. */
+  {
+    /* Refused before anything is sent: a client that never connects. */
+    influx_options co = {.host = "127.0.0.1", .port = 1};
+    influx_client *c = NULL;
+    assert_ok(influx_client_new(&co, &c, &err), &err);
+    assert_ok(influx_frame_new(&f, &err), &err);
+    assert_ok(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err), &err);
+    influx_frame_write_options wo = {.measurement = "m", .database = "x"};
+    assert_int_equal(influx_frame_write(c, f, &wo, NULL, &err),
+                     INFLUX_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.message, "time column was never set"));
+    influx_value v[1] = {influx_value_float(1)};
+    assert_int_equal(influx_frame_append_row(f, T0, v, 1, &err),
+                     INFLUX_ERR_INVALID_ARG);
+    assert_int_equal(influx_frame_time(f)[0], 0); /* zeros, not garbage */
+    influx_frame_free(f);
+    influx_client_free(c);
+  }
+
+  /* Columns declared empty, then arrays: the declared ones are null in
+   * those rows; a borrowed time replaced by a copy. */
+  assert_ok(influx_frame_new(&f, &err), &err);
+  assert_ok(influx_frame_add_column(f, "first", INFLUX_COL_INT, &err), &err);
+  assert_ok(influx_frame_set_time(f, t, 4, 1, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err), &err);
+  assert_true(influx_frame_is_null(f, 0, 0));
+  assert_true(influx_frame_is_null(f, 0, 3));
+  assert_ok(influx_frame_set_time(f, t, 4, 0, &err), &err);
+  assert_true(influx_frame_time(f) != t);
+  assert_true(influx_frame_time(f)[3] == T0 + 3);
+  influx_frame_free(f);
+
+  /* Row by row, with every type and nulls. */
+  assert_ok(influx_frame_new(&f, &err), &err);
+  assert_ok(influx_frame_add_column(f, "v", INFLUX_COL_FLOAT, &err), &err);
+  assert_ok(influx_frame_add_column(f, "tag", INFLUX_COL_TAG, &err), &err);
+  for (int r = 0; r < 1000; r++) {
+    influx_value vals[2] = {influx_value_float(r * 0.5),
+                            influx_value_string(r % 2 ? "odd" : "even")};
+    if (r % 7 == 0)
+      vals[0].type = INFLUX_VALUE_NULL;
+    assert_ok(influx_frame_append_row(f, T0 + r, vals, 2, &err), &err);
+  }
+  influx_value wrong[2] = {influx_value_string("x"), influx_value_string("y")};
+  assert_int_equal(influx_frame_append_row(f, T0, wrong, 2, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_frame_append_row(f, T0, wrong, 1, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_frame_nrows(f), 1000);
+  assert_true(influx_frame_is_null(f, 0, 700));
+  /* The time can be replaced, copied over a copy. */
+  int64_t *tt = malloc(1000 * sizeof *tt);
+  for (int r = 0; r < 1000; r++)
+    tt[r] = r;
+  assert_ok(influx_frame_set_time(f, tt, 1000, 0, &err), &err);
+  assert_int_equal(influx_frame_time(f)[999], 999);
+  free(tt);
+  assert_int_equal(influx_frame_get_float(f, 0, 999, &x), INFLUX_OK);
+  assert_true(x == 499.5);
+  assert_string_equal(influx_frame_get_string(f, 1, 999), "odd");
+  /* A column added later is null in the rows before. */
+  assert_ok(influx_frame_add_column(f, "late", INFLUX_COL_INT, &err), &err);
+  assert_true(influx_frame_is_null(f, 2, 0));
+  assert_true(influx_frame_is_null(f, 2, 999));
+  influx_frame_free(f);
+}
+
+static void test_csv(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_ok(influx_frame_new(&f, &err), &err);
+  int64_t t[2] = {1000000000, 1500000000};
+  double d[2] = {0.1, 2};
+  uint8_t dv[1] = {0x01};
+  const char *s[2] = {"a,\"b\"", "multi\nline"};
+  assert_ok(influx_frame_set_time(f, t, 2, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "x,y", d, dv, 2, 0, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "s", INFLUX_COL_STRING, s, 2, &err),
+            &err);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  assert_ok(influx_frame_write_csv(f, m, NULL, &err), &err);
+  influx_frame_csv_options o = {.epoch = "ms", .no_header = 1};
+  assert_ok(influx_frame_write_csv(f, m, &o, &err), &err);
+  o = (influx_frame_csv_options){.epoch = "weeks"};
+  assert_int_equal(influx_frame_write_csv(f, m, &o, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  fclose(m);
+  assert_string_equal(buf, "time,\"x,y\",s\n"
+                           "1970-01-01T00:00:01Z,0.1,\"a,\"\"b\"\"\"\n"
+                           "1970-01-01T00:00:01.5Z,,\"multi\nline\"\n"
+                           "1000,0.1,\"a,\"\"b\"\"\"\n"
+                           "1500,,\"multi\nline\"\n");
+  free(buf);
+  influx_frame_free(f);
+}
+
+static int bit(const void *p, size_t i) {
+  return (((const uint8_t *)p)[i / 8] >> (i % 8)) & 1;
+}
+
+static void test_arrow_export(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_ok(influx_frame_new(&f, &err), &err);
+  int64_t t[3] = {1, 2, 3};
+  double d[3] = {1.5, 2.5, 3.5};
+  uint8_t dv[1] = {0x05};
+  int64_t iv[3] = {7, 8, 9};
+  uint8_t bv[3] = {1, 0, 1};
+  const char *s[3] = {"ab", NULL, "ünï"};
+  assert_ok(influx_frame_set_time(f, t, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, dv, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_int(f, "i", iv, NULL, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_bool(f, "b", bv, NULL, 3, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "s", INFLUX_COL_TAG, s, 3, &err), &err);
+  struct ArrowSchema sc;
+  struct ArrowArray ar;
+  assert_ok(influx_frame_export_arrow(f, &sc, &ar, &err), &err);
+  assert_string_equal(sc.format, "+s");
+  assert_int_equal(sc.n_children, 5);
+  assert_string_equal(sc.children[0]->format, "tsn:UTC");
+  assert_string_equal(sc.children[0]->name, "time");
+  assert_string_equal(sc.children[1]->format, "g");
+  assert_string_equal(sc.children[2]->format, "l");
+  assert_string_equal(sc.children[3]->format, "b");
+  assert_string_equal(sc.children[4]->format, "u");
+  assert_string_equal(sc.children[4]->name, "s");
+  assert_int_equal(ar.length, 3);
+  assert_int_equal(ar.n_children, 5);
+  /* Zero-copy: the frame's own arrays. */
+  assert_ptr_equal(ar.children[0]->buffers[1], influx_frame_time(f));
+  const double *dp = ar.children[1]->buffers[1];
+  assert_true(dp[2] == 3.5);
+  assert_int_equal(ar.children[1]->null_count, 1);
+  assert_int_equal(bit(ar.children[1]->buffers[0], 1), 0);
+  assert_int_equal(bit(ar.children[1]->buffers[0], 2), 1);
+  assert_null(ar.children[2]->buffers[0]); /* no nulls */
+  assert_int_equal(bit(ar.children[3]->buffers[1], 0), 1);
+  assert_int_equal(bit(ar.children[3]->buffers[1], 1), 0);
+  const int32_t *off = ar.children[4]->buffers[1];
+  const char *data = ar.children[4]->buffers[2];
+  assert_int_equal(off[0], 0);
+  assert_int_equal(off[1], 2);
+  assert_int_equal(off[2], 2);
+  assert_int_equal(off[3], 2 + (int)strlen("ünï"));
+  assert_memory_equal(data + off[2], "ünï", strlen("ünï"));
+  assert_int_equal(ar.children[4]->null_count, 1);
+  /* The frame can go first: the export keeps its buffers alive. */
+  influx_frame_free(f);
+  assert_true(((const int64_t *)ar.children[0]->buffers[1])[2] == 3);
+  ar.release(&ar);
+  sc.release(&sc);
+  assert_null(ar.release);
+  assert_null(sc.release);
+  assert_int_equal(influx_frame_export_arrow(NULL, &sc, &ar, &err),
+                   INFLUX_ERR_INVALID_ARG);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_build_and_read),
+      cmocka_unit_test(test_csv),
+      cmocka_unit_test(test_arrow_export),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
