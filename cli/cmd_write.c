@@ -138,7 +138,7 @@ int cmd_write(int argc, char **argv, global *g) {
   }
   influx_write_options wo = {0};
   const char *format = "line", *file = "-";
-  long batch = 5000;
+  long batch = INFLUX_DEFAULT_BATCH_SIZE;
   int udp = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

@@ -155,7 +155,7 @@ static int write_block(csv_frames *cf, influx_client *c, csv_row *hdr,
 int write_csv_frames(int argc, char **argv, global *g) {
   csv_frames cf = {.file = "-", .time_col = "time", .factor = 1};
   const char *tags = NULL, *types = NULL, *rp = NULL;
-  long batch = 5000;
+  long batch = INFLUX_DEFAULT_BATCH_SIZE;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -1055,7 +1055,7 @@ int import_run(int argc, char **argv, global *g, int csv_default,
   const char *format = NULL, *tags = NULL, *types = NULL;
   const char *files[256];
   int nfiles = 0, force_progress = 0;
-  long batch = 5000, skip = 0, buffer_mb = 64;
+  long batch = INFLUX_DEFAULT_BATCH_SIZE, skip = 0, buffer_mb = 64;
   influx_writer_options wo = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -1165,8 +1165,9 @@ int import_run(int argc, char **argv, global *g, int csv_default,
   wo.batch_size = (size_t)batch;
   /* Memory stays under the buffer; batches are at most half of it. */
   wo.buffer_limit = (size_t)buffer_mb << 20;
-  wo.batch_bytes =
-      wo.buffer_limit / 2 < 4000000 ? wo.buffer_limit / 2 : 4000000;
+  wo.batch_bytes = wo.buffer_limit / 2 < INFLUX_DEFAULT_BATCH_BYTES
+                       ? wo.buffer_limit / 2
+                       : INFLUX_DEFAULT_BATCH_BYTES;
   wo.parallel = g->o.pool_size ? g->o.pool_size : 2;
   wo.on_error = on_error;
   wo.user = &im;

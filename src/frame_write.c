@@ -199,11 +199,12 @@ influx_status influx_frame_write(influx_client *c, const influx_frame *f,
     st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
     goto out;
   }
-  influx_write_options wo = {.database = o->database,
-                             .retention_policy = o->retention_policy,
-                             .precision = o->time_precision,
-                             .batch_size = o->batch_size ? o->batch_size : 5000,
-                             .parallel = o->parallel};
+  influx_write_options wo = {
+      .database = o->database,
+      .retention_policy = o->retention_policy,
+      .precision = o->time_precision,
+      .batch_size = o->batch_size ? o->batch_size : INFLUX_DEFAULT_BATCH_SIZE,
+      .parallel = o->parallel};
   influx_write_report wr;
   st = influx_write_from(c, frame_source, &s, &wo, &wr, err);
   if (rep) {

@@ -11,8 +11,6 @@
 #include "lines_impl.h"
 #include "write_impl.h"
 
-#define DEFAULT_MAX_BODY 24000000u
-
 influx_status write_check_options(const influx_client *c,
                                   const influx_write_options *o,
                                   influx_error *err) {
@@ -339,7 +337,7 @@ static influx_status send_batches(const influx_write_options *o,
                                   influx_lines *lb, source *src, sender *s,
                                   influx_error *err) {
   size_t bs = o->batch_size ? o->batch_size : (size_t)-1;
-  size_t maxb = o->max_body_size ? o->max_body_size : DEFAULT_MAX_BODY;
+  size_t maxb = o->max_body_size ? o->max_body_size : INFLUX_MAX_BODY_BYTES;
   influx_status st = INFLUX_OK;
   ibuf pending = {0};
   int have_pending = 0, end = 0;

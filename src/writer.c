@@ -20,8 +20,6 @@
 #include "retry.h"
 #include "write_impl.h"
 
-#define MAX_BODY 24000000u
-
 typedef struct wbatch {
   ibuf data;
   uint64_t first_seq;
@@ -501,11 +499,11 @@ influx_status influx_writer_new(influx_client *c,
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "writer: negative interval, delay, base or retry count, or "
                 "parallel over 64");
-  if (o->batch_bytes > MAX_BODY)
+  if (o->batch_bytes > INFLUX_MAX_BODY_BYTES)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "writer: batch_bytes %zu is over %u (influxd refuses bodies "
                 "over its max-body-size, 25 MB by default)",
-                o->batch_bytes, MAX_BODY);
+                o->batch_bytes, INFLUX_MAX_BODY_BYTES);
   influx_write_options wo = {.database = o->database,
                              .retention_policy = o->retention_policy,
                              .precision = o->precision,
@@ -530,9 +528,9 @@ influx_status influx_writer_new(influx_client *c,
   w->rnd = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)w;
   influx_writer_options *d = &w->o;
   if (!d->batch_size)
-    d->batch_size = 5000;
+    d->batch_size = INFLUX_DEFAULT_BATCH_SIZE;
   if (!d->batch_bytes)
-    d->batch_bytes = 4000000;
+    d->batch_bytes = INFLUX_DEFAULT_BATCH_BYTES;
   if (!d->flush_interval_ms)
     d->flush_interval_ms = 1000;
   if (!d->retry_interval_ms)

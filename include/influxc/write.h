@@ -13,6 +13,14 @@
 extern "C" {
 #endif
 
+/** The defaults, in one place (the library, the writer, frames and the
+ * CLI use these): bytes in one request, under influxd's default
+ * max-body-size of 25 MB; points in one batch of the batching writer,
+ * frames and the CLI; bytes in one batch of the batching writer. */
+#define INFLUX_MAX_BODY_BYTES 24000000u
+#define INFLUX_DEFAULT_BATCH_SIZE 5000
+#define INFLUX_DEFAULT_BATCH_BYTES 4000000u
+
 /** Options of a write. Zero-initialise; zero fields take the defaults. */
 typedef struct influx_write_options {
   const char *database;         /**< default: the client's database */
