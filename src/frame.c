@@ -136,14 +136,8 @@ static influx_status check_rows(influx_frame *f, size_t n, influx_error *err) {
 
 /* Adds a column with room for the current rows; values uninitialised. */
 fcol *frame_new_col(influx_frame *f, const char *name, int type) {
-  if (f->ncols == f->ccap) {
-    size_t nc = f->ccap ? f->ccap * 2 : 8;
-    fcol *p = realloc(f->cols, nc * sizeof *p);
-    if (!p)
-      return NULL;
-    f->cols = p;
-    f->ccap = nc;
-  }
+  if (grow_array((void **)&f->cols, &f->ccap, f->ncols + 1, sizeof *f->cols))
+    return NULL;
   fcol *c = &f->cols[f->ncols];
   memset(c, 0, sizeof *c);
   c->type = type;

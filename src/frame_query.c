@@ -93,14 +93,8 @@ static fentry *entry_for(influx_frame_set *s, size_t stmt,
       s->last_i = i;
       return &st->e[i];
     }
-  if (st->n == st->cap) {
-    size_t nc = st->cap ? st->cap * 2 : 4;
-    fentry *e = realloc(st->e, nc * sizeof *e);
-    if (!e)
-      return NULL;
-    st->e = e;
-    st->cap = nc;
-  }
+  if (grow_array((void **)&st->e, &st->cap, st->n + 1, sizeof *st->e))
+    return NULL;
   fentry *e = &st->e[st->n];
   memset(e, 0, sizeof *e);
   e->nt = influx_series_tag_count(p);

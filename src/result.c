@@ -107,14 +107,8 @@ static arena *cur_arena(rbuilder *rb) {
 
 int rb_result_begin(rbuilder *rb) {
   influx_result *r = rb->r;
-  if (r->nst == r->cap) {
-    size_t nc = r->cap ? r->cap * 2 : 4;
-    statement *p = realloc(r->st, nc * sizeof *p);
-    if (!p)
-      return oom(rb);
-    r->st = p;
-    r->cap = nc;
-  }
+  if (grow_array((void **)&r->st, &r->cap, r->nst + 1, sizeof *r->st))
+    return oom(rb);
   statement *s = &r->st[r->nst++];
   memset(s, 0, sizeof *s);
   s->id = (int)(r->nst - 1);

@@ -172,15 +172,10 @@ static influx_status spool_recover(influx_writer *w, influx_error *err) {
       }
       renameat(w->dir_fd, e->d_name, w->dir_fd, to);
     }
-    if (n == cap) {
-      cap = cap ? cap * 2 : 16;
-      uint64_t *p = realloc(ids, cap * sizeof *ids);
-      if (!p) {
-        free(ids);
-        closedir(d);
-        return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-      }
-      ids = p;
+    if (grow_array((void **)&ids, &cap, n + 1, sizeof *ids)) {
+      free(ids);
+      closedir(d);
+      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
     }
     ids[n++] = id;
   }
@@ -703,16 +698,8 @@ typedef struct staged {
 } staged;
 
 static int stage_mark(staged *s) {
-  if (s->n + 2 > s->cap) {
-    size_t nc = s->cap ? s->cap * 2 : 64;
-    while (nc < s->n + 2)
-      nc *= 2;
-    size_t *p = realloc(s->off, nc * sizeof *p);
-    if (!p)
-      return -1;
-    s->off = p;
-    s->cap = nc;
-  }
+  if (grow_array((void **)&s->off, &s->cap, s->n + 2, sizeof *s->off))
+    return -1;
   s->off[++s->n] = s->lb->buf.len;
   return 0;
 }
