@@ -66,6 +66,9 @@ int load_config(int argc, char **argv, struct global *g);
 /* Reads one line (a password) from stdin, or prompts without echo on a
  * terminal; malloc'd text or NULL. */
 char *read_secret(const char *prompt);
+/* The rest of `in`, NUL-terminated (malloc'd; *len its length), or NULL
+ * when memory runs out. */
+char *read_all(FILE *in, size_t *len);
 
 /* Consumes a global option at argv[*i]: 1 if consumed, 0 if not one, -1 on
  * error (already reported). */

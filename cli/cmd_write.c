@@ -78,15 +78,8 @@ static int write_line_stream(FILE *in, influx_client *c,
 /* JSON points: [{"measurement":..,"tags":{..},"fields":{..},"time":..}] */
 static int write_json(FILE *in, influx_client *c,
                       const influx_write_options *wo) {
-  char *text = NULL;
   size_t tl = 0;
-  FILE *m = open_memstream(&text, &tl);
-  char buf[65536];
-  size_t n;
-  while (m && (n = fread(buf, 1, sizeof buf, in)) > 0)
-    fwrite(buf, 1, n, m);
-  if (m)
-    fclose(m);
+  char *text = read_all(in, &tl);
   if (!text)
     return cli_fail("write", INFLUX_ERR_NOMEM, NULL);
   influx_point_set *set = NULL;

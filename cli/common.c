@@ -140,3 +140,20 @@ char *read_secret(const char *prompt) {
     line[--n] = 0;
   return line;
 }
+
+char *read_all(FILE *in, size_t *len) {
+  char *text = NULL;
+  *len = 0;
+  FILE *m = open_memstream(&text, len);
+  if (!m)
+    return NULL;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    fwrite(buf, 1, n, m);
+  if (fclose(m)) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}

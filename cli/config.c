@@ -47,15 +47,11 @@ int load_config(int argc, char **argv, global *g) {
     return EXIT_USAGE;
   }
   size_t len = 0;
-  FILE *m = open_memstream(&config_text, &len);
-  char chunk[4096];
-  size_t n;
-  while (m && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    fwrite(chunk, 1, n, m);
+  config_text = read_all(f, &len);
   struct stat sb;
   int others = !fstat(fileno(f), &sb) && (sb.st_mode & 077);
   fclose(f);
-  if (!m || fclose(m))
+  if (!config_text)
     return cli_fail("config", INFLUX_ERR_NOMEM, NULL);
   int lineno = 0;
   char *save = NULL;
