@@ -66,6 +66,36 @@ static int collect(int argc, char **argv, int from, global *g, admin_flags *fl,
   return 0;
 }
 
+/* Prints the `n` rows of a list whose cell (row, col) `cell` gives. */
+static influx_status
+print_list(int fmt, const char *const *cols, size_t nc, const void *list,
+           size_t n, const char *(*cell)(const void *, size_t, size_t)) {
+  const char **cells = calloc(n * nc + 1, sizeof *cells);
+  if (!cells)
+    return INFLUX_ERR_NOMEM;
+  for (size_t r = 0; r < n; r++)
+    for (size_t c = 0; c < nc; c++)
+      cells[r * nc + c] = cell(list, r, c);
+  print_rows(stdout, fmt, cols, nc, cells, n);
+  free(cells);
+  return INFLUX_OK;
+}
+
+static const char *cq_cell(const void *l, size_t r, size_t c) {
+  const influx_cq *q = &((const influx_cq_list *)l)->items[r];
+  return c == 0 ? q->database : c == 1 ? q->name : q->query;
+}
+
+static const char *user_cell(const void *l, size_t r, size_t c) {
+  const influx_user *u = &((const influx_user_list *)l)->items[r];
+  return c == 0 ? u->name : u->admin ? "admin" : "-";
+}
+
+static const char *privilege_cell(const void *l, size_t r, size_t c) {
+  const influx_privilege *p = &((const influx_privilege_list *)l)->items[r];
+  return c == 0 ? p->database : p->privilege;
+}
+
 static int need_args(const args *a, int n, const char *usage) {
   if (a->n != n) {
     fprintf(stderr, "influxc: usage: %s\n", usage);
@@ -270,17 +300,7 @@ int cmd_group(int argc, char **argv, global *g) {
       influx_cq_list l;
       if (!(st = influx_get_list_continuous_queries(c, &l, &err))) {
         static const char *const cols[] = {"database", "name", "query"};
-        const char **cells = calloc(l.count * 3 + 1, sizeof *cells);
-        for (size_t i = 0; cells && i < l.count; i++) {
-          cells[i * 3] = l.items[i].database;
-          cells[i * 3 + 1] = l.items[i].name;
-          cells[i * 3 + 2] = l.items[i].query;
-        }
-        if (cells)
-          print_rows(stdout, fmt, cols, 3, cells, l.count);
-        else
-          st = INFLUX_ERR_NOMEM;
-        free(cells);
+        st = print_list(fmt, cols, 3, &l, l.count, cq_cell);
       }
       influx_cq_list_free(&l);
     } else
@@ -296,16 +316,7 @@ int cmd_group(int argc, char **argv, global *g) {
       influx_user_list l;
       if (!(st = influx_get_list_users(c, &l, &err))) {
         static const char *const cols[] = {"user", "admin"};
-        const char **cells = calloc(l.count * 2 + 1, sizeof *cells);
-        for (size_t i = 0; cells && i < l.count; i++) {
-          cells[i * 2] = l.items[i].name;
-          cells[i * 2 + 1] = l.items[i].admin ? "admin" : "-";
-        }
-        if (cells)
-          print_rows(stdout, fmt, cols, 2, cells, l.count);
-        else
-          st = INFLUX_ERR_NOMEM;
-        free(cells);
+        st = print_list(fmt, cols, 2, &l, l.count, user_cell);
       }
       influx_user_list_free(&l);
     } else if ((!strcmp(sub, "grant") || !strcmp(sub, "revoke")) &&
@@ -323,16 +334,7 @@ int cmd_group(int argc, char **argv, global *g) {
       influx_privilege_list l;
       if (!(st = influx_get_list_privileges(c, a.v[0], &l, &err))) {
         static const char *const cols[] = {"database", "privilege"};
-        const char **cells = calloc(l.count * 2 + 1, sizeof *cells);
-        for (size_t i = 0; cells && i < l.count; i++) {
-          cells[i * 2] = l.items[i].database;
-          cells[i * 2 + 1] = l.items[i].privilege;
-        }
-        if (cells)
-          print_rows(stdout, fmt, cols, 2, cells, l.count);
-        else
-          st = INFLUX_ERR_NOMEM;
-        free(cells);
+        st = print_list(fmt, cols, 2, &l, l.count, privilege_cell);
       }
       influx_privilege_list_free(&l);
     } else
