@@ -3,6 +3,7 @@
 #define INFLUXC_CLI_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,24 +30,91 @@ typedef struct global {
   int password_stdin;
   int verify_ssl;    /* --verify-ssl given (the default anyway) */
   int database_flag; /* --database came from the command line */
-  int in_config;     /* parse_global is reading the config file */
+  int in_config;     /* apply_global is reading the config file */
   double timeout_s;
 } global;
 
+/* The shared option layer (cli/args.c). A command describes its options
+ * in a table of cli_opt ended by a NULL name; cli_parse checks each value
+ * and stores it at `off` in the command's own struct:
+ *   CLI_FLAG    int, set to 1            CLI_STRING  const char *
+ *   CLI_CHOICE  const char *, one of `choices` ("line|json")
+ *   CLI_LONG    long in lo..hi           CLI_SECONDS double, lo..hi in ms
+ *   CLI_MULTI   cli_multi: every value of a repeated option */
+typedef enum cli_kind {
+  CLI_FLAG,
+  CLI_STRING,
+  CLI_CHOICE,
+  CLI_LONG,
+  CLI_SECONDS,
+  CLI_MULTI
+} cli_kind;
+typedef struct cli_opt {
+  const char *name; /* "--batch-size", or "-q" for a short-only one */
+  int short_name;   /* 'q' for a long option that also has -q; or 0 */
+  cli_kind kind;
+  size_t off;
+  long lo, hi;
+  const char *choices;
+} cli_opt;
+#define CLI_MULTI_MAX 64
+typedef struct cli_multi {
+  const char *v[CLI_MULTI_MAX];
+  int n;
+} cli_multi;
+
+/* Options more than one command has, so that their spelling, values and
+ * limits agree (T is the command's struct, f its field). */
+#define CLI_BATCH_MAX 1000000
+#define CLI_CHUNK_MAX 100000000
+#define CLI_PRECISIONS "ns|n|u|ms|s|m|h"
+#define CLI_OUT_PRECISIONS "rfc3339|" CLI_PRECISIONS
+#define CLI_OUT_FORMATS "table|csv|json|jsonl"
+#define CLI_OPT_BATCH_SIZE(T, f)                                               \
+  { "--batch-size", 0, CLI_LONG, offsetof(T, f), 1, CLI_BATCH_MAX, NULL }
+#define CLI_OPT_CHUNK_SIZE(T, f)                                               \
+  { "--chunk-size", 0, CLI_LONG, offsetof(T, f), 1, CLI_CHUNK_MAX, NULL }
+#define CLI_OPT_RP(T, f)                                                       \
+  { "--rp", 0, CLI_STRING, offsetof(T, f), 0, 0, NULL }
+#define CLI_OPT_CHOICE(name, T, f, choices)                                    \
+  { name, 0, CLI_CHOICE, offsetof(T, f), 0, 0, choices }
+#define CLI_OPT_STRING(name, T, f)                                             \
+  { name, 0, CLI_STRING, offsetof(T, f), 0, 0, NULL }
+#define CLI_OPT_FLAG(name, T, f)                                               \
+  { name, 0, CLI_FLAG, offsetof(T, f), 0, 0, NULL }
+#define CLI_OPT_END                                                            \
+  { NULL, 0, CLI_FLAG, 0, 0, 0, NULL }
+
+/* Parses a command's arguments argv[1..] with getopt_long: its options
+ * (`opts`, values into `dst`), the global options anywhere among them
+ * (into g), and at most `maxpos` positionals into `pos` (*npos of them).
+ * "--opt=value" and "--opt value" are the same; abbreviations are not
+ * taken; "--" ends the options. maxpos < 0 stops at the first positional
+ * and sets *npos to its index (main's pass before the command). 0, or
+ * EXIT_USAGE after saying what is wrong. */
+int cli_parse(int argc, char **argv, struct global *g, const char *cmd,
+              const cli_opt *opts, void *dst, const char **pos, int maxpos,
+              int *npos);
+
 /* A command of the table in main.c: name, argument synopsis, one line of
- * help, and what runs it (argv[0] is the command's name). */
+ * help, what runs it (argv[0] is the command's name) and its options (for
+ * the completion script and the checks against the man page). */
 typedef struct cli_command {
   const char *name, *args, *help;
   int (*run)(int argc, char **argv, struct global *g);
+  const cli_opt *opts;
 } cli_command;
 extern const cli_command cli_commands[];
-/* An option of a table: its spelling, what it is, whether a value follows.
+/* A global option: its spelling, what it is, whether a value follows.
  * cli_global_options (options.c) ends with a NULL name. */
 typedef struct cli_option {
   const char *name;
   int id, takes_value;
 } cli_option;
 extern const cli_option cli_global_options[];
+/* Applies one global option (from the command line or the config file);
+ * 0, or -1 after reporting a bad value. */
+int apply_global(const cli_option *opt, const char *v, struct global *g);
 /* The part of the usage text about global options (options.c). */
 extern const char *const usage_globals;
 
@@ -57,10 +125,11 @@ int cmd_query(int argc, char **argv, struct global *g);
 /* database, measurement, series, rp, cq and user (cmd_admin.c). */
 int cmd_group(int argc, char **argv, struct global *g);
 
-/* Global options (options.c): argv with every --name=value split in two;
- * INFLUX_USERNAME/INFLUX_PASSWORD applied unless a DSN is given. */
-char **split_equals(int *argc, char **argv);
+/* INFLUX_USERNAME/INFLUX_PASSWORD applied unless a DSN is given
+ * (options.c). */
 void apply_env(int argc, char **argv, struct global *g);
+/* Whether argv has the option `name` ("--dsn" or "--dsn=..."). */
+int has_option(int argc, char **argv, const char *name);
 /* The configuration file (config.c); 0 or an exit code. */
 int load_config(int argc, char **argv, struct global *g);
 /* Reads one line (a password) from stdin, or prompts without echo on a
@@ -70,13 +139,6 @@ char *read_secret(const char *prompt);
  * when memory runs out. */
 char *read_all(FILE *in, size_t *len);
 
-/* Consumes a global option at argv[*i]: 1 if consumed, 0 if not one, -1 on
- * error (already reported). */
-int parse_global(int argc, char **argv, int *i, global *g);
-/* What is left of a command's arguments once its own options are taken:
- * a global option (consumed: 0), a positional argument argv[*i] (1), or
- * an unknown option or bad value (reported: -1, exit with EXIT_USAGE). */
-int rest_arg(int argc, char **argv, int *i, global *g, const char *cmd);
 /* Builds the client from DSN/config/flags; 0 or an exit code. */
 int make_client(global *g, influx_client **c);
 /* Reports a usage error on stderr; returns EXIT_USAGE. */
@@ -115,13 +177,20 @@ int printer_error_count(const printer *p);
 int parse_format(const char *s, out_format *f);
 
 /* `influxc import`, `influxc export`, `influxc shell`; CSV input shared
- * with `influxc write --format csv`. */
+ * with `influxc write --format csv`. The commands' option tables: */
+extern const cli_opt write_opts[], query_opts[], import_opts[], export_opts[],
+    shell_opts[], demo_opts[], database_opts[], measurement_opts[],
+    series_opts[], rp_opts[], cq_opts[], user_opts[];
 int cmd_import(int argc, char **argv, global *g);
-/* `write --format csv`: CSV through frames (cli/csv_frame.c). */
-int write_csv_frames(int argc, char **argv, global *g);
-/* The importer; csv_default makes CSV the default format. */
-int import_run(int argc, char **argv, global *g, int csv_default,
-               const char *help);
+/* `influxc write`'s options; with --format csv the file goes through
+ * frames (cli/csv_frame.c). */
+typedef struct write_args {
+  const char *format, *precision, *rp, *consistency;
+  const char *measurement, *tag_columns, *time_column, *field_types;
+  long batch_size;
+  int udp;
+} write_args;
+int write_csv_frames(const write_args *wa, const char *file, global *g);
 int cmd_export(int argc, char **argv, global *g);
 int cmd_shell(int argc, char **argv, global *g);
 /* Reading line protocol (cli/import.c), shared by write and import. */
@@ -155,7 +224,7 @@ void term_pad(FILE *o, const char *s, size_t n, size_t width, int right);
 int use_color(FILE *f);
 
 /* `influxc demo` */
-int cmd_demo(int argc, char **argv, const influx_options *base);
+int cmd_demo(int argc, char **argv, global *g);
 /* Starts a throwaway influxd on loopback; fills port and dir. */
 int local_influxd_start(char *dir, size_t dirsz, int *port, int *pid);
 void local_influxd_stop(const char *dir, int pid);

@@ -8,63 +8,38 @@
 
 typedef struct args {
   int n;
-  char *v[16];
+  const char *v[16];
 } args;
 
 /* The options of the admin commands, by name (not by position). */
 typedef struct admin_flags {
-  const char *measurement, *tags, *replication, *shard_duration, *dflt,
-      *duration, *resample, *admin, *on, *format;
+  const char *measurement, *tags, *shard_duration, *duration, *resample, *on,
+      *format;
+  long replication;
+  int dflt, admin;
 } admin_flags;
 
-static const struct {
-  const char *name;
-  int takes_value;
-  size_t field; /* offset in admin_flags */
-} admin_options[] = {
-    {"--measurement", 1, offsetof(admin_flags, measurement)},
-    {"--tags", 1, offsetof(admin_flags, tags)},
-    {"--replication", 1, offsetof(admin_flags, replication)},
-    {"--shard-duration", 1, offsetof(admin_flags, shard_duration)},
-    {"--default", 0, offsetof(admin_flags, dflt)},
-    {"--duration", 1, offsetof(admin_flags, duration)},
-    {"--resample", 1, offsetof(admin_flags, resample)},
-    {"--admin", 0, offsetof(admin_flags, admin)},
-    {"--on", 1, offsetof(admin_flags, on)},
-    {"--format", 1, offsetof(admin_flags, format)}};
-
-/* Collects positionals into `out` and the options above into `fl` (a flag
- * without a value is set to "1"). */
-static int collect(int argc, char **argv, int from, global *g, admin_flags *fl,
-                   args *out) {
-  out->n = 0;
-  for (int i = from; i < argc; i++) {
-    const char *a = argv[i];
-    size_t k = 0, n = sizeof admin_options / sizeof *admin_options;
-    while (k < n && strcmp(a, admin_options[k].name))
-      k++;
-    if (k < n) {
-      const char **slot =
-          (const char **)(void *)((char *)fl + admin_options[k].field);
-      if (!admin_options[k].takes_value)
-        *slot = "1";
-      else if (i + 1 < argc)
-        *slot = argv[++i];
-      else
-        return usage_error("option %s needs a value", a);
-      continue;
-    }
-    int r = rest_arg(argc, argv, &i, g, argv[0]);
-    if (r < 0)
-      return EXIT_USAGE;
-    if (!r)
-      continue;
-    if (out->n == 16)
-      return usage_error("%s", "too many arguments");
-    out->v[out->n++] = argv[i];
-  }
-  return 0;
-}
+/* Each group's own options (lists take --format). */
+#define ADMIN_FORMAT                                                           \
+  CLI_OPT_CHOICE("--format", admin_flags, format, CLI_OUT_FORMATS)
+const cli_opt database_opts[] = {ADMIN_FORMAT, CLI_OPT_END};
+const cli_opt measurement_opts[] = {ADMIN_FORMAT, CLI_OPT_END};
+const cli_opt series_opts[] = {
+    CLI_OPT_STRING("--measurement", admin_flags, measurement),
+    CLI_OPT_STRING("--tags", admin_flags, tags), ADMIN_FORMAT, CLI_OPT_END};
+const cli_opt rp_opts[] = {
+    {"--replication", 0, CLI_LONG, offsetof(admin_flags, replication), 1, 1000,
+     NULL},
+    CLI_OPT_STRING("--shard-duration", admin_flags, shard_duration),
+    CLI_OPT_FLAG("--default", admin_flags, dflt),
+    CLI_OPT_STRING("--duration", admin_flags, duration),
+    ADMIN_FORMAT,
+    CLI_OPT_END};
+const cli_opt cq_opts[] = {CLI_OPT_STRING("--resample", admin_flags, resample),
+                           ADMIN_FORMAT, CLI_OPT_END};
+const cli_opt user_opts[] = {CLI_OPT_FLAG("--admin", admin_flags, admin),
+                             CLI_OPT_STRING("--on", admin_flags, on),
+                             ADMIN_FORMAT, CLI_OPT_END};
 
 /* Prints the `n` rows of a list whose cell (row, col) `cell` gives. */
 static influx_status
@@ -98,7 +73,7 @@ static const char *privilege_cell(const void *l, size_t r, size_t c) {
 
 static int need_args(const args *a, int n, const char *usage) {
   if (a->n != n) {
-    fprintf(stderr, "influxc: usage: %s\n", usage);
+    fprintf(stderr, "influxc: wrong number of arguments\n%s\n", usage);
     return EXIT_USAGE;
   }
   return 0;
@@ -134,9 +109,7 @@ int cmd_group(int argc, char **argv, global *g) {
   const char *group = argv[0];
   const char *sub = argc > 1 ? argv[1] : NULL;
   static const char *const help_database =
-      "usage: influxc database create NAME | drop NAME | list\n"
-      "Lists print tab-separated lines; --format table|csv|json|jsonl\n"
-      "changes that (for every list command).";
+      "usage: influxc database create NAME | drop NAME | list";
   static const char *const help_measurement =
       "usage: influxc measurement list | drop NAME   (uses --database)";
   static const char *const help_series =
@@ -166,23 +139,29 @@ int cmd_group(int argc, char **argv, global *g) {
                      : !strcmp(group, "cq")          ? help_cq
                                                      : help_user;
   if (!sub || wants_help(argc, argv)) {
-    puts(help);
+    printf("%s\nLists print tab-separated lines; --format "
+           "table|csv|json|jsonl\nchanges that.\n",
+           help);
     return sub ? 0 : EXIT_USAGE;
   }
   admin_flags fl = {0};
   args a;
-  int rc = collect(argc, argv, 2, g, &fl, &a);
-  if (rc)
-    return rc;
-  const char *meas = fl.measurement, *tagspec = fl.tags, *repl = fl.replication,
-             *shard = fl.shard_duration, *dflt = fl.dflt, *dur = fl.duration,
-             *resample = fl.resample, *admin = fl.admin, *on = fl.on;
+  /* argv[1] is the subcommand; the rest are its options and names. */
+  const cli_opt *opts = NULL;
+  for (const cli_command *c = cli_commands; c->name && !opts; c++)
+    if (!strcmp(c->name, group))
+      opts = c->opts;
+  if (cli_parse(argc - 1, argv + 1, g, group, opts, &fl, a.v,
+                (int)(sizeof a.v / sizeof *a.v), &a.n))
+    return EXIT_USAGE;
+  const char *meas = fl.measurement, *tagspec = fl.tags,
+             *shard = fl.shard_duration, *dur = fl.duration,
+             *resample = fl.resample, *on = fl.on;
+  int dflt = fl.dflt, admin = fl.admin;
   int fmt = -1; /* lists: tab-separated unless --format says otherwise */
   if (fl.format) {
     out_format f;
-    if (parse_format(fl.format, &f))
-      return usage_error("--format %s is not table, csv, json or jsonl",
-                         fl.format);
+    parse_format(fl.format, &f);
     fmt = (int)f;
   }
   influx_tag tags[32];
@@ -192,11 +171,7 @@ int cmd_group(int argc, char **argv, global *g) {
     free(tagstore);
     return usage_error("--tags %s is not k=v,k=v", tagspec);
   }
-  long replication = 0;
-  if (repl && parse_int(repl, 1, 1000, &replication)) {
-    free(tagstore);
-    return usage_error("--replication %s is not a number >= 1", repl);
-  }
+  long replication = fl.replication;
   char *secret = NULL;
   int needs_pw = !strcmp(group, "user") &&
                  (!strcmp(sub, "create") || !strcmp(sub, "password"));
@@ -212,7 +187,7 @@ int cmd_group(int argc, char **argv, global *g) {
     }
   }
   influx_client *c;
-  rc = make_client(g, &c);
+  int rc = make_client(g, &c);
   if (rc) {
     free(tagstore);
     free(secret);
@@ -257,10 +232,10 @@ int cmd_group(int argc, char **argv, global *g) {
     if (!strcmp(sub, "create") && !(rc = need_args(&a, 2, help)))
       st = influx_create_retention_policy(c, a.v[0], a.v[1],
                                           replication ? (int)replication : 1,
-                                          NULL, dflt != NULL, shard, &err);
+                                          NULL, dflt, shard, &err);
     else if (!strcmp(sub, "alter") && !(rc = need_args(&a, 1, help)))
       st = influx_alter_retention_policy(c, a.v[0], NULL, dur, (int)replication,
-                                         dflt != NULL, shard, &err);
+                                         dflt, shard, &err);
     else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
       st = influx_drop_retention_policy(c, a.v[0], NULL, &err);
     else if (!strcmp(sub, "list") && !(rc = need_args(&a, 0, help))) {
@@ -307,7 +282,7 @@ int cmd_group(int argc, char **argv, global *g) {
       handled = 0;
   } else {
     if (!strcmp(sub, "create"))
-      st = influx_create_user(c, a.v[0], secret, admin != NULL, &err);
+      st = influx_create_user(c, a.v[0], secret, admin, &err);
     else if (!strcmp(sub, "password"))
       st = influx_set_user_password(c, a.v[0], secret, &err);
     else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))

@@ -8,13 +8,9 @@ int cmd_ping(int argc, char **argv, global *g) {
     puts("usage: influxc ping\nPrints the server's version.");
     return 0;
   }
-  for (int i = 1; i < argc; i++) {
-    int r = rest_arg(argc, argv, &i, g, "ping");
-    if (r < 0)
-      return EXIT_USAGE;
-    if (r)
-      return usage_error("ping: unexpected argument %s", argv[i]);
-  }
+  int npos;
+  if (cli_parse(argc, argv, g, "ping", NULL, NULL, NULL, 0, &npos))
+    return EXIT_USAGE;
   influx_client *c;
   int rc = make_client(g, &c);
   if (rc)

@@ -89,6 +89,22 @@ static int query_csv_frames(influx_client *c, const char *query,
   return st ? cli_fail("query", st, &err) : 0;
 }
 
+typedef struct query_args {
+  const char *format, *precision, *wire;
+  int chunked;
+  long chunk_size;
+  cli_multi params;
+} query_args;
+const cli_opt query_opts[] = {
+    CLI_OPT_CHOICE("--format", query_args, format, CLI_OUT_FORMATS),
+    CLI_OPT_CHOICE("--precision", query_args, precision, CLI_OUT_PRECISIONS),
+    CLI_OPT_CHOICE("--epoch", query_args, precision, CLI_OUT_PRECISIONS),
+    CLI_OPT_FLAG("--chunked", query_args, chunked),
+    CLI_OPT_CHUNK_SIZE(query_args, chunk_size),
+    CLI_OPT_CHOICE("--wire", query_args, wire, "json|msgpack"),
+    {"--param", 0, CLI_MULTI, offsetof(query_args, params), 0, 0, NULL},
+    CLI_OPT_END};
+
 int cmd_query(int argc, char **argv, global *g) {
   if (wants_help(argc, argv)) {
     puts("usage: influxc query [--format table|csv|json|jsonl]\n"
@@ -104,78 +120,52 @@ int cmd_query(int argc, char **argv, global *g) {
   }
   influx_query_options qo = {0};
   out_format fmt = OUT_TABLE;
+  query_args qa = {0};
   const char *query = NULL;
-  influx_param params[64];
+  influx_param params[CLI_MULTI_MAX];
   size_t np = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    long n;
-    if (!strcmp(a, "--format") && v) {
-      if (parse_format(v, &fmt))
-        return usage_error("query: --format %s is not table, csv, json or "
-                           "jsonl",
-                           v);
-      i++;
-    } else if ((!strcmp(a, "--precision") || !strcmp(a, "--epoch")) && v) {
-      if (parse_out_precision(v, &qo.epoch))
-        return usage_error("query: --precision %s is not rfc3339, h, m, s, "
-                           "ms, u or ns",
-                           v);
-      i++;
-    } else if (!strcmp(a, "--chunked")) {
-      qo.chunked = 1;
-    } else if (!strcmp(a, "--chunk-size") && v) {
-      if (parse_int(v, 1, 100000000, &n))
-        return usage_error("--chunk-size %s is not a positive number", v);
-      qo.chunk_size = (size_t)n;
-      qo.chunked = 1;
-      i++;
-    } else if (!strcmp(a, "--wire") && v) {
-      if (!strcmp(v, "json"))
-        qo.format = INFLUX_FORMAT_JSON;
-      else if (!strcmp(v, "msgpack"))
-        qo.format = INFLUX_FORMAT_MSGPACK;
-      else
-        return usage_error("--wire %s is not json or msgpack", v);
-      i++;
-    } else if (!strcmp(a, "--param") && v) {
-      const char *eq = strchr(v, '=');
-      if (!eq || eq == v)
-        return usage_error("--param %s is not name=value", v);
-      if (np == sizeof params / sizeof *params)
-        return usage_error("%s", "too many --param");
-      char *name = strndup(v, (size_t)(eq - v));
-      const char *val = eq + 1;
-      influx_param *p = &params[np++];
-      p->name = name;
-      char *end;
-      long long iv = strtoll(val, &end, 10);
-      if (!strncmp(val, "s:", 2)) {
-        p->value = influx_value_string(val + 2);
-      } else if (*val && !*end) {
-        p->value = influx_value_int(iv);
-      } else if (!strcmp(val, "true") || !strcmp(val, "false")) {
-        p->value = influx_value_bool(!strcmp(val, "true"));
-      } else {
-        double d = strtod(val, &end);
-        p->value =
-            *val && !*end ? influx_value_float(d) : influx_value_string(val);
-      }
-      i++;
-    } else {
-      int r = rest_arg(argc, argv, &i, g, "query");
-      if (r < 0)
-        return EXIT_USAGE;
-      if (r) {
-        if (query)
-          return usage_error("query: more than one query given (%s)", a);
-        query = a;
-      }
-    }
-  }
+  int npos;
+  if (cli_parse(argc, argv, g, "query", query_opts, &qa, &query, 1, &npos))
+    return EXIT_USAGE;
   if (!query)
     return usage_error("%s", "query: no query given");
+  if (qa.format)
+    parse_format(qa.format, &fmt);
+  if (qa.precision)
+    parse_out_precision(qa.precision, &qo.epoch);
+  if (qa.chunk_size) {
+    qo.chunk_size = (size_t)qa.chunk_size;
+    qo.chunked = 1;
+  }
+  qo.chunked |= qa.chunked;
+  if (qa.wire)
+    qo.format =
+        !strcmp(qa.wire, "json") ? INFLUX_FORMAT_JSON : INFLUX_FORMAT_MSGPACK;
+  for (int k = 0; k < qa.params.n; k++) {
+    const char *v = qa.params.v[k], *eq = strchr(v, '=');
+    if (!eq || eq == v) {
+      for (size_t j = 0; j < np; j++)
+        free((char *)params[j].name);
+      return usage_error("--param %s is not name=value", v);
+    }
+    char *name = strndup(v, (size_t)(eq - v));
+    const char *val = eq + 1;
+    influx_param *p = &params[np++];
+    p->name = name;
+    char *end;
+    long long iv = strtoll(val, &end, 10);
+    if (!strncmp(val, "s:", 2)) {
+      p->value = influx_value_string(val + 2);
+    } else if (*val && !*end) {
+      p->value = influx_value_int(iv);
+    } else if (!strcmp(val, "true") || !strcmp(val, "false")) {
+      p->value = influx_value_bool(!strcmp(val, "true"));
+    } else {
+      double d = strtod(val, &end);
+      p->value =
+          *val && !*end ? influx_value_float(d) : influx_value_string(val);
+    }
+  }
   qo.bind_params = params;
   qo.nbind_params = np;
   qo.raw_time = qo.epoch != NULL;

@@ -109,65 +109,66 @@ static const char *write_csv_help =
     "string), as import does. Empty cells are nulls; rows that do not fit\n"
     "are reported by FILE:LINE and left out.";
 
+static const char *write_help =
+    "usage: influxc write [--format line|json] [--precision n|u|ms|s|m|h]\n"
+    "       [--rp RP] [--consistency any|one|quorum|all] [--batch-size N]\n"
+    "       [--udp] [FILE|-]\n"
+    "       influxc write --format csv --measurement M [--tag-columns a,b]\n"
+    "       [--time-column t] [--field-types col=type,...] [FILE|-]\n"
+    "Writes line protocol (default) or a JSON array of points\n"
+    "({\"measurement\",\"tags\",\"fields\",\"time\"}) from FILE or stdin,\n"
+    "--batch-size points a request (default 5000), over UDP with --udp.\n"
+    "Exit 7 when the server keeps some points and refuses others, 5 when\n"
+    "it keeps none. 'influxc write --format csv --help' for CSV.";
+
+const cli_opt write_opts[] = {
+    CLI_OPT_CHOICE("--format", write_args, format, "line|json|csv"),
+    CLI_OPT_CHOICE("--precision", write_args, precision, CLI_PRECISIONS),
+    CLI_OPT_RP(write_args, rp),
+    CLI_OPT_CHOICE("--consistency", write_args, consistency,
+                   "any|one|quorum|all"),
+    CLI_OPT_BATCH_SIZE(write_args, batch_size),
+    CLI_OPT_FLAG("--udp", write_args, udp),
+    CLI_OPT_STRING("--measurement", write_args, measurement),
+    CLI_OPT_STRING("--tag-columns", write_args, tag_columns),
+    CLI_OPT_STRING("--time-column", write_args, time_column),
+    CLI_OPT_STRING("--field-types", write_args, field_types),
+    CLI_OPT_END};
+
 int cmd_write(int argc, char **argv, global *g) {
-  for (int i = 1; i + 1 < argc; i++)
-    if (!strcmp(argv[i], "--format") && !strcmp(argv[i + 1], "csv"))
-      return wants_help(argc, argv) ? (puts(write_csv_help), 0)
-                                    : write_csv_frames(argc, argv, g);
-  if (wants_help(argc, argv)) {
-    puts(
-        "usage: influxc write [--format line|json] [--precision n|u|ms|s|m|h]\n"
-        "       [--rp RP] [--consistency any|one|quorum|all] [--batch-size N]\n"
-        "       [--udp] [FILE|-]\n"
-        "       influxc write --format csv --measurement M [--tag-columns "
-        "a,b]\n"
-        "       [--time-column t] [--field-types col=type,...] [FILE|-]\n"
-        "Writes line protocol (default) or a JSON array of points\n"
-        "({\"measurement\",\"tags\",\"fields\",\"time\"}) from FILE or stdin,\n"
-        "--batch-size points a request (default 5000), over UDP with --udp.\n"
-        "Exit 7 when the server keeps some points and refuses others, 5 when\n"
-        "it keeps none. 'influxc write --format csv --help' for CSV.");
+  write_args wa = {.format = "line", .batch_size = INFLUX_DEFAULT_BATCH_SIZE};
+  const char *file = "-";
+  int npos;
+  int help = wants_help(argc, argv);
+  if (!help &&
+      cli_parse(argc, argv, g, "write", write_opts, &wa, &file, 1, &npos))
+    return EXIT_USAGE;
+  int csv = !strcmp(wa.format, "csv");
+  if (help && !csv)
+    for (int i = 1; i + 1 < argc; i++)
+      csv |= !strcmp(argv[i], "--format") && !strcmp(argv[i + 1], "csv");
+  if (help) {
+    puts(csv ? write_csv_help : write_help);
     return 0;
   }
-  influx_write_options wo = {0};
-  const char *format = "line", *file = "-";
-  long batch = INFLUX_DEFAULT_BATCH_SIZE;
-  int udp = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--format") && v) {
-      format = v;
-      i++;
-    } else if (!strcmp(a, "--precision") && v) {
-      if (!parse_precision(v))
-        return usage_error("write: --precision %s is not one of ns, u, ms, "
-                           "s, m, h",
-                           v);
-      wo.precision = v[0] == 'n' ? "n" : v;
-      i++;
-    } else if (!strcmp(a, "--rp") && v) {
-      wo.retention_policy = v;
-      i++;
-    } else if (!strcmp(a, "--consistency") && v) {
-      wo.consistency = v;
-      i++;
-    } else if (!strcmp(a, "--batch-size") && v) {
-      if (parse_int(v, 1, 100000000, &batch))
-        return usage_error("--batch-size %s is not a positive number", v);
-      i++;
-    } else if (!strcmp(a, "--udp")) {
-      udp = 1;
-    } else {
-      int r = rest_arg(argc, argv, &i, g, "write");
-      if (r < 0)
-        return EXIT_USAGE;
-      if (r)
-        file = a;
-    }
+  if (csv) {
+    if (wa.consistency || wa.udp)
+      return usage_error("%s", "write: --consistency and --udp do not go "
+                               "with --format csv");
+    return write_csv_frames(&wa, file, g);
   }
-  if (strcmp(format, "line") && strcmp(format, "json"))
-    return usage_error("write: --format %s is not line or json", format);
+  if (wa.measurement || wa.tag_columns || wa.time_column || wa.field_types)
+    return usage_error("%s", "write: --measurement, --tag-columns, "
+                             "--time-column and --field-types go with "
+                             "--format csv");
+  influx_write_options wo = {0};
+  const char *format = wa.format;
+  long batch = wa.batch_size;
+  int udp = wa.udp;
+  if (wa.precision)
+    wo.precision = wa.precision[0] == 'n' ? "n" : wa.precision;
+  wo.retention_policy = wa.rp;
+  wo.consistency = wa.consistency;
   wo.batch_size = (size_t)batch;
   g->o.use_udp = udp;
   FILE *in = strcmp(file, "-") ? fopen(file, "rb") : stdin;

@@ -19,9 +19,8 @@ static int truthy(const char *v) {
  * "--"; booleans take true/false) before the command line is read, so
  * flags win. Skipped when a DSN is given: it says where to connect. */
 int load_config(int argc, char **argv, global *g) {
-  for (int i = 1; i < argc; i++)
-    if (!strcmp(argv[i], "--dsn"))
-      return 0;
+  if (has_option(argc, argv, "--dsn"))
+    return 0;
   const char *env = getenv("INFLUX_DSN");
   if (env && *env)
     return 0;
@@ -85,12 +84,16 @@ int load_config(int argc, char **argv, global *g) {
                   !strcmp(k, "insecure") || !strcmp(k, "gzip");
     if (boolean && !truthy(v))
       continue;
-    char *av[3] = {flag, v, NULL};
-    int ac = boolean ? 1 : 2, at = 0;
-    g->in_config = 1;
-    int r = strcmp(k, "password-stdin") ? parse_global(ac, av, &at, g) : 0;
-    g->in_config = 0;
-    if (r <= 0) {
+    const cli_option *opt = cli_global_options;
+    while (opt->name && strcmp(opt->name, flag))
+      opt++;
+    int r = -1;
+    if (opt->name && strcmp(k, "password-stdin")) {
+      g->in_config = 1;
+      r = apply_global(opt, boolean ? NULL : v, g);
+      g->in_config = 0;
+    }
+    if (r) {
       fprintf(stderr, "influxc: %s:%d: unknown or bad setting \"%s\"\n", path,
               lineno, k);
       return EXIT_USAGE;

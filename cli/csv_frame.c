@@ -152,43 +152,18 @@ static int write_block(csv_frames *cf, influx_client *c, csv_row *hdr,
   return st ? cli_write_fail("write", st, &err, 1, cf->written) : 0;
 }
 
-int write_csv_frames(int argc, char **argv, global *g) {
-  csv_frames cf = {.file = "-", .time_col = "time", .factor = 1};
-  const char *tags = NULL, *types = NULL, *rp = NULL;
-  long batch = INFLUX_DEFAULT_BATCH_SIZE;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    const char **slot = !strcmp(a, "--measurement")   ? &cf.measurement
-                        : !strcmp(a, "--tag-columns") ? &tags
-                        : !strcmp(a, "--time-column") ? &cf.time_col
-                        : !strcmp(a, "--field-types") ? &types
-                        : !strcmp(a, "--precision")   ? &cf.precision
-                        : !strcmp(a, "--rp")          ? &rp
-                        : !strcmp(a, "--format")      ? &a
-                                                      : NULL;
-    if (slot || !strcmp(a, "--batch-size")) {
-      if (!v)
-        return usage_error("option %s needs a value", a);
-      if (!slot && parse_int(v, 1, 1000000, &batch))
-        return usage_error("--batch-size %s is not in 1-1000000", v);
-      if (slot && slot != &a)
-        *slot = v;
-      i++;
-      continue;
-    }
-    int r = rest_arg(argc, argv, &i, g, "write");
-    if (r < 0)
-      return EXIT_USAGE;
-    if (r)
-      cf.file = a;
-  }
+int write_csv_frames(const write_args *wa, const char *file, global *g) {
+  csv_frames cf = {.file = file,
+                   .time_col = wa->time_column ? wa->time_column : "time",
+                   .factor = 1,
+                   .measurement = wa->measurement,
+                   .precision = wa->precision};
+  const char *tags = wa->tag_columns, *types = wa->field_types, *rp = wa->rp;
+  long batch = wa->batch_size;
   if (!cf.measurement)
     return usage_error("%s", "write --format csv needs --measurement");
   if (cf.precision) {
-    if (!(cf.factor = parse_precision(cf.precision)))
-      return usage_error("--precision %s is not one of n, u, ms, s, m, h",
-                         cf.precision);
+    cf.factor = parse_precision(cf.precision);
     if (!strcmp(cf.precision, "ns"))
       cf.precision = "n";
   }

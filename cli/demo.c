@@ -225,22 +225,26 @@ static int run_demo(influx_client *c) {
   return rc;
 }
 
-int cmd_demo(int argc, char **argv, const influx_options *base) {
-  int local = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--local")) {
-      local = 1;
-    } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      puts("usage: influxc demo [--local]\n"
-           "Writes a day of sample CPU data to database influxc_demo and "
-           "runs a few\nqueries. With --local, starts a throwaway influxd "
-           "on loopback first and\nstops it afterwards.");
-      return 0;
-    } else {
-      fprintf(stderr, "influxc: demo: unknown argument %s\n", argv[i]);
-      return EXIT_USAGE;
-    }
+typedef struct demo_args {
+  int local;
+} demo_args;
+const cli_opt demo_opts[] = {CLI_OPT_FLAG("--local", demo_args, local),
+                             CLI_OPT_END};
+
+int cmd_demo(int argc, char **argv, global *g) {
+  if (wants_help(argc, argv)) {
+    puts("usage: influxc demo [--local]\n"
+         "Writes a day of sample CPU data to database influxc_demo and "
+         "runs a few\nqueries. With --local, starts a throwaway influxd "
+         "on loopback first and\nstops it afterwards.");
+    return 0;
   }
+  demo_args da = {0};
+  int npos;
+  if (cli_parse(argc, argv, g, "demo", demo_opts, &da, NULL, 0, &npos))
+    return EXIT_USAGE;
+  int local = da.local;
+  const influx_options *base = &g->o;
   influx_options o = *base;
   char dir[4096] = "";
   int pid = 0, port = 0;

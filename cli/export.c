@@ -185,6 +185,22 @@ static int on_error(void *u, int stmt, const char *msg) {
   return 1;
 }
 
+typedef struct export_args {
+  const char *measurement, *where, *rp, *query, *format, *output, *precision;
+  long chunk_size;
+} export_args;
+const cli_opt export_opts[] = {
+    CLI_OPT_STRING("--measurement", export_args, measurement),
+    CLI_OPT_STRING("--where", export_args, where),
+    CLI_OPT_RP(export_args, rp),
+    CLI_OPT_STRING("--query", export_args, query),
+    CLI_OPT_CHOICE("--format", export_args, format, "line|csv"),
+    CLI_OPT_STRING("--output", export_args, output),
+    CLI_OPT_CHOICE("--precision", export_args, precision, CLI_OUT_PRECISIONS),
+    CLI_OPT_CHOICE("--epoch", export_args, precision, CLI_OUT_PRECISIONS),
+    CLI_OPT_CHUNK_SIZE(export_args, chunk_size),
+    CLI_OPT_END};
+
 int cmd_export(int argc, char **argv, global *g) {
   if (wants_help(argc, argv)) {
     puts("usage: influxc export (--measurement M [--where COND] [--rp RP] |\n"
@@ -201,46 +217,16 @@ int cmd_export(int argc, char **argv, global *g) {
          "--where is an InfluxQL condition, e.g. \"time > now() - 1h\".");
     return 0;
   }
-  const char *meas = NULL, *where = NULL, *rp = NULL, *query = NULL;
-  const char *format = "line", *output = NULL;
+  export_args ea = {.format = "line"};
   exporter x = {0};
   influx_query_options qo = {.format = INFLUX_FORMAT_MSGPACK, .chunked = 1};
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    const char **slot = !strcmp(a, "--measurement") ? &meas
-                        : !strcmp(a, "--where")     ? &where
-                        : !strcmp(a, "--rp")        ? &rp
-                        : !strcmp(a, "--query")     ? &query
-                        : !strcmp(a, "--format")    ? &format
-                        : !strcmp(a, "--output")    ? &output
-                        : !strcmp(a, "--precision") ? &x.precision
-                        : !strcmp(a, "--epoch")     ? &x.precision
-                                                    : NULL;
-    if (slot) {
-      if (!v)
-        return usage_error("option %s needs a value", a);
-      *slot = v;
-      i++;
-      continue;
-    }
-    if (!strcmp(a, "--chunk-size")) {
-      long n;
-      if (!v || parse_int(v, 1, 10000000, &n))
-        return usage_error("--chunk-size %s is not a positive number",
-                           v ? v : "");
-      qo.chunk_size = (size_t)n;
-      i++;
-      continue;
-    }
-    int r = rest_arg(argc, argv, &i, g, "export");
-    if (r < 0)
-      return EXIT_USAGE;
-    if (r)
-      return usage_error("export: unexpected argument %s", a);
-  }
-  if (strcmp(format, "line") && strcmp(format, "csv"))
-    return usage_error("--format %s is not line or csv", format);
+  int npos;
+  if (cli_parse(argc, argv, g, "export", export_opts, &ea, NULL, 0, &npos))
+    return EXIT_USAGE;
+  const char *meas = ea.measurement, *where = ea.where, *rp = ea.rp,
+             *query = ea.query, *format = ea.format, *output = ea.output;
+  x.precision = ea.precision;
+  qo.chunk_size = (size_t)ea.chunk_size;
   x.csv = !strcmp(format, "csv");
   if (!!meas == !!query)
     return usage_error("%s", "export: give --measurement or --query (one)");
@@ -255,11 +241,7 @@ int cmd_export(int argc, char **argv, global *g) {
   }
   if (x.precision && !strcmp(x.precision, "ns"))
     x.precision = "n";
-  x.factor = 1;
-  if (x.precision && !(x.factor = parse_precision(x.precision)))
-    return usage_error("--precision %s is not one of ns, u, ms, s, m, h, "
-                       "rfc3339",
-                       x.precision);
+  x.factor = x.precision ? parse_precision(x.precision) : 1;
   /* Times come as exact ns and are cut to the precision here, so the
    * digits lost can be counted (the server would floor them silently). */
   qo.epoch = "ns";

@@ -3,6 +3,7 @@
  * progress, a summary, rejected lines reported by number, and a clean stop
  * on Ctrl-C that says where to resume (--skip). */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1036,92 +1037,57 @@ static const char *import_help =
     "not fit are reported by FILE:LINE and not sent; empty cells are\n"
     "omitted.";
 
-int cmd_import(int argc, char **argv, global *g) {
-  return import_run(argc, argv, g, 0, import_help);
-}
+typedef struct import_args {
+  const char *format, *precision, *rp, *measurement, *tags, *time_col, *types;
+  long batch, buffer_mb, skip;
+  double interval;
+  int quiet, progress;
+} import_args;
+const cli_opt import_opts[] = {
+    CLI_OPT_CHOICE("--format", import_args, format, "line|csv"),
+    CLI_OPT_CHOICE("--precision", import_args, precision, CLI_PRECISIONS),
+    CLI_OPT_RP(import_args, rp),
+    CLI_OPT_BATCH_SIZE(import_args, batch),
+    {"--buffer-size", 0, CLI_LONG, offsetof(import_args, buffer_mb), 1, 65536,
+     NULL},
+    {"--skip", 0, CLI_LONG, offsetof(import_args, skip), 0, LONG_MAX, NULL},
+    {"--progress-interval", 0, CLI_SECONDS, offsetof(import_args, interval), 50,
+     86400000, NULL},
+    CLI_OPT_STRING("--measurement", import_args, measurement),
+    CLI_OPT_STRING("--tag-columns", import_args, tags),
+    CLI_OPT_STRING("--time-column", import_args, time_col),
+    CLI_OPT_STRING("--field-types", import_args, types),
+    {"--quiet", 'q', CLI_FLAG, offsetof(import_args, quiet), 0, 0, NULL},
+    CLI_OPT_FLAG("--progress", import_args, progress),
+    CLI_OPT_END};
 
-int import_run(int argc, char **argv, global *g, int csv_default,
-               const char *help) {
+int cmd_import(int argc, char **argv, global *g) {
   if (wants_help(argc, argv)) {
-    puts(help);
+    puts(import_help);
     return 0;
   }
   static importer im;
   memset(&im, 0, sizeof im);
   pthread_mutex_init(&im.mu, NULL);
-  im.csv = csv_default;
-  im.time_col = "time";
-  im.interval = 5.0;
-  const char *format = NULL, *tags = NULL, *types = NULL;
+  import_args ia = {.time_col = "time",
+                    .interval = 5.0,
+                    .batch = INFLUX_DEFAULT_BATCH_SIZE,
+                    .buffer_mb = 64};
   const char *files[256];
-  int nfiles = 0, force_progress = 0;
-  long batch = INFLUX_DEFAULT_BATCH_SIZE, skip = 0, buffer_mb = 64;
+  int nfiles = 0;
+  if (cli_parse(argc, argv, g, "import", import_opts, &ia, files, 256, &nfiles))
+    return EXIT_USAGE;
+  im.time_col = ia.time_col;
+  im.interval = ia.interval;
+  im.measurement = ia.measurement;
+  im.quiet = ia.quiet;
+  const char *format = ia.format, *tags = ia.tags, *types = ia.types;
+  int force_progress = ia.progress;
+  long batch = ia.batch, skip = ia.skip, buffer_mb = ia.buffer_mb;
   influx_writer_options wo = {0};
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define TAKE(flag)                                                             \
-  (!strcmp(a, flag) &&                                                         \
-   (v || (usage_error("option %s needs a value", a), 0)) && ++i)
-    if (TAKE("--format")) {
-      format = v;
-    } else if (TAKE("--precision")) {
-      if (!parse_precision(v))
-        return usage_error("import: --precision %s is not one of ns, u, ms, "
-                           "s, m, h",
-                           v);
-      wo.precision = v[0] == 'n' ? "n" : v;
-    } else if (TAKE("--rp")) {
-      wo.retention_policy = v;
-    } else if (TAKE("--batch-size")) {
-      if (parse_int(v, 1, 1000000, &batch))
-        return usage_error("--batch-size %s is not in 1-1000000", v);
-    } else if (TAKE("--progress-interval")) {
-      char *end;
-      im.interval = strtod(v, &end);
-      if (end == v || *end || im.interval < 0.05 || im.interval > 86400)
-        return usage_error("--progress-interval %s is not 0.05-86400 seconds",
-                           v);
-    } else if (TAKE("--buffer-size")) {
-      if (parse_int(v, 1, 65536, &buffer_mb))
-        return usage_error("--buffer-size %s is not in 1-65536 (MB)", v);
-    } else if (TAKE("--skip")) {
-      if (parse_int(v, 0, 0x7fffffffffffffffL, &skip))
-        return usage_error("--skip %s is not a line count", v);
-    } else if (TAKE("--measurement")) {
-      im.measurement = v;
-    } else if (TAKE("--tag-columns")) {
-      tags = v;
-    } else if (TAKE("--time-column")) {
-      im.time_col = v;
-    } else if (TAKE("--field-types")) {
-      types = v;
-    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-      im.quiet = 1;
-    } else if (!strcmp(a, "--progress")) {
-      force_progress = 1;
-    } else if ((a[0] == '-' && a[1] == '-') &&
-               (!strcmp(a, "--format") || !strcmp(a, "--precision") ||
-                !strcmp(a, "--rp") || !strcmp(a, "--batch-size") ||
-                !strcmp(a, "--skip") || !strcmp(a, "--buffer-size") ||
-                !strcmp(a, "--progress-interval") ||
-                !strcmp(a, "--measurement") || !strcmp(a, "--tag-columns") ||
-                !strcmp(a, "--time-column") || !strcmp(a, "--field-types"))) {
-      return EXIT_USAGE; /* TAKE reported the missing value */
-    } else {
-      int r = rest_arg(argc, argv, &i, g, "import");
-      if (r < 0)
-        return EXIT_USAGE;
-      if (r) {
-        if (nfiles == 256)
-          return usage_error("%s", "too many files");
-        files[nfiles++] = a;
-      }
-    }
-#undef TAKE
-  }
-  if (format && strcmp(format, "line") && strcmp(format, "csv"))
-    return usage_error("--format %s is not line or csv", format);
+  if (ia.precision)
+    wo.precision = ia.precision[0] == 'n' ? "n" : ia.precision;
+  wo.retention_policy = ia.rp;
   if (format)
     im.csv = !strcmp(format, "csv");
   if (!nfiles)

@@ -27,10 +27,9 @@ const char *const usage_globals =
     "7 partial (some of the input stored and some not, or a truncated\n"
     "result), 130 interrupted.\n";
 
-/* --password's value (the argument itself is wiped) and the rewritten
- * argument vector: both live as long as the process. */
+/* --password's value (the argument itself is wiped): lives as long as the
+ * process. */
 static char *password_copy;
-static char **split_argv;
 
 /* The global options: the one table behind parsing, the config file's
  * keys and the completion script. */
@@ -95,40 +94,28 @@ static int number(const char *opt, const char *v, long lo, long hi, int *out) {
   return 0;
 }
 
-/* Consumes a global option at argv[*i]; 1 if consumed, 0 if not one,
- * -1 on error. */
-int parse_global(int argc, char **argv, int *i, global *g) {
-  const char *a = argv[*i];
-  const cli_option *opt = cli_global_options;
-  while (opt->name && strcmp(opt->name, a))
-    opt++;
-  if (!opt->name)
-    return 0;
-  const char *v = NULL;
-  if (opt->takes_value) {
-    if (*i + 1 >= argc)
-      return usage_error("option %s needs a value", a), -1;
-    v = argv[++*i];
-  }
+int apply_global(const cli_option *opt, const char *v, global *g) {
+  const char *a = opt->name;
   int n;
   switch (opt->id) {
   case G_HOST:
     g->o.host = v;
     break;
   case G_PORT:
-    return number(a, v, 1, 65535, &g->o.port) ? -1 : 1;
+    return number(a, v, 1, 65535, &g->o.port);
   case G_USERNAME:
     g->o.username = v;
     break;
   case G_PASSWORD:
-    /* Keep a copy and wipe the argument, so the password does not stay
+    /* Keep a copy and wipe the value (it points into the argument, or into
+     * the config file's text), so the password does not stay
      * in /proc/PID/cmdline for every user of the machine to read. */
     free(password_copy);
     password_copy = strdup(v);
     if (!password_copy)
       return usage_error("%s", "out of memory"), -1;
     g->o.password = password_copy;
-    memset(argv[*i], 0, strlen(argv[*i]));
+    memset((char *)v, 0, strlen(v));
     break;
   case G_PASSWORD_STDIN:
     g->password_stdin = 1;
@@ -178,9 +165,9 @@ int parse_global(int argc, char **argv, int *i, global *g) {
     g->o.path = v;
     break;
   case G_POOL_SIZE:
-    return number(a, v, 1, 1024, &g->o.pool_size) ? -1 : 1;
+    return number(a, v, 1, 1024, &g->o.pool_size);
   case G_UDP_PORT:
-    return number(a, v, 1, 65535, &g->o.udp_port) ? -1 : 1;
+    return number(a, v, 1, 65535, &g->o.udp_port);
   case G_PROXY:
     g->o.http_proxy = v;
     g->o.https_proxy = v;
@@ -189,20 +176,7 @@ int parse_global(int argc, char **argv, int *i, global *g) {
     g->dsn = v;
     break;
   }
-  return 1;
-}
-
-int rest_arg(int argc, char **argv, int *i, global *g, const char *cmd) {
-  int r = parse_global(argc, argv, i, g);
-  if (r)
-    return r < 0 ? -1 : 0;
-  const char *a = argv[*i];
-  if (a[0] == '-' && a[1]) {
-    fprintf(stderr, "influxc: %s: unknown option %s (see influxc %s --help)\n",
-            cmd, a, cmd);
-    return -1;
-  }
-  return 1;
+  return 0;
 }
 
 /* Builds the client: DSN first, flags over it. */
@@ -243,9 +217,8 @@ int make_client(global *g, influx_client **c) {
 /* INFLUX_USERNAME and INFLUX_PASSWORD, as the stock influx CLI reads them:
  * over the config file, under flags; not with a DSN (it says who). */
 void apply_env(int argc, char **argv, global *g) {
-  for (int i = 1; i < argc; i++)
-    if (!strcmp(argv[i], "--dsn"))
-      return;
+  if (has_option(argc, argv, "--dsn"))
+    return;
   const char *dsn = getenv("INFLUX_DSN");
   if (dsn && *dsn)
     return;
@@ -256,35 +229,10 @@ void apply_env(int argc, char **argv, global *g) {
     g->o.password = p;
 }
 
-/* Rewrites every "--name=value" argument as "--name" "value", so each
- * option parser takes both spellings (getopt_long's). The value keeps
- * pointing into the original argument, so wiping it (--password) wipes
- * the process's command line. */
-char **split_equals(int *argc, char **argv) {
-  int n = *argc, extra = 0;
-  for (int i = 1; i < n; i++)
-    if (!strncmp(argv[i], "--", 2) && strchr(argv[i], '='))
-      extra++;
-  if (!extra)
-    return argv;
-  char **out = calloc((size_t)(n + extra + 1), sizeof *out);
-  if (!out)
-    return argv;
-  int k = 0;
-  for (int i = 0; i < n; i++) {
-    const char *a = argv[i], *eq = strchr(a, '=');
-    size_t nl = eq ? (size_t)(eq - a) : 0;
-    int option =
-        i > 0 && !strncmp(a, "--", 2) && eq && nl > 2 &&
-        strspn(a + 2, "abcdefghijklmnopqrstuvwxyz0123456789-") == nl - 2;
-    if (option && (out[k] = strndup(a, nl))) {
-      out[k + 1] = argv[i] + nl + 1;
-      k += 2;
-    } else {
-      out[k++] = argv[i];
-    }
-  }
-  *argc = k;
-  split_argv = out;
-  return out;
+int has_option(int argc, char **argv, const char *name) {
+  size_t n = strlen(name);
+  for (int i = 1; i < argc; i++)
+    if (!strncmp(argv[i], name, n) && (!argv[i][n] || argv[i][n] == '='))
+      return 1;
+  return 0;
 }

@@ -199,6 +199,13 @@ static char *history_file(void) {
   return p;
 }
 
+typedef struct shell_args {
+  const char *format;
+} shell_args;
+const cli_opt shell_opts[] = {
+    CLI_OPT_CHOICE("--format", shell_args, format, CLI_OUT_FORMATS),
+    CLI_OPT_END};
+
 int cmd_shell(int argc, char **argv, global *g) {
   if (wants_help(argc, argv)) {
     printf("usage: influxc shell [--format table|csv|json|jsonl]\n%s\n",
@@ -206,19 +213,12 @@ int cmd_shell(int argc, char **argv, global *g) {
     return 0;
   }
   shell sh = {0};
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-      if (parse_format(argv[++i], &sh.fmt))
-        return usage_error("--format %s is not table, csv, json or jsonl",
-                           argv[i]);
-      continue;
-    }
-    int r = rest_arg(argc, argv, &i, g, "shell");
-    if (r < 0)
-      return EXIT_USAGE;
-    if (r)
-      return usage_error("shell: unexpected argument %s", argv[i]);
-  }
+  shell_args a = {NULL};
+  int npos;
+  if (cli_parse(argc, argv, g, "shell", shell_opts, &a, NULL, 0, &npos))
+    return EXIT_USAGE;
+  if (a.format)
+    parse_format(a.format, &sh.fmt);
   int rc = make_client(g, &sh.c);
   if (rc)
     return rc;
