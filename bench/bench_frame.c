@@ -9,8 +9,8 @@
 
 /* Bytes the frame's data takes: values, validity bitmaps, string text. */
 static size_t frame_bytes(const influx_frame *f) {
-  size_t n = influx_frame_nrows(f), b = 8 * n;
-  for (size_t c = 0; c < influx_frame_ncols(f); c++) {
+  size_t n = influx_frame_row_count(f), b = 8 * n;
+  for (size_t c = 0; c < influx_frame_column_count(f); c++) {
     b += (n + 7) / 8;
     switch (influx_frame_column_type(f, c)) {
     case INFLUX_COL_BOOL:
@@ -20,7 +20,7 @@ static size_t frame_bytes(const influx_frame *f) {
     case INFLUX_COL_TAG:
       b += 8 * n;
       for (size_t r = 0; r < n; r++) {
-        const char *s = influx_frame_get_string(f, c, r);
+        const char *s = influx_frame_get_string(f, r, c);
         b += s ? strlen(s) + 1 : 0;
       }
       break;
@@ -43,7 +43,7 @@ static int query(influx_client *c, const char *db) {
   double dt = bench_now() - t0;
   size_t rows = 0, bytes = 0;
   for (size_t i = 0; i < influx_frame_set_count(fs, 0); i++) {
-    rows += influx_frame_nrows(influx_frame_set_frame(fs, 0, i));
+    rows += influx_frame_row_count(influx_frame_set_frame(fs, 0, i));
     bytes += frame_bytes(influx_frame_set_frame(fs, 0, i));
   }
   printf("rows %zu seconds %.3f rows_per_s %.0f frame_mb %.1f\n", rows, dt,

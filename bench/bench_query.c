@@ -54,7 +54,8 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[3], "stream")) {
     qo.chunked = 1;
     qo.chunk_size = 10000;
-    influx_stream_handlers h = {on_series, NULL, &a};
+    influx_stream_handlers h = {
+        .on_series = on_series, .on_error = NULL, .user = &a};
     if (influx_query_stream(c, q, &qo, &h, &err)) {
       fprintf(stderr, "query: %s\n", err.message);
       return 1;

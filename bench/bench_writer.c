@@ -91,7 +91,9 @@ int main(int argc, char **argv) {
   bench_sort(via, R);
   bench_sort(direct, R);
   influx_writer_stats st;
-  if (influx_writer_close(w, &st, &err))
+  influx_status cst = influx_writer_close(w, &st, &err);
+  influx_writer_free(w);
+  if (cst)
     return 1;
   printf("points %zu producers %d seconds %.3f points_per_s %.0f "
          "latency_us %.0f direct_us %.0f buffer_mb %zu written %llu\n",

@@ -205,7 +205,7 @@ int cmd_group(int argc, char **argv, global *g) {
       influx_name_list l;
       if (!(st = influx_get_list_database(c, &l, &err)))
         print_names(&l, fmt);
-      influx_name_list_free(&l);
+      influx_name_list_clear(&l);
     } else
       handled = 0;
   } else if (!strcmp(group, "measurement")) {
@@ -213,7 +213,7 @@ int cmd_group(int argc, char **argv, global *g) {
       influx_name_list l;
       if (!(st = influx_get_list_measurements(c, &l, &err)))
         print_names(&l, fmt);
-      influx_name_list_free(&l);
+      influx_name_list_clear(&l);
     } else if (!strcmp(sub, "drop") && !(rc = need_args(&a, 1, help)))
       st = influx_drop_measurement(c, a.v[0], &err);
     else
@@ -223,7 +223,7 @@ int cmd_group(int argc, char **argv, global *g) {
       influx_name_list l;
       if (!(st = influx_get_list_series(c, NULL, meas, tags, nt, &l, &err)))
         print_names(&l, fmt);
-      influx_name_list_free(&l);
+      influx_name_list_clear(&l);
     } else if (!strcmp(sub, "delete") && !(rc = need_args(&a, 0, help)))
       st = influx_delete_series(c, NULL, meas, tags, nt, &err);
     else
@@ -262,7 +262,7 @@ int cmd_group(int argc, char **argv, global *g) {
         free(cells);
         free(num);
       }
-      influx_rp_list_free(&l);
+      influx_rp_list_clear(&l);
     } else
       handled = 0;
   } else if (!strcmp(group, "cq")) {
@@ -277,7 +277,7 @@ int cmd_group(int argc, char **argv, global *g) {
         static const char *const cols[] = {"database", "name", "query"};
         st = print_list(fmt, cols, 3, &l, l.count, cq_cell);
       }
-      influx_cq_list_free(&l);
+      influx_cq_list_clear(&l);
     } else
       handled = 0;
   } else {
@@ -293,7 +293,7 @@ int cmd_group(int argc, char **argv, global *g) {
         static const char *const cols[] = {"user", "admin"};
         st = print_list(fmt, cols, 2, &l, l.count, user_cell);
       }
-      influx_user_list_free(&l);
+      influx_user_list_clear(&l);
     } else if ((!strcmp(sub, "grant") || !strcmp(sub, "revoke")) &&
                !(rc = need_args(&a, 2, help))) {
       int grant = !strcmp(sub, "grant");
@@ -311,7 +311,7 @@ int cmd_group(int argc, char **argv, global *g) {
         static const char *const cols[] = {"database", "privilege"};
         st = print_list(fmt, cols, 2, &l, l.count, privilege_cell);
       }
-      influx_privilege_list_free(&l);
+      influx_privilege_list_clear(&l);
     } else
       handled = 0;
   }

@@ -41,7 +41,7 @@ static int csv_piece(void *u, size_t stmt, const char *name,
     return 1;
   }
   fputs("name,tags,time", h);
-  for (size_t col = 0; col < influx_frame_ncols(f); col++) {
+  for (size_t col = 0; col < influx_frame_column_count(f); col++) {
     const char *cn = influx_frame_column_name(f, col);
     fputc(',', h);
     csv_field(h, cn, strlen(cn));
@@ -198,7 +198,8 @@ int cmd_query(int argc, char **argv, global *g) {
       st = INFLUX_ERR_STATEMENT, rc = EXIT_QUERY;
     influx_result_free(r);
   } else {
-    influx_stream_handlers h = {on_series, on_error, pr};
+    influx_stream_handlers h = {
+        .on_series = on_series, .on_error = on_error, .user = pr};
     qo.keep_statement_errors = 0;
     st = influx_query_stream(c, query, &qo, &h, &err);
     /* Statement errors were printed by on_error; they still fail the run. */

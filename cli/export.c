@@ -284,7 +284,8 @@ int cmd_export(int argc, char **argv, global *g) {
     if (x.precision)
       influx_lines_set_precision(x.lb, x.precision, NULL);
     signal(SIGINT, on_sigint);
-    influx_stream_handlers h = {on_series, on_error, &x};
+    influx_stream_handlers h = {
+        .on_series = on_series, .on_error = on_error, .user = &x};
     influx_error err = {0};
     influx_status st = influx_query_stream(c, q ? q : query, &qo, &h, &err);
     if (x.failed)

@@ -463,6 +463,7 @@ static void writer_stop(importer *im) {
     influx_error err = {0};
     influx_writer_stats ws = {0};
     influx_status st = influx_writer_close(im->w, &ws, &err);
+    influx_writer_free(im->w);
     im->w = NULL;
     if (st && !im->close_status)
       im->close_status = st;
@@ -695,7 +696,7 @@ static influx_status ddl_database(importer *im, const ddl *d,
   int have = 0;
   for (size_t i = 0; !st && i < l.count; i++)
     have |= !strcmp(l.items[i].name, rp);
-  influx_rp_list_free(&l);
+  influx_rp_list_clear(&l);
   if (st || have)
     return st;
   return influx_create_retention_policy(

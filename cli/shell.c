@@ -81,7 +81,8 @@ static void run_query(shell *sh, const char *q) {
     shell_error(sh, "query", INFLUX_ERR_NOMEM, NULL);
     return;
   }
-  influx_stream_handlers h = {on_series, on_stmt_error, pr};
+  influx_stream_handlers h = {
+      .on_series = on_series, .on_error = on_stmt_error, .user = pr};
   influx_error err = {0};
   influx_status st = influx_query_stream(sh->c, q, &qo, &h, &err);
   printer_finish(pr);
@@ -133,7 +134,7 @@ static int shell_line(shell *sh, char *line) {
     for (size_t i = 0; !st && i < l.count && !found; i++)
       found = !strcmp(l.names[i], name);
     if (!st)
-      influx_name_list_free(&l);
+      influx_name_list_clear(&l);
     if (st) {
       shell_error(sh, "use", st, &err);
     } else if (!found) {

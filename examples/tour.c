@@ -64,8 +64,8 @@ int main(int argc, char **argv) {
   for (size_t i = 0; s && i < influx_series_row_count(s); i++) {
     double v;
     int64_t t;
-    influx_series_get_i64(s, i, 0, &t);
-    influx_series_get_f64(s, i, 1, &v);
+    influx_series_get_int(s, i, 0, &t);
+    influx_series_get_float(s, i, 1, &v);
     printf("%lld ns: %g\n", (long long)t, v);
   }
   influx_result_free(r);
@@ -93,6 +93,7 @@ int main(int argc, char **argv) {
     influx_writer_stats st;
     if (influx_writer_close(w, &st, &err))
       fprintf(stderr, "writer: %s\n", err.message);
+    influx_writer_free(w);
     printf("writer: %llu written, %llu rejected\n",
            (unsigned long long)st.written, (unsigned long long)st.rejected);
   }

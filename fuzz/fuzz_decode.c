@@ -31,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   influx_query_options o = {.chunked = mode & 1,
                             .raw_time = (mode >> 1) & 1,
                             .epoch = (mode & 4) ? "ms" : NULL};
-  influx_stream_handlers h = {on_series, NULL, NULL};
+  influx_stream_handlers h = {
+      .on_series = on_series, .on_error = NULL, .user = NULL};
   influx_decoder *d = NULL;
   if (influx_decoder_new(FUZZ_FORMAT, &o, (mode & 8) ? &h : NULL, &d, NULL))
     return 0;

@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!set)
     return 0;
   influx_query_options qo = {.epoch = (mode & 8) ? "ns" : NULL};
-  influx_stream_handlers h = {frame_set_piece, NULL, set};
+  influx_stream_handlers h = {
+      .on_series = frame_set_piece, .on_error = NULL, .user = set};
   influx_decoder *d = NULL;
   influx_status st = influx_decoder_new((mode & 1) ? INFLUX_FORMAT_MSGPACK
                                                    : INFLUX_FORMAT_JSON,

@@ -173,11 +173,11 @@ static influx_status list_names(influx_client *c, const ibuf *q, const char *db,
   name_ctx x = {out, col};
   influx_status st = list_rows(c, q, db, add_name, &x, err);
   if (st)
-    influx_name_list_free(out);
+    influx_name_list_clear(out);
   return st;
 }
 
-void influx_name_list_free(influx_name_list *l) {
+void influx_name_list_clear(influx_name_list *l) {
   if (!l)
     return;
   for (size_t i = 0; i < l->count; i++)
@@ -466,11 +466,11 @@ influx_status influx_get_list_retention_policies(influx_client *c,
 done:
   ibuf_free(&q);
   if (st)
-    influx_rp_list_free(out);
+    influx_rp_list_clear(out);
   return st;
 }
 
-void influx_rp_list_free(influx_rp_list *l) {
+void influx_rp_list_clear(influx_rp_list *l) {
   if (!l)
     return;
   for (size_t i = 0; i < l->count; i++) {
@@ -607,11 +607,11 @@ influx_status influx_get_list_continuous_queries(influx_client *c,
   st = list_rows(c, &q, NULL, add_cq, out, err);
   ibuf_free(&q);
   if (st)
-    influx_cq_list_free(out);
+    influx_cq_list_clear(out);
   return st;
 }
 
-void influx_cq_list_free(influx_cq_list *l) {
+void influx_cq_list_clear(influx_cq_list *l) {
   if (!l)
     return;
   for (size_t i = 0; i < l->count; i++) {
@@ -689,11 +689,11 @@ influx_status influx_get_list_users(influx_client *c, influx_user_list *out,
   st = list_rows(c, &q, NULL, add_user, out, err);
   ibuf_free(&q);
   if (st)
-    influx_user_list_free(out);
+    influx_user_list_clear(out);
   return st;
 }
 
-void influx_user_list_free(influx_user_list *l) {
+void influx_user_list_clear(influx_user_list *l) {
   if (!l)
     return;
   for (size_t i = 0; i < l->count; i++)
@@ -771,11 +771,11 @@ influx_status influx_get_list_privileges(influx_client *c, const char *username,
 done:
   ibuf_free(&q);
   if (st)
-    influx_privilege_list_free(out);
+    influx_privilege_list_clear(out);
   return st;
 }
 
-void influx_privilege_list_free(influx_privilege_list *l) {
+void influx_privilege_list_clear(influx_privilege_list *l) {
   if (!l)
     return;
   for (size_t i = 0; i < l->count; i++) {

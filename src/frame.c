@@ -300,7 +300,9 @@ influx_status influx_frame_add_strings(influx_frame *f, const char *name,
 
 influx_status influx_frame_add_column(influx_frame *f, const char *name,
                                       influx_col_type type, influx_error *err) {
-  if (type < INFLUX_COL_FLOAT || type > INFLUX_COL_TAG)
+  if (type != INFLUX_COL_FLOAT && type != INFLUX_COL_INT &&
+      type != INFLUX_COL_BOOL && type != INFLUX_COL_STRING &&
+      type != INFLUX_COL_TAG)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "frame: unknown column type %d",
                 (int)type);
   influx_status st = check_name(f, name, err);
@@ -416,8 +418,12 @@ influx_status influx_frame_append_row(influx_frame *f, int64_t time_ns,
 
 /* ---- reading ---- */
 
-size_t influx_frame_nrows(const influx_frame *f) { return f ? f->nrows : 0; }
-size_t influx_frame_ncols(const influx_frame *f) { return f ? f->ncols : 0; }
+size_t influx_frame_row_count(const influx_frame *f) {
+  return f ? f->nrows : 0;
+}
+size_t influx_frame_column_count(const influx_frame *f) {
+  return f ? f->ncols : 0;
+}
 
 const char *influx_frame_column_name(const influx_frame *f, size_t col) {
   return f && col < f->ncols ? f->cols[col].name : NULL;
@@ -439,7 +445,7 @@ const int64_t *influx_frame_time(const influx_frame *f) {
   return f && f->nrows ? f->time : NULL;
 }
 
-int influx_frame_is_null(const influx_frame *f, size_t col, size_t row) {
+int influx_frame_is_null(const influx_frame *f, size_t row, size_t col) {
   if (!f || col >= f->ncols || row >= f->nrows)
     return 1;
   const fcol *c = &f->cols[col];
@@ -448,7 +454,7 @@ int influx_frame_is_null(const influx_frame *f, size_t col, size_t row) {
 
 static const fcol *cell(const influx_frame *f, size_t col, size_t row,
                         influx_error *err) {
-  if (influx_frame_is_null(f, col, row)) {
+  if (influx_frame_is_null(f, row, col)) {
     ierr(err, INFLUX_ERR_INVALID_ARG,
          "frame: cell (%zu, %zu) is null or "
          "out of range",
@@ -458,8 +464,8 @@ static const fcol *cell(const influx_frame *f, size_t col, size_t row,
   return &f->cols[col];
 }
 
-influx_status influx_frame_get_float(const influx_frame *f, size_t col,
-                                     size_t row, double *out) {
+influx_status influx_frame_get_float(const influx_frame *f, size_t row,
+                                     size_t col, double *out) {
   const fcol *c = cell(f, col, row, NULL);
   if (!c || !out)
     return INFLUX_ERR_INVALID_ARG;
@@ -472,8 +478,8 @@ influx_status influx_frame_get_float(const influx_frame *f, size_t col,
   return INFLUX_OK;
 }
 
-influx_status influx_frame_get_int(const influx_frame *f, size_t col,
-                                   size_t row, int64_t *out) {
+influx_status influx_frame_get_int(const influx_frame *f, size_t row,
+                                   size_t col, int64_t *out) {
   const fcol *c = cell(f, col, row, NULL);
   if (!c || !out || c->type != INFLUX_COL_INT)
     return INFLUX_ERR_INVALID_ARG;
@@ -481,8 +487,8 @@ influx_status influx_frame_get_int(const influx_frame *f, size_t col,
   return INFLUX_OK;
 }
 
-influx_status influx_frame_get_bool(const influx_frame *f, size_t col,
-                                    size_t row, int *out) {
+influx_status influx_frame_get_bool(const influx_frame *f, size_t row,
+                                    size_t col, int *out) {
   const fcol *c = cell(f, col, row, NULL);
   if (!c || !out || c->type != INFLUX_COL_BOOL)
     return INFLUX_ERR_INVALID_ARG;
@@ -490,8 +496,8 @@ influx_status influx_frame_get_bool(const influx_frame *f, size_t col,
   return INFLUX_OK;
 }
 
-const char *influx_frame_get_string(const influx_frame *f, size_t col,
-                                    size_t row) {
+const char *influx_frame_get_string(const influx_frame *f, size_t row,
+                                    size_t col) {
   const fcol *c = cell(f, col, row, NULL);
   if (!c || !is_text(c->type))
     return NULL;

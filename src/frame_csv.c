@@ -67,7 +67,7 @@ influx_status influx_frame_write_csv(const influx_frame *f, FILE *out,
     for (size_t k = 0; k < f->ncols; k++) {
       const fcol *c = &f->cols[k];
       fputc(',', out);
-      if (influx_frame_is_null(f, k, r))
+      if (influx_frame_is_null(f, r, k))
         continue;
       switch (c->type) {
       case INFLUX_COL_FLOAT:

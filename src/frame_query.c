@@ -356,7 +356,8 @@ influx_status influx_query_frames(influx_client *c, const char *query,
                              .chunk_size = s->o->chunk_size,
                              .format = s->o->format ? s->o->format
                                                     : INFLUX_FORMAT_MSGPACK};
-  influx_stream_handlers h = {on_piece, on_stmt_error, s};
+  influx_stream_handlers h = {
+      .on_series = on_piece, .on_error = on_stmt_error, .user = s};
   influx_status st =
       frame_set_end(s, influx_query_stream(c, query, &qo, &h, err), err);
   if (st) {
@@ -430,7 +431,8 @@ influx_status influx_query_frames_stream(influx_client *c, const char *query,
                              .chunk_size = o->chunk_size,
                              .format =
                                  o->format ? o->format : INFLUX_FORMAT_MSGPACK};
-  influx_stream_handlers h = {stream_piece, stream_stmt_error, &fs};
+  influx_stream_handlers h = {
+      .on_series = stream_piece, .on_error = stream_stmt_error, .user = &fs};
   influx_status st = influx_query_stream(c, query, &qo, &h, err);
   if (fs.failed) {
     st = fs.failed;

@@ -553,7 +553,7 @@ influx_status influx_request_send(influx_client *c, const influx_request *req,
   return st;
 }
 
-void influx_response_free(influx_response *r) {
+void influx_response_clear(influx_response *r) {
   if (!r)
     return;
   free(r->body);

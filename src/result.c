@@ -516,7 +516,7 @@ int influx_series_is_null(const influx_series *s, size_t row, size_t col) {
   return influx_series_value(s, row, col)->type == INFLUX_VALUE_NULL;
 }
 
-influx_status influx_series_get_i64(const influx_series *s, size_t row,
+influx_status influx_series_get_int(const influx_series *s, size_t row,
                                     size_t col, int64_t *out) {
   const influx_value *v = influx_series_value(s, row, col);
   if (!out)
@@ -546,8 +546,8 @@ influx_status influx_series_get_i64(const influx_series *s, size_t row,
   }
 }
 
-influx_status influx_series_get_f64(const influx_series *s, size_t row,
-                                    size_t col, double *out) {
+influx_status influx_series_get_float(const influx_series *s, size_t row,
+                                      size_t col, double *out) {
   const influx_value *v = influx_series_value(s, row, col);
   if (!out)
     return INFLUX_ERR_INVALID_ARG;
@@ -579,8 +579,8 @@ influx_status influx_series_get_bool(const influx_series *s, size_t row,
   return INFLUX_OK;
 }
 
-const char *influx_series_get_str(const influx_series *s, size_t row,
-                                  size_t col) {
+const char *influx_series_get_string(const influx_series *s, size_t row,
+                                     size_t col) {
   const influx_value *v = influx_series_value(s, row, col);
   return v->type == INFLUX_VALUE_STRING ? v->v.s : NULL;
 }

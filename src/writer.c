@@ -50,6 +50,7 @@ struct influx_writer {
   uint64_t flush_dropped;
   influx_writer_stats st;
   int closing;
+  int closed; /* influx_writer_close has run: only _free is left */
 
   pthread_t *threads;
   int nthreads;
@@ -579,7 +580,7 @@ influx_status influx_writer_new(influx_client *c,
     }
     if (!a || pthread_create(&w->threads[i], NULL, sender_main, a)) {
       free(a);
-      influx_writer_close(w, NULL, NULL);
+      influx_writer_free(w);
       return ierr(err, INFLUX_ERR_NOMEM, "writer: cannot start a thread");
     }
     w->nthreads = i + 1;
@@ -865,13 +866,16 @@ influx_status influx_writer_close(influx_writer *w, influx_writer_stats *final,
                                   influx_error *err) {
   if (!w)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "writer_close: writer is NULL");
-  influx_status st = w->nthreads ? influx_writer_flush(w, err) : INFLUX_OK;
+  influx_status st =
+      w->nthreads && !w->closed ? influx_writer_flush(w, err) : INFLUX_OK;
   pthread_mutex_lock(&w->mu);
   w->closing = 1;
   pthread_cond_broadcast(&w->work);
   pthread_mutex_unlock(&w->mu);
   for (int i = 0; i < w->nthreads; i++)
     pthread_join(w->threads[i], NULL);
+  w->nthreads = 0;
+  w->closed = 1;
   influx_writer_get_stats(w, final);
   /* An empty open spool file is not worth keeping. */
   if (w->cur && w->cur_fd >= 0 && !w->cur->npoints) {
@@ -879,6 +883,13 @@ influx_status influx_writer_close(influx_writer *w, influx_writer_stats *final,
     spool_name(name, sizeof name, w->cur->file_id, "open");
     unlinkat(w->dir_fd, name, 0);
   }
-  writer_free(w);
   return st;
+}
+
+void influx_writer_free(influx_writer *w) {
+  if (!w)
+    return;
+  if (!w->closed)
+    influx_writer_close(w, NULL, NULL);
+  writer_free(w);
 }

@@ -17,7 +17,7 @@ typedef struct influx_name_list {
   size_t count;
   char **names;
 } influx_name_list;
-INFLUX_EXPORT void influx_name_list_free(influx_name_list *l);
+INFLUX_EXPORT void influx_name_list_clear(influx_name_list *l);
 
 /** A retention policy as SHOW RETENTION POLICIES reports it. */
 typedef struct influx_rp {
@@ -31,7 +31,7 @@ typedef struct influx_rp_list {
   size_t count;
   influx_rp *items;
 } influx_rp_list;
-INFLUX_EXPORT void influx_rp_list_free(influx_rp_list *l);
+INFLUX_EXPORT void influx_rp_list_clear(influx_rp_list *l);
 
 typedef struct influx_user {
   char *name;
@@ -41,7 +41,7 @@ typedef struct influx_user_list {
   size_t count;
   influx_user *items;
 } influx_user_list;
-INFLUX_EXPORT void influx_user_list_free(influx_user_list *l);
+INFLUX_EXPORT void influx_user_list_clear(influx_user_list *l);
 
 typedef struct influx_privilege {
   char *database;
@@ -51,7 +51,7 @@ typedef struct influx_privilege_list {
   size_t count;
   influx_privilege *items;
 } influx_privilege_list;
-INFLUX_EXPORT void influx_privilege_list_free(influx_privilege_list *l);
+INFLUX_EXPORT void influx_privilege_list_clear(influx_privilege_list *l);
 
 typedef struct influx_cq {
   char *database;
@@ -62,7 +62,7 @@ typedef struct influx_cq_list {
   size_t count;
   influx_cq *items;
 } influx_cq_list;
-INFLUX_EXPORT void influx_cq_list_free(influx_cq_list *l);
+INFLUX_EXPORT void influx_cq_list_clear(influx_cq_list *l);
 
 /* All functions: `database` NULL means the client's database. Lists are
  * filled into `*out` (zeroed first); free them with their _free. */

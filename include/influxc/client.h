@@ -33,6 +33,7 @@ typedef struct influx_socket_options {
   int nodelay;     /**< 1: TCP_NODELAY on, -1: off, 0: curl default (on) */
   int sndbuf;      /**< SO_SNDBUF bytes */
   int rcvbuf;      /**< SO_RCVBUF bytes */
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_socket_options;
 
 /** Pass as `retries` to retry until success (the seed's `retries=0`). */
@@ -79,6 +80,7 @@ typedef struct influx_options {
   const char *const *headers; /**< extra headers, "Name: value", NULL-ended;
                                    Content-Type/Accept kept if given */
   influx_socket_options socket_options;
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_options;
 
 /**
@@ -137,7 +139,7 @@ INFLUX_EXPORT influx_status influx_switch_user(influx_client *c,
 INFLUX_EXPORT influx_status influx_ping(influx_client *c, char *version,
                                         size_t version_size, influx_error *err);
 
-/** A raw HTTP response. Free with influx_response_free(). */
+/** A raw HTTP response. Free with influx_response_clear(). */
 typedef struct influx_response {
   long status; /**< HTTP status */
   char *body;  /**< NUL-terminated body (may contain NULs) */
@@ -164,6 +166,7 @@ typedef struct influx_request {
   influx_body_cb on_body;     /**< stream the body here instead of keeping it
                                    (seed: stream=True) */
   void *user;
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_request;
 
 /**
@@ -178,7 +181,7 @@ INFLUX_EXPORT influx_status influx_request_send(influx_client *c,
                                                 influx_error *err);
 
 /** Frees what influx_request_send() put in `resp`. NULL is accepted. */
-INFLUX_EXPORT void influx_response_free(influx_response *resp);
+INFLUX_EXPORT void influx_response_clear(influx_response *resp);
 
 /** Creates a shared connection pool (seed: session). */
 INFLUX_EXPORT influx_status influx_session_new(influx_session **out,
@@ -191,6 +194,7 @@ typedef struct influx_client_stats {
   uint64_t requests;    /**< HTTP requests sent, retries included */
   uint64_t connections; /**< new TCP connections opened */
   uint64_t retries;     /**< attempts repeated after a failure */
+  INFLUX_RESERVED;      /**< room to grow: leave zero (see influxc.h) */
 } influx_client_stats;
 
 /** Copies the client's counters into `out`. */

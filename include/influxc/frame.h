@@ -19,13 +19,14 @@
 extern "C" {
 #endif
 
-/** Column types. Tag columns hold strings that are written as tags. */
+/** Column types (numbered as influx_type). Tag columns hold strings that
+ * are written as tags. */
 typedef enum influx_col_type {
-  INFLUX_COL_FLOAT = 1,  /**< double */
-  INFLUX_COL_INT = 2,    /**< int64_t */
-  INFLUX_COL_BOOL = 3,   /**< one byte per row, 0 or 1 */
-  INFLUX_COL_STRING = 4, /**< UTF-8 text */
-  INFLUX_COL_TAG = 5     /**< UTF-8 text, written as a tag */
+  INFLUX_COL_FLOAT = INFLUX_TYPE_FLOAT,   /**< double */
+  INFLUX_COL_INT = INFLUX_TYPE_INT,       /**< int64_t */
+  INFLUX_COL_BOOL = INFLUX_TYPE_BOOL,     /**< one byte per row, 0 or 1 */
+  INFLUX_COL_STRING = INFLUX_TYPE_STRING, /**< UTF-8 text */
+  INFLUX_COL_TAG = INFLUX_TYPE_TAG        /**< UTF-8 text, written as a tag */
 } influx_col_type;
 
 typedef struct influx_frame influx_frame;
@@ -86,8 +87,8 @@ INFLUX_EXPORT influx_status influx_frame_append_row(influx_frame *f,
                                                     influx_error *err);
 
 /* ---- reading ---- */
-INFLUX_EXPORT size_t influx_frame_nrows(const influx_frame *f);
-INFLUX_EXPORT size_t influx_frame_ncols(const influx_frame *f);
+INFLUX_EXPORT size_t influx_frame_row_count(const influx_frame *f);
+INFLUX_EXPORT size_t influx_frame_column_count(const influx_frame *f);
 INFLUX_EXPORT const char *influx_frame_column_name(const influx_frame *f,
                                                    size_t col);
 INFLUX_EXPORT influx_col_type influx_frame_column_type(const influx_frame *f,
@@ -97,23 +98,23 @@ INFLUX_EXPORT long influx_frame_column_index(const influx_frame *f,
                                              const char *name);
 /** The time column (ns), nrows long; NULL when the frame is empty. */
 INFLUX_EXPORT const int64_t *influx_frame_time(const influx_frame *f);
-INFLUX_EXPORT int influx_frame_is_null(const influx_frame *f, size_t col,
-                                       size_t row);
+INFLUX_EXPORT int influx_frame_is_null(const influx_frame *f, size_t row,
+                                       size_t col);
 /** Typed getters: INFLUX_ERR_INVALID_ARG for a null, a type mismatch or an
  * index out of range. Float getters also read int columns. */
 INFLUX_EXPORT influx_status influx_frame_get_float(const influx_frame *f,
-                                                   size_t col, size_t row,
+                                                   size_t row, size_t col,
                                                    double *out);
 INFLUX_EXPORT influx_status influx_frame_get_int(const influx_frame *f,
-                                                 size_t col, size_t row,
+                                                 size_t row, size_t col,
                                                  int64_t *out);
 INFLUX_EXPORT influx_status influx_frame_get_bool(const influx_frame *f,
-                                                  size_t col, size_t row,
+                                                  size_t row, size_t col,
                                                   int *out);
 /** A string or tag cell (NUL-terminated, valid while the frame lives);
  * NULL for a null or a mismatch. */
 INFLUX_EXPORT const char *influx_frame_get_string(const influx_frame *f,
-                                                  size_t col, size_t row);
+                                                  size_t row, size_t col);
 /** Index columns chosen by data_frame_index (none: the time is the
  * index). */
 INFLUX_EXPORT size_t influx_frame_index_count(const influx_frame *f);
@@ -145,12 +146,14 @@ typedef struct influx_frame_write_options {
   const char *retention_policy;
   size_t batch_size; /**< rows per request; 0: 5000 */
   int parallel;      /**< requests in flight; 0: pool_size */
+  INFLUX_RESERVED;   /**< room to grow: leave zero (see influxc.h) */
 } influx_frame_write_options;
 
 typedef struct influx_frame_write_report {
   size_t rows_written; /**< rows the server accepted */
   size_t rows_skipped; /**< rows with no field left (all null/NaN) */
   size_t batches;      /**< requests that succeeded */
+  INFLUX_RESERVED;     /**< room to grow: leave zero (see influxc.h) */
 } influx_frame_write_report;
 
 /**
@@ -175,6 +178,7 @@ typedef struct influx_frame_query_options {
   int keep_null_columns; /**< seed dropna=False (default drops columns
                               that are null in every row) */
   const char *const *data_frame_index; /**< NULL-ended index columns */
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_frame_query_options;
 
 /** Frames of a query: per statement, one frame per series, keyed by
@@ -237,6 +241,7 @@ typedef struct influx_frame_csv_options {
   const char *name;  /**< if set, "name" and "tags" columns lead each row */
   const char *tags;  /**< text of the "tags" column */
   int no_header;
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_frame_csv_options;
 
 /** Writes a frame as CSV (RFC 4180): time first, then the columns. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,13 +20,15 @@ typedef struct influx_tag {
   const char *value;
 } influx_tag;
 
-/** Field value types. */
+/** Field value types (numbered as influx_type). */
 typedef enum influx_field_type {
-  INFLUX_FIELD_FLOAT = 0, /**< double, finite */
-  INFLUX_FIELD_INT = 1,   /**< int64, written with the `i` suffix */
-  INFLUX_FIELD_UINT = 2,  /**< uint64, `u` suffix (servers with unsigned) */
-  INFLUX_FIELD_BOOL = 3,
-  INFLUX_FIELD_STRING = 4 /**< UTF-8 text, may contain newlines */
+  INFLUX_FIELD_FLOAT = INFLUX_TYPE_FLOAT, /**< double, finite */
+  INFLUX_FIELD_INT = INFLUX_TYPE_INT, /**< int64, written with the `i` suffix */
+  INFLUX_FIELD_UINT = INFLUX_TYPE_UINT, /**< uint64, `u` suffix (servers with
+                                           unsigned) */
+  INFLUX_FIELD_BOOL = INFLUX_TYPE_BOOL,
+  INFLUX_FIELD_STRING = INFLUX_TYPE_STRING /**< UTF-8 text, may contain
+                                              newlines */
 } influx_field_type;
 
 /** A field. Set `type` and the matching member of `v`; the
@@ -227,6 +230,7 @@ INFLUX_EXPORT void influx_point_set_free(influx_point_set *s);
 typedef struct influx_line_splitter {
   int quoted, fields, esc;
   long equals, commas;
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_line_splitter;
 
 /**

@@ -16,16 +16,19 @@
 extern "C" {
 #endif
 
-/** Type of a decoded value. */
+/** Type of a decoded value (numbered as influx_type). */
 typedef enum influx_value_type {
-  INFLUX_VALUE_NULL = 0,
-  INFLUX_VALUE_INT = 1,    /**< v.i */
-  INFLUX_VALUE_FLOAT = 2,  /**< v.f */
-  INFLUX_VALUE_BOOL = 3,   /**< v.b (0 or 1) */
-  INFLUX_VALUE_STRING = 4, /**< v.s, `len` bytes, NUL-terminated */
-  INFLUX_VALUE_TIME = 5,   /**< v.i nanoseconds since the epoch (the "time"
-                                column, whatever format the server used) */
-  INFLUX_VALUE_UINT = 6    /**< v.u (msgpack unsigned above INT64_MAX) */
+  INFLUX_VALUE_NULL = INFLUX_TYPE_NULL,
+  INFLUX_VALUE_FLOAT = INFLUX_TYPE_FLOAT,   /**< v.f */
+  INFLUX_VALUE_INT = INFLUX_TYPE_INT,       /**< v.i */
+  INFLUX_VALUE_UINT = INFLUX_TYPE_UINT,     /**< v.u (msgpack unsigned above
+                                                 INT64_MAX) */
+  INFLUX_VALUE_BOOL = INFLUX_TYPE_BOOL,     /**< v.b (0 or 1) */
+  INFLUX_VALUE_STRING = INFLUX_TYPE_STRING, /**< v.s, `len` bytes,
+                                                 NUL-terminated */
+  INFLUX_VALUE_TIME = INFLUX_TYPE_TIME      /**< v.i nanoseconds since the epoch
+                                               (the "time" column, whatever format
+                                               the server used) */
 } influx_value_type;
 
 /** A value. In results, strings live as long as their result. */
@@ -87,6 +90,7 @@ typedef struct influx_query_options {
                           epoch number) instead of INFLUX_VALUE_TIME */
   int keep_raw;      /**< keep the response body (influx_result_raw) */
   int allow_partial; /**< a truncated result is not an error */
+  INFLUX_RESERVED;   /**< room to grow: leave zero (see influxc.h) */
 } influx_query_options;
 
 /** A whole response: one entry per statement. Opaque; free with
@@ -121,6 +125,7 @@ typedef struct influx_stream_handlers {
    * (unless keep_statement_errors, which ignores it). */
   int (*on_error)(void *user, int statement_id, const char *message);
   void *user;
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_stream_handlers;
 
 /**
@@ -197,18 +202,18 @@ INFLUX_EXPORT int influx_series_is_null(const influx_series *s, size_t row,
                                         size_t col);
 /** Typed getters: convert ints/floats/bools/times where exact; return
  * INFLUX_ERR_INVALID_ARG for NULLs, strings or out-of-range cells. */
-INFLUX_EXPORT influx_status influx_series_get_i64(const influx_series *s,
+INFLUX_EXPORT influx_status influx_series_get_int(const influx_series *s,
                                                   size_t row, size_t col,
                                                   int64_t *out);
-INFLUX_EXPORT influx_status influx_series_get_f64(const influx_series *s,
-                                                  size_t row, size_t col,
-                                                  double *out);
+INFLUX_EXPORT influx_status influx_series_get_float(const influx_series *s,
+                                                    size_t row, size_t col,
+                                                    double *out);
 INFLUX_EXPORT influx_status influx_series_get_bool(const influx_series *s,
                                                    size_t row, size_t col,
                                                    int *out);
 /** String cell or NULL. */
-INFLUX_EXPORT const char *influx_series_get_str(const influx_series *s,
-                                                size_t row, size_t col);
+INFLUX_EXPORT const char *influx_series_get_string(const influx_series *s,
+                                                   size_t row, size_t col);
 
 /** Formats a time (ns since the epoch) as RFC3339 UTC into `out` (>= 40
  * bytes). Returns the length. */

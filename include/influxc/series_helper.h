@@ -27,6 +27,7 @@ typedef struct influx_series_helper_options {
   int autocommit;            /**< commit when bulk_size rows are held */
   const char *retention_policy;
   const char *time_precision; /**< precision of row times (default n) */
+  INFLUX_RESERVED;            /**< room to grow: leave zero (see influxc.h) */
 } influx_series_helper_options;
 
 typedef struct influx_series_helper influx_series_helper;

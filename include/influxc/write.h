@@ -39,6 +39,7 @@ typedef struct influx_write_options {
   int expected_response_code; /**< 0: 204 */
   const char *const *params;  /**< extra query parameters: name, value, ...,
                                    NULL */
+  INFLUX_RESERVED;            /**< room to grow: leave zero (see influxc.h) */
 } influx_write_options;
 
 /** What a write did; pass to the *_ex functions (may be NULL). */
@@ -47,6 +48,7 @@ typedef struct influx_write_report {
   size_t batches_written;  /**< requests that succeeded */
   size_t batches_failed;   /**< requests that failed */
   long first_failed_batch; /**< index of the first failed batch, -1: none */
+  INFLUX_RESERVED;         /**< room to grow: leave zero (see influxc.h) */
 } influx_write_report;
 
 /**

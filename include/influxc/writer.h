@@ -78,6 +78,7 @@ typedef struct influx_writer_options {
   influx_writer_error_cb on_error;
   influx_writer_drop_cb on_drop;
   void *user;
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_writer_options;
 
 /** Counters, in points unless named otherwise. */
@@ -95,6 +96,7 @@ typedef struct influx_writer_stats {
   /** Every point with seq below this is settled (written, rejected or
    * dropped): a safe resume position. */
   uint64_t settled_through;
+  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_writer_stats;
 
 typedef struct influx_writer influx_writer;
@@ -134,11 +136,16 @@ INFLUX_EXPORT influx_status influx_writer_flush(influx_writer *w,
 /** Current counters. */
 INFLUX_EXPORT void influx_writer_get_stats(influx_writer *w,
                                            influx_writer_stats *s);
-/** Flushes, stops the thread(s) and frees the writer. `final` (may be NULL)
- * receives the last counters. Returns what a flush would. */
+/** Flushes and stops the thread(s); writes after it fail. The writer stays
+ * (its counters can still be read) until influx_writer_free. `final` (may
+ * be NULL) receives the last counters. Returns what a flush would; a second
+ * close returns INFLUX_OK. */
 INFLUX_EXPORT influx_status influx_writer_close(influx_writer *w,
                                                 influx_writer_stats *final,
                                                 influx_error *err);
+/** Releases the writer, closing it first if it is open (use
+ * influx_writer_close to learn what was not stored). NULL is ignored. */
+INFLUX_EXPORT void influx_writer_free(influx_writer *w);
 
 #ifdef __cplusplus
 }

@@ -51,12 +51,12 @@ static void test_databases_hostile(void **state) {
     influx_name_list l = dbs(c);
     assert_true(has_name(&l, hostile[i]));
     assert_true(has_name(&l, "victim"));
-    influx_name_list_free(&l);
+    influx_name_list_clear(&l);
     assert_ok(influx_drop_database(c, hostile[i], &err), &err);
     l = dbs(c);
     assert_false(has_name(&l, hostile[i]));
     assert_true(has_name(&l, "victim"));
-    influx_name_list_free(&l);
+    influx_name_list_clear(&l);
   }
   assert_int_equal(influx_create_database(c, "", &err), INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "database name is empty"));
@@ -79,7 +79,7 @@ static void test_databases_hostile(void **state) {
   for (size_t i = 0; i < ul.count; i++)
     seen += !strcmp(ul.items[i].name, "we\\ird\nuser\"");
   assert_int_equal(seen, 1);
-  influx_user_list_free(&ul);
+  influx_user_list_clear(&ul);
   assert_ok(influx_drop_user(c, "we\\ird\nuser\"", &err), &err);
   influx_drop_database(c, "victim", NULL);
   influx_client_free(c);
@@ -105,25 +105,25 @@ static void test_measurements_series(void **state) {
   assert_int_equal(l.count, 5);
   for (size_t i = 0; i < 5; i++)
     assert_true(has_name(&l, meas[i]));
-  influx_name_list_free(&l);
+  influx_name_list_clear(&l);
   /* Series filtered by measurement and tags: values quoted, not injected. */
   influx_tag ft[] = {{"k'ey", "v\"al"}};
   assert_ok(influx_get_list_series(c, NULL, "it's", ft, 1, &l, &err), &err);
   assert_int_equal(l.count, 1);
   assert_non_null(strstr(l.names[0], "it's"));
-  influx_name_list_free(&l);
+  influx_name_list_clear(&l);
   influx_tag inj[] = {{"host", "a' OR '1'='1"}};
   assert_ok(influx_get_list_series(c, NULL, NULL, inj, 1, &l, &err), &err);
   assert_int_equal(l.count, 0);
-  influx_name_list_free(&l);
+  influx_name_list_clear(&l);
   assert_ok(influx_get_list_series(c, db, NULL, NULL, 0, &l, &err), &err);
   assert_int_equal(l.count, 10);
-  influx_name_list_free(&l);
+  influx_name_list_clear(&l);
   /* delete_series: by tags, then the seed's refusal of "everything". */
   assert_ok(influx_delete_series(c, NULL, "x\"y", ft, 1, &err), &err);
   assert_ok(influx_get_list_series(c, NULL, "x\"y", NULL, 0, &l, &err), &err);
   assert_int_equal(l.count, 1);
-  influx_name_list_free(&l);
+  influx_name_list_clear(&l);
   assert_int_equal(influx_delete_series(c, NULL, NULL, NULL, 0, &err),
                    INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "measurement or tags"));
@@ -132,7 +132,7 @@ static void test_measurements_series(void **state) {
   assert_ok(influx_get_list_measurements(c, &l, &err), &err);
   assert_int_equal(l.count, 4);
   assert_false(has_name(&l, "semi;colon"));
-  influx_name_list_free(&l);
+  influx_name_list_clear(&l);
   influx_drop_database(c, db, NULL);
   influx_client_free(c);
 }
@@ -170,7 +170,7 @@ static void test_retention_policies(void **state) {
   assert_false(rp->is_default);
   assert_true(find_rp(&l, "week")->is_default);
   assert_false(find_rp(&l, "autogen")->is_default);
-  influx_rp_list_free(&l);
+  influx_rp_list_clear(&l);
   /* alter: each change shows up. */
   assert_ok(influx_alter_retention_policy(c, name, db, "4w", 0, 1, NULL, &err),
             &err);
@@ -179,13 +179,13 @@ static void test_retention_policies(void **state) {
   assert_string_equal(rp->duration, "672h0m0s");
   assert_true(rp->is_default);
   assert_false(find_rp(&l, "week")->is_default);
-  influx_rp_list_free(&l);
+  influx_rp_list_clear(&l);
   assert_ok(
       influx_alter_retention_policy(c, "week", db, "INF", 0, 0, NULL, &err),
       &err);
   assert_ok(influx_get_list_retention_policies(c, db, &l, &err), &err);
   assert_string_equal(find_rp(&l, "week")->duration, "0s");
-  influx_rp_list_free(&l);
+  influx_rp_list_clear(&l);
   /* Validation: nothing reaches the server. */
   assert_int_equal(
       influx_alter_retention_policy(c, name, db, NULL, 0, 0, NULL, &err),
@@ -214,7 +214,7 @@ static void test_retention_policies(void **state) {
   assert_ok(influx_get_list_retention_policies(c, db, &l, &err), &err);
   assert_int_equal(l.count, 2);
   assert_null(find_rp(&l, name));
-  influx_rp_list_free(&l);
+  influx_rp_list_clear(&l);
   influx_drop_database(c, db, NULL);
   influx_client_free(c);
 }
@@ -244,7 +244,7 @@ static void test_continuous_queries(void **state) {
     }
   }
   assert_int_equal(seen, 2);
-  influx_cq_list_free(&l);
+  influx_cq_list_clear(&l);
   /* Validation. */
   assert_int_equal(
       influx_create_continuous_query(c, "x", "DROP DATABASE x", db, NULL, &err),
@@ -266,7 +266,7 @@ static void test_continuous_queries(void **state) {
   for (size_t i = 0; i < l.count; i++)
     seen += !strcmp(l.items[i].database, db);
   assert_int_equal(seen, 1);
-  influx_cq_list_free(&l);
+  influx_cq_list_clear(&l);
   influx_drop_database(c, db, NULL);
   influx_client_free(c);
 }
@@ -299,7 +299,7 @@ static void test_users_and_privileges(void **state) {
       assert_true(ul.items[i].admin);
     }
   assert_true(found);
-  influx_user_list_free(&ul);
+  influx_user_list_clear(&ul);
 
   influx_client *bob = as_user(user, pw, db);
   influx_write_options wo = {.database = db};
@@ -323,7 +323,7 @@ static void test_users_and_privileges(void **state) {
   assert_int_equal(pl.count, 1);
   assert_string_equal(pl.items[0].database, db);
   assert_string_equal(pl.items[0].privilege, "WRITE");
-  influx_privilege_list_free(&pl);
+  influx_privilege_list_clear(&pl);
 
   /* ALL then revoke READ: write only again. */
   assert_ok(influx_grant_privilege(admin, "ALL", db, user, &err), &err);
@@ -333,7 +333,7 @@ static void test_users_and_privileges(void **state) {
   assert_ok(influx_revoke_privilege(admin, "read", db, user, &err), &err);
   assert_ok(influx_get_list_privileges(admin, user, &pl, &err), &err);
   assert_string_equal(pl.items[0].privilege, "WRITE");
-  influx_privilege_list_free(&pl);
+  influx_privilege_list_clear(&pl);
   assert_int_equal(influx_grant_privilege(admin, "sudo", db, user, &err),
                    INFLUX_ERR_INVALID_ARG);
   assert_non_null(strstr(err.message, "read, write, all"));
@@ -342,7 +342,7 @@ static void test_users_and_privileges(void **state) {
   assert_int_equal(influx_get_list_users(bob, &ul, &err), INFLUX_ERR_AUTH);
   assert_ok(influx_grant_admin_privileges(admin, user, &err), &err);
   assert_ok(influx_get_list_users(bob, &ul, &err), &err);
-  influx_user_list_free(&ul);
+  influx_user_list_clear(&ul);
   assert_ok(influx_revoke_admin_privileges(admin, user, &err), &err);
   assert_int_equal(influx_get_list_users(bob, &ul, &err), INFLUX_ERR_AUTH);
 
@@ -363,7 +363,7 @@ static void test_users_and_privileges(void **state) {
   assert_ok(influx_get_list_users(admin, &ul, &err), &err);
   for (size_t i = 0; i < ul.count; i++)
     assert_string_not_equal(ul.items[i].name, user);
-  influx_user_list_free(&ul);
+  influx_user_list_clear(&ul);
   influx_drop_database(admin, db, NULL);
   influx_client_free(admin);
 }

@@ -27,7 +27,7 @@ static void test_request_raw(void **state) {
   assert_int_equal(resp.status, 200);
   assert_non_null(strstr(resp.body, "\"databases\""));
   assert_non_null(resp.version);
-  influx_response_free(&resp);
+  influx_response_clear(&resp);
   /* A status other than the expected one is an error with the message. */
   const char *bad[] = {"q", "SELEC nonsense", NULL};
   influx_request rq2 = {.url = "query", .params = bad};
@@ -36,7 +36,7 @@ static void test_request_raw(void **state) {
   assert_int_equal(err.http_status, 400);
   assert_non_null(strstr(err.message, "error parsing query"));
   assert_int_equal(resp.status, 400);
-  influx_response_free(&resp);
+  influx_response_clear(&resp);
   influx_request rq3 = {.url = "ping", .expected_response_code = 204};
   assert_ok(influx_request_send(c, &rq3, NULL, &err), &err);
   influx_request rq4 = {.url = "query?q=x"};
@@ -195,14 +195,14 @@ static void test_headers_gzip_path(void **state) {
   assert_non_null(strstr(resp.body, "\"path\": \"/echo/write\""));
   assert_non_null(strstr(resp.body, "\"authorization\": \"Basic"));
   assert_null(strstr(resp.body, "expect"));
-  influx_response_free(&resp);
+  influx_response_clear(&resp);
   influx_client_free(c);
   /* No username: no Authorization header at all. */
   influx_options o2 = {.path = "echo"};
   c = th_client("fake", &o2);
   assert_ok(influx_request_send(c, &rq, &resp, &err), &err);
   assert_null(strstr(resp.body, "authorization"));
-  influx_response_free(&resp);
+  influx_response_clear(&resp);
   influx_client_free(c);
 }
 
@@ -218,7 +218,7 @@ static void test_gzip_real_server(void **state) {
   influx_result *r = th_query(c, db, "SELECT count(v) FROM m");
   int64_t n = 0;
   assert_int_equal(
-      influx_series_get_i64(influx_result_series(r, 0, 0), 0, 1, &n),
+      influx_series_get_int(influx_result_series(r, 0, 0), 0, 1, &n),
       INFLUX_OK);
   assert_int_equal(n, 2);
   influx_result_free(r);
@@ -260,7 +260,7 @@ static void test_auth_errors_hide_password(void **state) {
   /* switch_user to the right credentials. */
   assert_ok(influx_switch_user(c, "admin", "admin-secret", &err), &err);
   assert_ok(influx_get_list_database(c, &l, &err), &err);
-  influx_name_list_free(&l);
+  influx_name_list_clear(&l);
   influx_client_free(c);
 }
 

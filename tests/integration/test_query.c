@@ -83,7 +83,7 @@ static void test_groups_keys_and_find(void **state) {
       assert_int_equal(t->v.i, T0 + (int64_t)i * 3600000000000LL);
       double v;
       assert_int_equal(
-          influx_series_get_f64(
+          influx_series_get_float(
               s, row, (size_t)influx_series_column_index(s, "value"), &v),
           INFLUX_OK);
       assert_true(v == i + 0.5);
@@ -119,7 +119,7 @@ static void test_multi_statement_and_errors(void **state) {
   assert_non_null(influx_result_error(r, 1));
   int64_t n;
   assert_int_equal(
-      influx_series_get_i64(influx_result_series(r, 0, 0), 0, 1, &n),
+      influx_series_get_int(influx_result_series(r, 0, 0), 0, 1, &n),
       INFLUX_OK);
   assert_int_equal(n, 20);
   influx_result_free(r);
@@ -182,7 +182,8 @@ static void test_chunked(void **state) {
     influx_result_free(r);
     /* Streamed: at most chunk_size rows per call; errors reported. */
     sink k = {0};
-    influx_stream_handlers h = {on_series, on_err, &k};
+    influx_stream_handlers h = {
+        .on_series = on_series, .on_error = on_err, .user = &k};
     assert_int_equal(
         influx_query_stream(cli,
                             "SELECT * FROM cpu; SELECT count(value) FROM cpu;"
@@ -196,14 +197,16 @@ static void test_chunked(void **state) {
     assert_int_equal(k.stmt_seen[1], 1);
     /* Without an error handler a statement error stops the stream. */
     sink k2 = {0};
-    influx_stream_handlers h2 = {on_series, NULL, &k2};
+    influx_stream_handlers h2 = {
+        .on_series = on_series, .on_error = NULL, .user = &k2};
     assert_int_equal(influx_query_stream(cli, "SELECT * FROM \"nope_db\"..cpu",
                                          &o, &h2, &err),
                      INFLUX_ERR_STATEMENT);
     assert_non_null(strstr(err.message, "database not found"));
     /* The callback can stop the stream. */
     sink k3 = {.abort_after = 2};
-    influx_stream_handlers h3 = {on_series, NULL, &k3};
+    influx_stream_handlers h3 = {
+        .on_series = on_series, .on_error = NULL, .user = &k3};
     assert_int_equal(
         influx_query_stream(cli, "SELECT * FROM cpu", &o, &h3, &err),
         INFLUX_ERR_ABORTED);
@@ -261,7 +264,7 @@ static size_t rows_for(influx_param *p, size_t np, const char *where) {
   int64_t n = 0;
   const influx_series *s = influx_result_series(r, 0, 0);
   if (s)
-    influx_series_get_i64(s, 0, 1, &n);
+    influx_series_get_int(s, 0, 1, &n);
   influx_result_free(r);
   return (size_t)n;
 }
@@ -333,7 +336,7 @@ static void test_epochs(void **state) {
   influx_result *r = NULL;
   assert_int_equal(q("SELECT v FROM ns", &o, &r, &err), INFLUX_OK);
   assert_string_equal(
-      influx_series_get_str(influx_result_series(r, 0, 0), 0, 0),
+      influx_series_get_string(influx_result_series(r, 0, 0), 0, 0),
       "2020-09-13T12:26:40.123456789Z");
   influx_result_free(r);
   o.raw_time = 0;
@@ -439,7 +442,7 @@ static void test_hostile_answers(void **state) {
         assert_non_null(s);
         assert_int_equal(influx_series_row_count(s), 2);
         double v = 0;
-        assert_int_equal(influx_series_get_f64(s, 0, 1, &v), INFLUX_OK);
+        assert_int_equal(influx_series_get_float(s, 0, 1, &v), INFLUX_OK);
         assert_true(v == 1.5);
       } else if (i == 2) {
         assert_int_equal(st, INFLUX_ERR_PARSE);
@@ -460,8 +463,8 @@ static void test_hostile_answers(void **state) {
       if (i < 2) {
         if (st)
           fail_msg("frames %s: %s", paths[i], err.message);
-        assert_int_equal(influx_frame_nrows(influx_frame_set_frame(fs, 0, 0)),
-                         2);
+        assert_int_equal(
+            influx_frame_row_count(influx_frame_set_frame(fs, 0, 0)), 2);
       } else {
         assert_int_not_equal(st, INFLUX_OK);
       }

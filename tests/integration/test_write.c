@@ -695,7 +695,7 @@ static void test_udp_points_arrive(void **state) {
     influx_result *r = th_query(h, "udpdb", "SELECT count(v) FROM u");
     const influx_series *s = influx_result_series(r, 0, 0);
     if (s)
-      influx_series_get_i64(s, 0, 1, &got);
+      influx_series_get_int(s, 0, 1, &got);
     influx_result_free(r);
   }
   assert_int_equal(got, (int64_t)n);

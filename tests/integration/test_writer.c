@@ -81,7 +81,7 @@ static long count_points(influx_client *c, const char *db, const char *m) {
 
 static int64_t get_i64(const influx_series *s, size_t row, size_t col) {
   int64_t v = 0;
-  assert_int_equal(influx_series_get_i64(s, row, col, &v), INFLUX_OK);
+  assert_int_equal(influx_series_get_int(s, row, col, &v), INFLUX_OK);
   return v;
 }
 
@@ -184,6 +184,7 @@ static void test_many_producers(void **state) {
   run_producers(w, 5000);
   influx_writer_stats st;
   assert_ok(influx_writer_close(w, &st, &err), &err);
+  influx_writer_free(w);
   assert_int_equal(st.accepted, 40000);
   assert_int_equal(st.written, 40000);
   assert_int_equal(st.rejected, 0);
@@ -212,6 +213,7 @@ static void test_batches_stay_under_batch_bytes(void **state) {
   run_producers(w, 2000);
   influx_writer_stats st;
   assert_ok(influx_writer_close(w, &st, &err), &err);
+  influx_writer_free(w);
   assert_int_equal(s.err_calls, 0);
   assert_int_equal(st.written, 16000);
   influx_client_free(c);
@@ -244,6 +246,7 @@ static void test_flush_interval(void **state) {
   }
   assert_int_equal(st.written, 3);
   assert_ok(influx_writer_close(w, NULL, &err), &err);
+  influx_writer_free(w);
   influx_client_free(c);
 }
 
@@ -278,6 +281,7 @@ static void test_rejections_not_retried(void **state) {
   assert_ok(influx_writer_write_lines(w, "m v=3i 3\n", 9, &err), &err);
   assert_ok(influx_writer_flush(w, &err), &err);
   assert_ok(influx_writer_close(w, NULL, &err), &err);
+  influx_writer_free(w);
   /* A database that does not exist is not retried either. */
   memset(&s.err_calls, 0, sizeof s.err_calls);
   s.first_lines[0] = 0;
@@ -290,6 +294,7 @@ static void test_rejections_not_retried(void **state) {
   influx_writer_get_stats(w, &st);
   assert_int_equal(st.retries, 0);
   assert_ok(influx_writer_close(w, NULL, &err), &err);
+  influx_writer_free(w);
   influx_client_free(c);
 }
 
@@ -308,6 +313,7 @@ static void test_transient_faults(void **state) {
     write_range(w, "a", 0, 100, 100);
     influx_writer_stats st;
     assert_ok(influx_writer_close(w, &st, &err), &err);
+    influx_writer_free(w);
     assert_int_equal(st.written, 100);
     assert_int_equal(st.retries, k == 0 ? 3 : 2);
     influx_client_free(c);
@@ -328,6 +334,7 @@ static void test_give_up(void **state) {
   write_range(w, "a", 0, 7, 7);
   influx_writer_stats st;
   assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
+  influx_writer_free(w);
   assert_int_equal(st.rejected, 7);
   assert_int_equal(st.retries, 2);
   assert_int_equal(s.err_points, 7);
@@ -344,6 +351,7 @@ static void test_give_up(void **state) {
   assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 5, 5);
   assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
+  influx_writer_free(w);
   assert_int_equal(s.last_st, INFLUX_ERR_TIMEOUT);
   assert_int_equal(st.retries, 1);
   influx_client_free(c);
@@ -354,6 +362,7 @@ static void test_give_up(void **state) {
   assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   write_range(w, "a", 0, 5, 5);
   assert_ok(influx_writer_close(w, &st, &err), &err);
+  influx_writer_free(w);
   assert_int_equal(st.written, 5);
   influx_client_free(c);
 }
@@ -401,6 +410,7 @@ static void test_overflow_drop_oldest(void **state) {
   assert_true(mid.pending_bytes <= 8000);
   influx_writer_stats st;
   assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
+  influx_writer_free(w);
   assert_int_equal(st.accepted, 2000);
   assert_true(st.dropped > 0);
   assert_int_equal(st.dropped, s.drop_points);
@@ -449,6 +459,7 @@ static void test_overflow_block(void **state) {
   pthread_join(th, NULL);
   influx_writer_stats st;
   assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
+  influx_writer_free(w);
   assert_int_equal(st.accepted, 1000);
   assert_int_equal(st.rejected, 1000);
   assert_int_equal(st.dropped, 0);
@@ -497,6 +508,7 @@ static void test_server_killed_mid_stream(void **state) {
   assert_true(k.restarted);
   influx_writer_stats st;
   assert_ok(influx_writer_close(w, &st, &err), &err);
+  influx_writer_free(w);
   assert_int_equal(st.written, 1000000);
   assert_true(st.retries > 0);
   assert_int_equal(count_points(c, "killdb", "m"), 1000000);
@@ -536,6 +548,7 @@ static void test_server_down_at_start(void **state) {
   assert_int_equal(st.written, 0);
   assert_int_equal(ctl_run("restart"), 0);
   assert_ok(influx_writer_close(w, &st, &err), &err);
+  influx_writer_free(w);
   assert_int_equal(st.written, 12345);
   assert_int_equal(count_points(c, "downdb", "m"), 12345);
   influx_client_free(c);
@@ -610,6 +623,7 @@ static void test_spool_survives_crash(void **state) {
   assert_ok(influx_writer_new(c, &o, &w, &err), &err);
   influx_writer_stats st;
   assert_ok(influx_writer_close(w, &st, &err), &err);
+  influx_writer_free(w);
   assert_true(st.recovered >= (uint64_t)acc);
   assert_int_equal(st.written, st.recovered);
   /* Every point the dead writer acknowledged is there, once. */
@@ -626,6 +640,7 @@ static void test_spool_survives_crash(void **state) {
   influx_writer *w2;
   assert_ok(influx_writer_new(c, &o, &w2, &err), &err);
   assert_ok(influx_writer_close(w2, &st, &err), &err);
+  influx_writer_free(w2);
   assert_int_equal(st.recovered, 0);
   influx_client_free(c);
 }
@@ -643,6 +658,7 @@ static void test_spool_locked(void **state) {
   assert_int_equal(influx_writer_new(c, &o, &w2, &err), INFLUX_ERR_IO);
   assert_non_null(strstr(err.message, "in use by another writer"));
   assert_ok(influx_writer_close(w, NULL, &err), &err);
+  influx_writer_free(w);
   influx_client_free(c);
 }
 
@@ -683,6 +699,7 @@ static void test_spool_disk_full(void **state) {
   influx_writer_get_stats(w, &s);
   assert_true(s.accepted > 0 && s.accepted < 1000);
   assert_ok(influx_writer_close(w, &s, &err), &err);
+  influx_writer_free(w);
   assert_int_equal(s.written, s.accepted);
   assert_int_equal(count_points(c, "fulldb", "m"), (long)s.accepted);
   influx_client_free(c);
@@ -731,6 +748,7 @@ static void test_writer_bad_arguments(void **state) {
                    INFLUX_ERR_INVALID_ARG);
   influx_writer_stats st;
   assert_ok(influx_writer_close(w, &st, &err), &err);
+  influx_writer_free(w);
   assert_int_equal(st.accepted, 0);
   assert_int_equal(count_points(c, db, "m"), 0);
   /* Points without a time get one at acceptance. */
@@ -738,6 +756,7 @@ static void test_writer_bad_arguments(void **state) {
   p[0].has_time = 0;
   assert_ok(influx_writer_write(w, p, 1, &err), &err);
   assert_ok(influx_writer_close(w, &st, &err), &err);
+  influx_writer_free(w);
   influx_result *r = th_query(c, db, "SELECT v FROM m");
   const influx_series *s = influx_result_series(r, 0, 0);
   assert_non_null(s);

@@ -129,7 +129,7 @@ int64_t th_count(influx_client *c, const char *db, const char *q) {
   influx_result *r = th_query(c, db, q);
   int64_t n = 0;
   const influx_series *s = influx_result_series(r, 0, 0);
-  if (s && influx_series_get_i64(s, 0, 1, &n))
+  if (s && influx_series_get_int(s, 0, 1, &n))
     fail_msg("query \"%s\": no integer in row 0, column 1", q);
   influx_result_free(r);
   return n;
@@ -145,7 +145,7 @@ char *th_fake_stats(void) {
   influx_client_free(c);
   char *s = resp.body;
   resp.body = NULL;
-  influx_response_free(&resp);
+  influx_response_clear(&resp);
   return s;
 }
 

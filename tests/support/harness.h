@@ -12,6 +12,17 @@
 
 #include "influxc.h"
 
+/* One test case alone, by name (a cmocka glob: "test_flush*"):
+ *   INFLUXC_TEST=test_flush_interval ctest -R integration.test_writer
+ * or the test binary run directly with the variable set. (Here, not in
+ * harness.c: every test program gets it, whether it uses th_* or not.) */
+char *getenv(const char *name);
+__attribute__((constructor)) static void th_filter(void) {
+  const char *only = getenv("INFLUXC_TEST");
+  if (only && *only)
+    cmocka_set_test_filter(only);
+}
+
 /* Directory of a running server variant ("plain", "auth", "tls", "mtls",
  * "udp", "limited", "fake", "proxy"); fails the test if absent. */
 const char *th_dir(const char *variant);

@@ -44,14 +44,14 @@ static void check_doc(const influx_result *r) {
   assert_int_equal(t->type, INFLUX_VALUE_TIME);
   assert_int_equal(t->v.i, 1000000000123456789LL);
   double f;
-  assert_int_equal(influx_series_get_f64(s, 0, 1, &f), INFLUX_OK);
+  assert_int_equal(influx_series_get_float(s, 0, 1, &f), INFLUX_OK);
   assert_true(f == 1.5);
   int64_t i;
-  assert_int_equal(influx_series_get_i64(s, 0, 2, &i), INFLUX_OK);
+  assert_int_equal(influx_series_get_int(s, 0, 2, &i), INFLUX_OK);
   assert_int_equal(i, INT64_MIN);
-  assert_int_equal(influx_series_get_i64(s, 1, 2, &i), INFLUX_OK);
+  assert_int_equal(influx_series_get_int(s, 1, 2, &i), INFLUX_OK);
   assert_int_equal(i, INT64_MAX);
-  assert_string_equal(influx_series_get_str(s, 0, 3), "x\xc3\xa9\n");
+  assert_string_equal(influx_series_get_string(s, 0, 3), "x\xc3\xa9\n");
   assert_true(influx_series_is_null(s, 1, 1));
   int b;
   assert_int_equal(influx_series_get_bool(s, 1, 4, &b), INFLUX_OK);

@@ -30,30 +30,30 @@ static void test_build_and_read(void **state) {
             &err);
   assert_ok(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, tv, 4, &err),
             &err);
-  assert_int_equal(influx_frame_nrows(f), 4);
-  assert_int_equal(influx_frame_ncols(f), 5);
+  assert_int_equal(influx_frame_row_count(f), 4);
+  assert_int_equal(influx_frame_column_count(f), 5);
   assert_string_equal(influx_frame_column_name(f, 4), "host");
   assert_int_equal(influx_frame_column_type(f, 4), INFLUX_COL_TAG);
   assert_int_equal(influx_frame_column_index(f, "b"), 2);
   assert_int_equal(influx_frame_column_index(f, "nope"), -1);
   assert_int_equal(influx_frame_time(f)[3], T0 + 3);
   double x;
-  assert_int_equal(influx_frame_get_float(f, 0, 2, &x), INFLUX_OK);
+  assert_int_equal(influx_frame_get_float(f, 2, 0, &x), INFLUX_OK);
   assert_true(x == -2.25);
-  assert_true(influx_frame_is_null(f, 0, 1));
-  assert_int_equal(influx_frame_get_float(f, 0, 1, &x), INFLUX_ERR_INVALID_ARG);
+  assert_true(influx_frame_is_null(f, 1, 0));
+  assert_int_equal(influx_frame_get_float(f, 1, 0, &x), INFLUX_ERR_INVALID_ARG);
   int64_t y;
-  assert_int_equal(influx_frame_get_int(f, 1, 3, &y), INFLUX_OK);
+  assert_int_equal(influx_frame_get_int(f, 3, 1, &y), INFLUX_OK);
   assert_true(y == INT64_MIN);
   /* The borrowed column reads the caller's array itself. */
   iv[0] = 42;
-  assert_int_equal(influx_frame_get_int(f, 1, 0, &y), INFLUX_OK);
+  assert_int_equal(influx_frame_get_int(f, 0, 1, &y), INFLUX_OK);
   assert_int_equal(y, 42);
   int b;
-  assert_int_equal(influx_frame_get_bool(f, 2, 0, &b), INFLUX_OK);
+  assert_int_equal(influx_frame_get_bool(f, 0, 2, &b), INFLUX_OK);
   assert_int_equal(b, 1);
-  assert_string_equal(influx_frame_get_string(f, 3, 2), "say \"hi\"");
-  assert_null(influx_frame_get_string(f, 3, 1));
+  assert_string_equal(influx_frame_get_string(f, 2, 3), "say \"hi\"");
+  assert_null(influx_frame_get_string(f, 1, 3));
   assert_null(influx_frame_get_string(f, 0, 0)); /* not a string column */
   /* Mistakes are refused with a reason. */
   assert_int_equal(influx_frame_add_int(f, "i", iv, NULL, 4, 0, &err),
@@ -104,7 +104,7 @@ static void test_build_and_read(void **state) {
   assert_ok(influx_frame_set_time(f, t, 4, 1, &err), &err);
   assert_ok(influx_frame_add_float(f, "d", d, NULL, 4, 0, &err), &err);
   assert_true(influx_frame_is_null(f, 0, 0));
-  assert_true(influx_frame_is_null(f, 0, 3));
+  assert_true(influx_frame_is_null(f, 3, 0));
   assert_ok(influx_frame_set_time(f, t, 4, 0, &err), &err);
   assert_true(influx_frame_time(f) != t);
   assert_true(influx_frame_time(f)[3] == T0 + 3);
@@ -126,8 +126,8 @@ static void test_build_and_read(void **state) {
                    INFLUX_ERR_INVALID_ARG);
   assert_int_equal(influx_frame_append_row(f, T0, wrong, 1, &err),
                    INFLUX_ERR_INVALID_ARG);
-  assert_int_equal(influx_frame_nrows(f), 1000);
-  assert_true(influx_frame_is_null(f, 0, 700));
+  assert_int_equal(influx_frame_row_count(f), 1000);
+  assert_true(influx_frame_is_null(f, 700, 0));
   /* The time can be replaced, copied over a copy. */
   int64_t *tt = malloc(1000 * sizeof *tt);
   for (int r = 0; r < 1000; r++)
@@ -135,13 +135,13 @@ static void test_build_and_read(void **state) {
   assert_ok(influx_frame_set_time(f, tt, 1000, 0, &err), &err);
   assert_int_equal(influx_frame_time(f)[999], 999);
   free(tt);
-  assert_int_equal(influx_frame_get_float(f, 0, 999, &x), INFLUX_OK);
+  assert_int_equal(influx_frame_get_float(f, 999, 0, &x), INFLUX_OK);
   assert_true(x == 499.5);
-  assert_string_equal(influx_frame_get_string(f, 1, 999), "odd");
+  assert_string_equal(influx_frame_get_string(f, 999, 1), "odd");
   /* A column added later is null in the rows before. */
   assert_ok(influx_frame_add_column(f, "late", INFLUX_COL_INT, &err), &err);
-  assert_true(influx_frame_is_null(f, 2, 0));
-  assert_true(influx_frame_is_null(f, 2, 999));
+  assert_true(influx_frame_is_null(f, 0, 2));
+  assert_true(influx_frame_is_null(f, 999, 2));
   influx_frame_free(f);
 }
 
