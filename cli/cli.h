@@ -200,8 +200,10 @@ typedef int (*line_fn)(void *user, const char *line, size_t len,
                        uint64_t lineno);
 int cli_read_lines(gzFile in, uint64_t *lineno, line_fn fn, void *user,
                    void (*tick)(void *user, gzFile in, size_t n), int comments);
-/* A CSV cell, quoted when needed (RFC 4180). */
-void csv_field(FILE *o, const char *s, size_t n);
+/* Prints a CSV header line `hdr` (malloc'd; taken) unless it is the one
+ * printed last (*last), with a blank line between tables; 1 if printed.
+ * Cells are quoted with influx_csv_field. */
+int csv_header_once(FILE *o, char **last, char *hdr);
 
 /* Rows of text (admin lists): fmt -1 is tab-separated without a header
  * (the default), else an out_format. */

@@ -44,21 +44,13 @@ static int csv_piece(void *u, size_t stmt, const char *name,
   for (size_t col = 0; col < influx_frame_column_count(f); col++) {
     const char *cn = influx_frame_column_name(f, col);
     fputc(',', h);
-    csv_field(h, cn, strlen(cn));
+    influx_csv_field(h, cn, strlen(cn));
   }
   for (size_t i = 0; i < nt; i++)
     fprintf(t, "%s%s=%s", i ? "," : "", tags[i].key, tags[i].value);
   fclose(h);
   fclose(t);
-  if (!cs->last || strcmp(cs->last, hdr)) {
-    if (cs->last)
-      putchar('\n');
-    printf("%s\n", hdr);
-    free(cs->last);
-    cs->last = hdr;
-  } else {
-    free(hdr);
-  }
+  csv_header_once(stdout, &cs->last, hdr);
   influx_frame_csv_options co = {
       .epoch = cs->epoch, .name = name, .tags = tagtext, .no_header = 1};
   cs->st = influx_frame_write_csv(f, stdout, &co, &cs->err);

@@ -30,7 +30,7 @@ static void csv_value(exporter *x, const influx_value *v) {
   case INFLUX_VALUE_NULL:
     break;
   case INFLUX_VALUE_STRING:
-    csv_field(x->out, v->v.s, v->len);
+    influx_csv_field(x->out, v->v.s, v->len);
     break;
   case INFLUX_VALUE_BOOL:
     fputs(v->v.b ? "true" : "false", x->out);
@@ -42,13 +42,10 @@ static void csv_value(exporter *x, const influx_value *v) {
     fprintf(x->out, "%llu", (unsigned long long)v->v.u);
     break;
   case INFLUX_VALUE_FLOAT: {
-    /* Shortest text that reads back as the same double. */
-    for (int prec = 15; prec <= 17; prec++) {
-      snprintf(buf, sizeof buf, "%.*g", prec, v->v.f);
-      if (strtod(buf, NULL) == v->v.f)
-        break;
-    }
-    fputs(buf, x->out);
+    /* The text query --format csv writes: shortest, plain notation. */
+    char fb[48];
+    influx_format_double(v->v.f, fb, sizeof fb);
+    fputs(fb, x->out);
     break;
   }
   case INFLUX_VALUE_TIME:
@@ -73,18 +70,10 @@ static int export_csv(exporter *x, const influx_series *s) {
     const char *cn = influx_series_column(s, c);
     if (c)
       fputc(',', h);
-    csv_field(h, cn, strlen(cn));
+    influx_csv_field(h, cn, strlen(cn));
   }
   fclose(h);
-  if (!x->csv_header || strcmp(x->csv_header, hdr)) {
-    if (x->csv_header)
-      fputc('\n', x->out);
-    fprintf(x->out, "%s\n", hdr);
-    free(x->csv_header);
-    x->csv_header = hdr;
-  } else {
-    free(hdr);
-  }
+  csv_header_once(x->out, &x->csv_header, hdr);
   for (size_t r = 0; r < nr; r++) {
     for (size_t c = 0; c < nc; c++) {
       if (c)

@@ -218,21 +218,17 @@ static void tags_text(printer *p, FILE *o, const influx_series *s, int safe) {
   }
 }
 
-void csv_field(FILE *o, const char *s, size_t n) {
-  int q = 0;
-  for (size_t i = 0; i < n && !q; i++)
-    q = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-  if (!q) {
-    fwrite(s, 1, n, o);
-    return;
+int csv_header_once(FILE *o, char **last, char *hdr) {
+  if (*last && !strcmp(*last, hdr)) {
+    free(hdr);
+    return 0;
   }
-  fputc('"', o);
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == '"')
-      fputc('"', o);
-    fputc(s[i], o);
-  }
-  fputc('"', o);
+  if (*last)
+    fputc('\n', o);
+  fprintf(o, "%s\n", hdr);
+  free(*last);
+  *last = hdr;
+  return 1;
 }
 
 static void print_csv(printer *p, const influx_series *s) {
@@ -250,18 +246,10 @@ static void print_csv(printer *p, const influx_series *s) {
     size_t cl;
     const char *cn = influx_series_column(s, c);
     cn = p->tty ? safe_text(p, cn, strlen(cn), &cl) : (cl = strlen(cn), cn);
-    csv_field(h, cn, cl);
+    influx_csv_field(h, cn, cl);
   }
   fclose(h);
-  if (!p->csv_header || strcmp(p->csv_header, hdr)) {
-    if (p->csv_header)
-      fputc('\n', o);
-    fprintf(o, "%s\n", hdr);
-    free(p->csv_header);
-    p->csv_header = hdr;
-  } else {
-    free(hdr);
-  }
+  csv_header_once(o, &p->csv_header, hdr);
   char *tags = NULL;
   size_t tl = 0;
   FILE *t = open_memstream(&tags, &tl);
@@ -274,16 +262,16 @@ static void print_csv(printer *p, const influx_series *s) {
   for (size_t r = 0; r < nr; r++) {
     size_t n = strlen(nm);
     const char *x = p->tty ? safe_text(p, nm, n, &n) : nm;
-    csv_field(o, x, n);
+    influx_csv_field(o, x, n);
     fputc(',', o);
-    csv_field(o, tags, tl);
+    influx_csv_field(o, tags, tl);
     for (size_t c = 0; c < nc; c++) {
       char buf[48];
       x = cell_text(influx_series_value(s, r, c), buf, &n);
       if (p->tty)
         x = safe_text(p, x, n, &n);
       fputc(',', o);
-      csv_field(o, x, n);
+      influx_csv_field(o, x, n);
     }
     fputc('\n', o);
   }
@@ -527,7 +515,7 @@ void print_rows(FILE *o, int fmt, const char *const *cols, size_t nc,
         size_t n;
         char *e = row_cell(r ? cells[(r - 1) * nc + c] : cols[c], tty, &n);
         if (e)
-          csv_field(o, e, n);
+          influx_csv_field(o, e, n);
         fputc(c + 1 < nc ? ',' : '\n', o);
         free(e);
       }

@@ -8,18 +8,25 @@
 #include "frame_impl.h"
 #include "influxc/write.h"
 
-static void csv_text(FILE *o, const char *s) {
-  if (!strpbrk(s, ",\"\r\n")) {
-    fputs(s, o);
+void influx_csv_field(FILE *o, const char *s, size_t n) {
+  if (!o || (!s && n))
+    return;
+  if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
+      !memchr(s, '\r', n)) {
+    fwrite(s, 1, n, o);
     return;
   }
   fputc('"', o);
-  for (; *s; s++) {
-    if (*s == '"')
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '"')
       fputc('"', o);
-    fputc(*s, o);
+    fputc(s[i], o);
   }
   fputc('"', o);
+}
+
+static void csv_text(FILE *o, const char *s) {
+  influx_csv_field(o, s, strlen(s));
 }
 
 influx_status influx_frame_write_csv(const influx_frame *f, FILE *out,
@@ -59,7 +66,8 @@ influx_status influx_frame_write_csv(const influx_frame *f, FILE *out,
     }
     int64_t t = f->time ? f->time[r] : 0;
     if (o->epoch) {
-      fprintf(out, "%lld", (long long)(t / div));
+      /* Floored, as export does: before 1970 too. */
+      fprintf(out, "%lld", (long long)(t / div - (t % div < 0)));
     } else {
       rfc3339_format(t, buf);
       fputs(buf, out);

@@ -244,7 +244,13 @@ typedef struct influx_frame_csv_options {
   INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_frame_csv_options;
 
-/** Writes a frame as CSV (RFC 4180): time first, then the columns. */
+/** Writes `n` bytes of `s` as one CSV cell (RFC 4180: quoted when it holds
+ * a comma, quote, CR or LF; quotes doubled). Every CSV influxc writes (its
+ * library and its command) quotes with this. */
+INFLUX_EXPORT void influx_csv_field(FILE *out, const char *s, size_t n);
+
+/** Writes a frame as CSV (RFC 4180): time first, then the columns. Integer
+ * times (epoch) are floored to the unit. */
 INFLUX_EXPORT influx_status
 influx_frame_write_csv(const influx_frame *f, FILE *out,
                        const influx_frame_csv_options *o, influx_error *err);

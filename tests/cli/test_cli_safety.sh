@@ -154,6 +154,13 @@ has export-trunc-floor "sub v=1 1" "$OUT"
 check export-exact 0 $I -d "$DB" export --measurement sub --precision ms
 hasnt export-exact-warn "finer than" "$ERR"
 check write-prec-bad 2 $I -d "$DB" write --precision fortnight /dev/null
+# One CSV writer: export and query write the same cells (floats as the
+# shortest plain text, quoting, floored integer times before 1970).
+printf 'fl v=0.0000001,w=150000000000000000000,s="a,\\"b" -1500000\n' | check fl-write 0 $I -d "$DB" write
+check fl-export 0 $I -d "$DB" export --measurement fl --format csv --precision ms
+has fl-export-cells '-2,"a,""b",1e-7,150000000000000000000' "$OUT"
+check fl-query 0 $I -d "$DB" query --format csv --precision ms 'SELECT s, v, w FROM fl'
+has fl-query-cells 'fl,,-2,"a,""b",1e-7,150000000000000000000' "$OUT"
 
 # ---- exit codes: one mapping ----
 printf 'pw v=1 1\npw v= 2\n' >"$T/partial.lp"

@@ -177,6 +177,34 @@ static void test_csv(void **state) {
   influx_frame_free(f);
 }
 
+static void test_csv_floor_and_cells(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_ok(influx_frame_new(&f, &err), &err);
+  int64_t t[2] = {-1500000, -1000000}; /* before 1970 */
+  assert_ok(influx_frame_set_time(f, t, 2, 0, &err), &err);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  influx_frame_csv_options o = {.epoch = "ms", .no_header = 1};
+  assert_ok(influx_frame_write_csv(f, m, &o, &err), &err);
+  /* One quoting for every CSV cell: n bytes, not up to a NUL. */
+  influx_csv_field(m, "plain", 5);
+  fputc('|', m);
+  influx_csv_field(m, "a\"b,cXX", 5);
+  fputc('|', m);
+  influx_csv_field(m, "cr\r", 3);
+  fputc('|', m);
+  influx_csv_field(m, NULL, 0);
+  influx_csv_field(NULL, "x", 1);
+  fclose(m);
+  /* Floored like export, not truncated toward zero. */
+  assert_string_equal(buf, "-2\n-1\nplain|\"a\"\"b,c\"|\"cr\r\"|");
+  free(buf);
+  influx_frame_free(f);
+}
+
 static int bit(const void *p, size_t i) {
   return (((const uint8_t *)p)[i / 8] >> (i % 8)) & 1;
 }
@@ -244,6 +272,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_build_and_read),
       cmocka_unit_test(test_csv),
+      cmocka_unit_test(test_csv_floor_and_cells),
       cmocka_unit_test(test_arrow_export),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
