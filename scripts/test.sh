@@ -31,8 +31,9 @@ cmake --build build-asan -j"$JOBS"
 echo "== threaded code under ThreadSanitizer (clang)"
 CC=clang cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DINFLUXC_TSAN=ON \
     -DINFLUXC_WERROR=ON -DBUILD_TESTING=ON >/dev/null
-cmake --build build-tsan -j"$JOBS" --target test_writer test_write test_client
+cmake --build build-tsan -j"$JOBS" --target test_writer test_write test_client \
+    test_offline
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 \
     ctest -j"$JOBS" --output-on-failure --no-tests=error --timeout 900 \
-    -R '^(server\.|integration\.test_(writer|write|client)$)')
+    -R '^(server\.|integration\.test_(writer|write|client)|unit\.test_offline)$')
 echo "== all tests passed"

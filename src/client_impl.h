@@ -78,6 +78,21 @@ INFLUX_PRIVATE influx_status http_global_init(influx_error *err);
 INFLUX_PRIVATE influx_status http_validate_header(const char *h,
                                                   influx_error *err);
 
+/* A canned answer: what the network would have said. */
+typedef struct http_canned {
+  long status;
+  const char *headers; /* "Name: value\r\n" lines, or NULL */
+  const char *body;
+  size_t body_len;
+  int curl_code; /* a transport failure (CURLcode) instead of an answer */
+} http_canned;
+/* Unit tests only (the library never sets it): when set, http_perform asks
+ * it instead of the network, and everything after the transport (status
+ * handling, retries, streaming, decoding) runs as it does for a real
+ * answer. Called from the threads that perform calls. */
+INFLUX_PRIVATE extern void (*http_fake)(const http_call *call,
+                                        http_canned *out);
+
 /* Performs `call` with retries; fills `res` (caller frees res->body). */
 INFLUX_PRIVATE influx_status http_perform(influx_client *c,
                                           const http_call *call,

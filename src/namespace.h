@@ -24,6 +24,7 @@
 #define grow_array_slow influx__grow_array_slow
 #define gzip_compress influx__gzip_compress
 #define http_global_init influx__http_global_init
+#define http_fake influx__http_fake
 #define http_perform influx__http_perform
 #define http_status_error influx__http_status_error
 #define http_validate_header influx__http_validate_header
