@@ -9,7 +9,7 @@
 #include "influxc/write.h"
 
 void influx_csv_field(FILE *o, const char *s, size_t n) {
-  if (!o || (!s && n))
+  if (!o || !s)
     return;
   if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
       !memchr(s, '\r', n)) {
