@@ -1,0 +1,163 @@
+"""DataFrameClient: pandas DataFrames in and out, on libinfluxc.
+
+write_points hands the DataFrame's numpy buffers to the C core, which
+encodes the line protocol straight from them with the GIL released (no
+per-row Python objects for numeric columns).
+"""
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from influxc.client import InfluxDBClient, _PRECISIONS
+from influxc import _core
+
+_UNITS = {"n": "ns", "ns": "ns", "u": "us", "ms": "ms", "s": "s",
+          "m": "m", "h": "h"}
+
+
+def _time_ns(index):
+    """int64 ns since the epoch (UTC) of a DatetimeIndex or PeriodIndex."""
+    if isinstance(index, pd.PeriodIndex):
+        index = index.to_timestamp()
+    elif not isinstance(index, pd.DatetimeIndex):
+        index = pd.to_datetime(index)
+    if index.tz is not None:
+        index = index.tz_convert("UTC").tz_localize(None)
+    return np.ascontiguousarray(index.values.astype("datetime64[ns]")
+                                .view(np.int64))
+
+
+def _valid_bits(mask):
+    """An Arrow validity bitmap of a boolean mask, or None if all valid."""
+    if mask.all():
+        return None
+    return np.packbits(mask.astype(np.uint8), bitorder="little")
+
+
+def _texts(series):
+    """A column as a list of str (None for missing values)."""
+    return [None if (v is None or (isinstance(v, float) and v != v))
+            else (v if isinstance(v, str) else str(v)) for v in series]
+
+
+def _column(name, series, is_tag):
+    """(name, kind, data, validity) for the C core."""
+    if is_tag:
+        return (name, "t", _texts(series), None)
+    dt = series.dtype
+    if dt.kind == "f":
+        v = np.ascontiguousarray(series.values, dtype=np.float64)
+        return (name, "f", v, _valid_bits(np.isfinite(v)))
+    if dt.kind in "iu":
+        return (name, "i", np.ascontiguousarray(series.values,
+                                                dtype=np.int64), None)
+    if dt.kind == "b":
+        return (name, "b", np.ascontiguousarray(series.values,
+                                                dtype=np.uint8), None)
+    # Objects (strings, mixed) and everything else: text, as the seed
+    # writes them (quoted strings).
+    return (name, "s", _texts(series), None)
+
+
+class DataFrameClient(InfluxDBClient):
+    """The seed's DataFrameClient (influxdb 5.3) on libinfluxc."""
+
+    EPOCH = pd.Timestamp("1970-01-01 00:00:00.000+00:00")
+
+    def write_points(self, dataframe, measurement, tags=None,
+                     tag_columns=None, field_columns=None,
+                     time_precision=None, database=None,
+                     retention_policy=None, batch_size=None, protocol="line",
+                     numeric_precision=None):
+        """Write a DataFrame (DatetimeIndex or PeriodIndex): tag_columns
+        become tags, field_columns (default: the rest) fields."""
+        if not isinstance(dataframe, pd.DataFrame):
+            raise TypeError("Must be DataFrame, but type was: {0}."
+                            .format(type(dataframe)))
+        if not isinstance(dataframe.index, (pd.PeriodIndex,
+                                            pd.DatetimeIndex)):
+            raise TypeError("Must be DataFrame with DatetimeIndex or "
+                            "PeriodIndex.")
+        if time_precision not in _PRECISIONS:
+            raise ValueError("Invalid time precision is given. "
+                             "(use 'n', 'u', 'ms', 's', 'm' or 'h')")
+        names = [str(c) for c in dataframe.columns]
+        tag_columns = [str(c) for c in (tag_columns or [])]
+        field_columns = [str(c) for c in (field_columns or [])]
+        if field_columns and not tag_columns:
+            tag_columns = [c for c in names if c not in field_columns]
+        if not field_columns:
+            field_columns = [c for c in names if c not in tag_columns]
+        columns = []
+        for pos, name in enumerate(names):
+            if name in tag_columns or name in field_columns:
+                columns.append(_column(name, dataframe.iloc[:, pos],
+                                       name in tag_columns))
+        try:
+            self._core.write_frame(
+                measurement, _time_ns(dataframe.index), columns,
+                tags=tags, time_precision=time_precision,
+                database=database or self._database,
+                retention_policy=retention_policy,
+                batch_size=int(batch_size or 0),
+                numeric_precision=numeric_precision)
+        except _core.Error as e:
+            from influxc.client import _raise
+            _raise(e)
+        return True
+
+    def query(self, query, params=None, bind_params=None, epoch=None,
+              expected_response_code=200, database=None, raise_errors=True,
+              chunked=False, chunk_size=0, method="GET", dropna=True,
+              data_frame_index=None):
+        """Query into DataFrames: {measurement or (measurement, tags):
+        DataFrame} for a SELECT, the ResultSet otherwise."""
+        results = super(DataFrameClient, self).query(
+            query, params=params, bind_params=bind_params, epoch=epoch,
+            expected_response_code=expected_response_code,
+            raise_errors=raise_errors, chunked=chunked, database=database,
+            method=method, chunk_size=chunk_size)
+        if query.strip().upper().startswith("SELECT"):
+            if len(results) > 0:
+                return self._to_dataframe(results, dropna, epoch,
+                                          data_frame_index=data_frame_index)
+            return {}
+        return results
+
+    def _datetime_to_epoch(self, datetime, time_precision="s"):
+        """Seconds (float) since the epoch in `time_precision` units."""
+        seconds = (datetime - self.EPOCH).total_seconds()
+        return {"h": seconds / 3600, "m": seconds / 60, "s": seconds,
+                "ms": seconds * 1e3, "u": seconds * 1e6,
+                "n": seconds * 1e9}[time_precision]
+
+    def _to_dataframe(self, rs, dropna=True, epoch=None,
+                      data_frame_index=None):
+        if isinstance(rs, list):
+            return [self._to_dataframe(r, dropna, epoch, data_frame_index)
+                    for r in rs]
+        result = defaultdict(list)
+        for key, data in rs.items():
+            name, tags = key
+            key = name if tags is None else (name,
+                                             tuple(sorted(tags.items())))
+            df = pd.DataFrame(data)
+            if epoch is not None:
+                df.time = pd.to_datetime(df.time, unit=_UNITS[epoch])
+            else:
+                df.time = pd.to_datetime(df.time)
+            if data_frame_index:
+                df.set_index(data_frame_index, inplace=True)
+            else:
+                df.set_index("time", inplace=True)
+                if df.index.tzinfo is None:
+                    df.index = df.index.tz_localize("UTC")
+                df.index.name = None
+            result[key].append(df)
+        for key, frames in result.items():
+            df = pd.concat(frames).sort_index()
+            if dropna:
+                df.dropna(how="all", axis=1, inplace=True)
+            result[key] = df
+        return result

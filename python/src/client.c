@@ -1,0 +1,802 @@
+/* influxc._core.Client: an influx_client, with the GIL released for every
+ * network wait. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* Optional str argument to UTF-8 (None: NULL). 0, or -1 with an
+ * exception. */
+int opt_str(PyObject *o, const char **out) {
+  *out = NULL;
+  if (!o || o == Py_None)
+    return 0;
+  Py_ssize_t n;
+  *out = utf8_of(o, &n);
+  if (*out && (size_t)n != strlen(*out)) {
+    PyErr_SetString(PyExc_ValueError, "embedded NUL character");
+    *out = NULL;
+  }
+  return *out ? 0 : -1;
+}
+
+/* A NULL-ended "name", "value", ... array from a list of (name, value)
+ * pairs of str; the strings live as long as `pairs`. PyMem_Free it. */
+static const char **pair_array(PyObject *pairs) {
+  if (!pairs || pairs == Py_None) {
+    const char **a = PyMem_Calloc(1, sizeof *a);
+    return a ? a : (const char **)PyErr_NoMemory();
+  }
+  PyObject *seq = PySequence_Fast(pairs, "params must be a sequence");
+  if (!seq)
+    return NULL;
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  const char **a = PyMem_Calloc((size_t)(2 * n + 1), sizeof *a);
+  if (!a) {
+    Py_DECREF(seq);
+    return (const char **)PyErr_NoMemory();
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject *kv = PySequence_Fast_GET_ITEM(seq, i);
+    if (!PyTuple_Check(kv) || PyTuple_GET_SIZE(kv) != 2 ||
+        opt_str(PyTuple_GET_ITEM(kv, 0), &a[2 * i]) ||
+        opt_str(PyTuple_GET_ITEM(kv, 1), &a[2 * i + 1]) || !a[2 * i] ||
+        !a[2 * i + 1]) {
+      if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_TypeError, "params: (str, str) pairs");
+      PyMem_Free(a);
+      Py_DECREF(seq);
+      return NULL;
+    }
+  }
+  /* The strings belong to the items of `pairs`, which the caller keeps. */
+  Py_DECREF(seq);
+  return a;
+}
+
+static int client_init(core_client *self, PyObject *args, PyObject *kw) {
+  static char *names[] = {
+      "host",     "port",       "username",    "password",  "database",
+      "ssl",      "verify_ssl", "timeout",     "retries",   "use_udp",
+      "udp_port", "http_proxy", "https_proxy", "pool_size", "path",
+      "cert",     "cert_key",   "ca_cert",     "gzip",      "headers",
+      NULL};
+  PyObject *host = NULL, *user = NULL, *pass = NULL, *db = NULL, *hproxy = NULL,
+           *hsproxy = NULL, *path = NULL, *cert = NULL, *key = NULL, *ca = NULL,
+           *headers = NULL;
+  int port = 8086, ssl = 0, verify = 0, retries = 3, udp = 0, udp_port = 4444,
+      pool = 10, gzip = 0;
+  double timeout = 0;
+  if (!PyArg_ParseTupleAndKeywords(
+          args, kw, "|OiOOOppdipiOOiOOOOpO", names, &host, &port, &user, &pass,
+          &db, &ssl, &verify, &timeout, &retries, &udp, &udp_port, &hproxy,
+          &hsproxy, &pool, &path, &cert, &key, &ca, &gzip, &headers))
+    return -1;
+  influx_options o = {.port = port,
+                      .ssl = ssl,
+                      .verify_ssl = verify,
+                      .insecure_ssl = ssl && !verify,
+                      .use_udp = udp,
+                      .udp_port = udp_port,
+                      .pool_size = pool,
+                      .gzip = gzip};
+  if (timeout < 0 || timeout > 2e6) {
+    PyErr_SetString(PyExc_ValueError, "timeout out of range");
+    return -1;
+  }
+  o.timeout_ms = timeout > 0 ? (int)(timeout * 1000 + 0.5) : 0;
+  if (timeout > 0 && !o.timeout_ms)
+    o.timeout_ms = 1;
+  /* The seed: 0 retries until success. */
+  o.retries = retries == 0 ? INFLUX_RETRIES_UNTIL_SUCCESS : retries;
+  if (opt_str(host, &o.host) || opt_str(db, &o.database) ||
+      opt_str(hproxy, &o.http_proxy) || opt_str(hsproxy, &o.https_proxy) ||
+      opt_str(path, &o.path) || opt_str(cert, &o.cert) ||
+      opt_str(key, &o.cert_key) || opt_str(ca, &o.ca_cert))
+    return -1;
+  /* The seed sends no credentials when either is None. */
+  if (user == Py_None || pass == Py_None) {
+    o.username = "";
+    o.password = "";
+  } else if (opt_str(user, &o.username) || opt_str(pass, &o.password)) {
+    return -1;
+  }
+  const char **hdrs = NULL;
+  if (headers && headers != Py_None) {
+    PyObject *seq = PySequence_Fast(headers, "headers: a list of str");
+    if (!seq)
+      return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    hdrs = PyMem_Calloc((size_t)n + 1, sizeof *hdrs);
+    for (Py_ssize_t i = 0; hdrs && i < n; i++)
+      if (opt_str(PySequence_Fast_GET_ITEM(seq, i), &hdrs[i]) || !hdrs[i]) {
+        PyMem_Free(hdrs);
+        Py_DECREF(seq);
+        return -1;
+      }
+    Py_DECREF(seq);
+    if (!hdrs) {
+      PyErr_NoMemory();
+      return -1;
+    }
+    o.headers = hdrs;
+  }
+  influx_error err = {0};
+  influx_client *c = NULL;
+  influx_status st = influx_client_new(&o, &c, &err);
+  PyMem_Free(hdrs);
+  if (st) {
+    if (st == INFLUX_ERR_INVALID_ARG)
+      PyErr_SetString(PyExc_ValueError, err.message);
+    else
+      raise_status(st, &err, NULL);
+    return -1;
+  }
+  influx_client_free(self->c);
+  self->c = c;
+  self->use_udp = udp;
+  return 0;
+}
+
+static void client_dealloc(core_client *self) {
+  influx_client_free(self->c);
+  Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+int need(core_client *self) {
+  if (self->c)
+    return 0;
+  PyErr_SetString(PyExc_RuntimeError, "client is not initialised");
+  return -1;
+}
+
+static PyObject *client_ping(core_client *self, PyObject *unused) {
+  (void)unused;
+  if (need(self))
+    return NULL;
+  char ver[128] = "";
+  influx_error err = {0};
+  influx_status st;
+  Py_BEGIN_ALLOW_THREADS st = influx_ping(self->c, ver, sizeof ver, &err);
+  Py_END_ALLOW_THREADS if (st) return raise_status(st, &err, NULL);
+  return PyUnicode_DecodeUTF8(ver, (Py_ssize_t)strlen(ver), "replace");
+}
+
+/* request(url, method, params, data, headers, expected) ->
+ * (status, content_type, version, body). An unexpected status is not an
+ * exception here: the Python layer raises the seed's. */
+static PyObject *client_request(core_client *self, PyObject *args,
+                                PyObject *kw) {
+  static char *names[] = {"url",  "method",  "params",
+                          "data", "headers", "expected_response_code",
+                          NULL};
+  const char *url, *method = "GET";
+  PyObject *params = NULL, *data = NULL, *headers = NULL;
+  int expected = 200;
+  if (need(self) ||
+      !PyArg_ParseTupleAndKeywords(args, kw, "s|sOOOi", names, &url, &method,
+                                   &params, &data, &headers, &expected))
+    return NULL;
+  influx_request rq = {
+      .method = method, .url = url, .expected_response_code = expected};
+  Py_ssize_t dlen = 0;
+  if (data && data != Py_None) {
+    if (!(rq.data = utf8_of(data, &dlen)))
+      return NULL;
+    rq.data_len = (size_t)dlen;
+    if (!dlen)
+      rq.data = NULL;
+  }
+  const char **pa = pair_array(params), **ha = NULL;
+  if (!pa)
+    return NULL;
+  if (headers && headers != Py_None) {
+    PyObject *seq = PySequence_Fast(headers, "headers: a list of str");
+    Py_ssize_t n = seq ? PySequence_Fast_GET_SIZE(seq) : 0;
+    ha = seq ? PyMem_Calloc((size_t)n + 1, sizeof *ha) : NULL;
+    for (Py_ssize_t i = 0; ha && i < n; i++)
+      if (opt_str(PySequence_Fast_GET_ITEM(seq, i), &ha[i]) || !ha[i]) {
+        PyMem_Free(ha);
+        ha = NULL;
+      }
+    Py_XDECREF(seq);
+    if (!ha) {
+      PyMem_Free(pa);
+      return PyErr_Occurred() ? NULL : PyErr_NoMemory();
+    }
+  }
+  rq.params = pa;
+  rq.headers = ha;
+  influx_response resp = {0};
+  influx_error err = {0};
+  influx_status st;
+  Py_BEGIN_ALLOW_THREADS st = influx_request_send(self->c, &rq, &resp, &err);
+  Py_END_ALLOW_THREADS PyMem_Free(pa);
+  PyMem_Free(ha);
+  PyObject *r = NULL;
+  if (st && !resp.status)
+    raise_status(st, &err, NULL);
+  else
+    r = Py_BuildValue("(lssy#)", resp.status,
+                      resp.content_type ? resp.content_type : "",
+                      resp.version ? resp.version : "",
+                      resp.body ? resp.body : "", (Py_ssize_t)resp.body_len);
+  influx_response_clear(&resp);
+  return r;
+}
+
+/* A result value as the seed's JSON would give it. */
+static PyObject *value_obj(const influx_value *v) {
+  char buf[48];
+  switch (v->type) {
+  case INFLUX_VALUE_FLOAT:
+    return PyFloat_FromDouble(v->v.f);
+  case INFLUX_VALUE_INT:
+    return PyLong_FromLongLong(v->v.i);
+  case INFLUX_VALUE_UINT:
+    return PyLong_FromUnsignedLongLong(v->v.u);
+  case INFLUX_VALUE_BOOL:
+    return PyBool_FromLong(v->v.b);
+  case INFLUX_VALUE_STRING:
+    return PyUnicode_DecodeUTF8(v->v.s, (Py_ssize_t)v->len, "replace");
+  case INFLUX_VALUE_TIME: {
+    int n = influx_time_format(v->v.i, buf, sizeof buf);
+    return PyUnicode_FromStringAndSize(buf, n);
+  }
+  default:
+    Py_RETURN_NONE;
+  }
+}
+
+static int set_item(PyObject *d, const char *k, PyObject *v) {
+  if (!v)
+    return -1;
+  int rc = PyDict_SetItemString(d, k, v);
+  Py_DECREF(v);
+  return rc;
+}
+
+/* {"name", "tags"?, "columns", "values", "partial"?} of a series. */
+static PyObject *series_obj(const influx_series *s) {
+  PyObject *d = PyDict_New();
+  if (!d)
+    return NULL;
+  const char *name = influx_series_name(s);
+  if (name && *name && set_item(d, "name", PyUnicode_FromString(name)))
+    goto fail;
+  size_t nt = influx_series_tag_count(s);
+  if (nt) {
+    PyObject *t = PyDict_New();
+    if (set_item(d, "tags", t))
+      goto fail;
+    for (size_t i = 0; i < nt; i++)
+      if (set_item(t, influx_series_tag_key(s, i),
+                   PyUnicode_FromString(influx_series_tag_value(s, i))))
+        goto fail;
+  }
+  size_t nc = influx_series_column_count(s), nr = influx_series_row_count(s);
+  PyObject *cols = PyList_New((Py_ssize_t)nc);
+  if (set_item(d, "columns", cols))
+    goto fail;
+  for (size_t c = 0; c < nc; c++) {
+    PyObject *n = PyUnicode_FromString(influx_series_column(s, c));
+    if (!n)
+      goto fail;
+    PyList_SET_ITEM(cols, (Py_ssize_t)c, n);
+  }
+  PyObject *rows = PyList_New((Py_ssize_t)nr);
+  if (set_item(d, "values", rows))
+    goto fail;
+  for (size_t r = 0; r < nr; r++) {
+    PyObject *row = PyList_New((Py_ssize_t)nc);
+    if (!row)
+      goto fail;
+    PyList_SET_ITEM(rows, (Py_ssize_t)r, row);
+    for (size_t c = 0; c < nc; c++) {
+      PyObject *v = value_obj(influx_series_value(s, r, c));
+      if (!v)
+        goto fail;
+      PyList_SET_ITEM(row, (Py_ssize_t)c, v);
+    }
+  }
+  if (influx_series_partial(s) && set_item(d, "partial", PyBool_FromLong(1)))
+    goto fail;
+  return d;
+fail:
+  Py_DECREF(d);
+  return NULL;
+}
+
+/* The seed's data["results"]: a list of per-statement dicts. */
+static PyObject *results_obj(const influx_result *r) {
+  size_t n = influx_result_count(r);
+  PyObject *list = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; list && i < n; i++) {
+    PyObject *d = PyDict_New();
+    if (!d)
+      goto fail;
+    PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+    if (set_item(d, "statement_id",
+                 PyLong_FromLong(influx_result_statement_id(r, i))))
+      goto fail;
+    size_t ns = influx_result_series_count(r, i);
+    if (ns) {
+      PyObject *sl = PyList_New((Py_ssize_t)ns);
+      if (set_item(d, "series", sl))
+        goto fail;
+      for (size_t k = 0; k < ns; k++) {
+        PyObject *so = series_obj(influx_result_series(r, i, k));
+        if (!so)
+          goto fail;
+        PyList_SET_ITEM(sl, (Py_ssize_t)k, so);
+      }
+    }
+    const char *e = influx_result_error(r, i);
+    if (e && set_item(d, "error", PyUnicode_FromString(e)))
+      goto fail;
+    if (influx_result_partial(r, i) &&
+        set_item(d, "partial", PyBool_FromLong(1)))
+      goto fail;
+  }
+  return list;
+fail:
+  Py_XDECREF(list);
+  return NULL;
+}
+
+/* bind parameters from a dict of str -> str/int/float/bool. */
+static int bind_params(PyObject *d, influx_param **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  if (!d || d == Py_None)
+    return 0;
+  if (!PyDict_Check(d)) {
+    PyErr_SetString(PyExc_TypeError, "bind_params must be a dict");
+    return -1;
+  }
+  influx_param *p = PyMem_Calloc((size_t)PyDict_GET_SIZE(d) + 1, sizeof *p);
+  if (!p) {
+    PyErr_NoMemory();
+    return -1;
+  }
+  Py_ssize_t pos = 0;
+  PyObject *k, *v;
+  size_t i = 0;
+  while (PyDict_Next(d, &pos, &k, &v)) {
+    if (opt_str(k, &p[i].name) || !p[i].name)
+      goto bad;
+    if (PyBool_Check(v)) {
+      p[i].value = influx_value_bool(v == Py_True);
+    } else if (PyLong_Check(v)) {
+      long long x = PyLong_AsLongLong(v);
+      if (x == -1 && PyErr_Occurred())
+        goto bad;
+      p[i].value = influx_value_int(x);
+    } else if (PyFloat_Check(v)) {
+      p[i].value = influx_value_float(PyFloat_AS_DOUBLE(v));
+    } else {
+      const char *s;
+      if (opt_str(v, &s) || !s) {
+        if (!PyErr_Occurred())
+          PyErr_Format(PyExc_TypeError, "bind parameter %R: unsupported", k);
+        goto bad;
+      }
+      p[i].value = influx_value_string(s);
+    }
+    i++;
+  }
+  *out = p;
+  *n = i;
+  return 0;
+bad:
+  if (!PyErr_Occurred())
+    PyErr_SetString(PyExc_TypeError, "bind_params: str keys");
+  PyMem_Free(p);
+  return -1;
+}
+
+/* query(q, database, epoch, params, bind_params, method, chunk_size,
+ * expected_response_code) -> list of statement dicts. Statement errors stay
+ * in their dicts (the Python layer raises them, as the seed's ResultSet
+ * does); an HTTP error raises Error with the seed's content. */
+static PyObject *client_query(core_client *self, PyObject *args, PyObject *kw) {
+  static char *names[] = {
+      "q",           "database", "epoch",      "params",
+      "bind_params", "method",   "chunk_size", "expected_response_code",
+      NULL};
+  const char *q, *db = NULL, *epoch = NULL, *method = NULL;
+  PyObject *params = NULL, *bind = NULL;
+  Py_ssize_t chunk = 0;
+  int expected = 200;
+  if (need(self) || !PyArg_ParseTupleAndKeywords(
+                        args, kw, "s|zzOOzni", names, &q, &db, &epoch, &params,
+                        &bind, &method, &chunk, &expected))
+    return NULL;
+  const char **pa = pair_array(params);
+  influx_param *bp = NULL;
+  size_t nbp = 0;
+  if (!pa || bind_params(bind, &bp, &nbp)) {
+    PyMem_Free(pa);
+    return NULL;
+  }
+  influx_query_options qo = {.database = db,
+                             .epoch = epoch,
+                             .bind_params = bp,
+                             .nbind_params = nbp,
+                             .params = pa,
+                             .expected_response_code = expected,
+                             .keep_statement_errors = 1,
+                             .allow_partial = 1,
+                             .method = method,
+                             .chunk_size = (size_t)(chunk > 0 ? chunk : 0),
+                             .raw_time = epoch != NULL};
+  influx_result *r = NULL;
+  influx_error err = {0};
+  influx_status st;
+  Py_BEGIN_ALLOW_THREADS st = influx_query(self->c, q, &qo, &r, &err);
+  Py_END_ALLOW_THREADS PyMem_Free(pa);
+  PyMem_Free(bp);
+  PyObject *out = NULL;
+  if (st && !(st == INFLUX_ERR_STATEMENT && r))
+    raise_status(st, &err, NULL);
+  else
+    out = results_obj(r);
+  influx_result_free(r);
+  return out;
+}
+
+/* Points for the library from the seed's dicts: strings made for them
+ * (str() of values, decoded bytes) are kept alive in `keep`. */
+typedef struct conv {
+  influx_point *pts;
+  influx_tag *tags;
+  influx_field *fields;
+  size_t npts, ntags, nfields, cap_pts, cap_tags, cap_fields;
+  PyObject *keep;
+} conv;
+
+static const char *keep_text(conv *cv, PyObject *v) {
+  PyObject *s;
+  if (PyUnicode_Check(v)) {
+    s = v;
+    Py_INCREF(s);
+  } else if (PyBytes_Check(v)) {
+    s = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v),
+                             "strict");
+  } else {
+    s = PyObject_Str(v);
+  }
+  if (!s)
+    return NULL;
+  int rc = PyList_Append(cv->keep, s);
+  Py_DECREF(s);
+  if (rc)
+    return NULL;
+  Py_ssize_t n;
+  const char *p = PyUnicode_AsUTF8AndSize(s, &n);
+  if (p && (size_t)n != strlen(p)) {
+    PyErr_SetString(PyExc_ValueError, "embedded NUL character");
+    return NULL;
+  }
+  return p;
+}
+
+/* The library's growth rule; a Python MemoryError when it fails. */
+static int grow(void **p, size_t *cap, size_t need_n, size_t elt) {
+  if (!grow_array(p, cap, need_n, elt))
+    return 0;
+  PyErr_NoMemory();
+  return -1;
+}
+
+/* One field value for the library; 0 when left out (None). */
+static int field_of(conv *cv, PyObject *k, PyObject *v, influx_field *f) {
+  if (v == Py_None)
+    return 0;
+  if (!(f->key = keep_text(cv, k)))
+    return -1;
+  if (PyUnicode_Check(v) || PyBytes_Check(v)) {
+    f->type = INFLUX_FIELD_STRING;
+    return (f->v.s = keep_text(cv, v)) ? 1 : -1;
+  }
+  if (PyBool_Check(v)) {
+    f->type = INFLUX_FIELD_BOOL;
+    f->v.b = v == Py_True;
+    return 1;
+  }
+  if (PyLong_Check(v)) {
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow) {
+      PyErr_Format(PyExc_ValueError, "field %R: %R does not fit in int64", k,
+                   v);
+      return -1;
+    }
+    f->type = INFLUX_FIELD_INT;
+    f->v.i = x;
+    return 1;
+  }
+  double d = PyFloat_AsDouble(v);
+  if (d == -1.0 && PyErr_Occurred()) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_ValueError,
+                 "field %R: a %.80s is not a number, string or bool", k,
+                 Py_TYPE(v)->tp_name);
+    return -1;
+  }
+  f->type = INFLUX_FIELD_FLOAT;
+  f->v.f = d;
+  return 1;
+}
+
+/* Appends the points of `batch` (dicts) to `cv`. */
+static int convert(conv *cv, PyObject *p, const char *precision) {
+  if (!PyDict_Check(p)) {
+    PyErr_SetString(PyExc_TypeError, "a point must be a dict");
+    return -1;
+  }
+  if (grow((void **)&cv->pts, &cv->cap_pts, cv->npts + 1, sizeof *cv->pts))
+    return -1;
+  influx_point *pt = &cv->pts[cv->npts];
+  memset(pt, 0, sizeof *pt);
+  PyObject *m = PyDict_GetItemString(p, "measurement");
+  if (!m || m == Py_None) {
+    PyErr_SetString(PyExc_ValueError, "a point needs a measurement");
+    return -1;
+  }
+  if (!(pt->measurement = keep_text(cv, m)))
+    return -1;
+  /* Offsets now, pointers when the arrays stop moving. */
+  pt->tags = (const influx_tag *)(uintptr_t)cv->ntags;
+  pt->fields = (const influx_field *)(uintptr_t)cv->nfields;
+  PyObject *tags = PyDict_GetItemString(p, "tags");
+  if (tags && tags != Py_None) {
+    if (!PyDict_Check(tags)) {
+      PyErr_SetString(PyExc_TypeError, "tags must be a dict");
+      return -1;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(tags, &pos, &k, &v)) {
+      if (v == Py_None)
+        continue;
+      if (grow((void **)&cv->tags, &cv->cap_tags, cv->ntags + 1,
+               sizeof *cv->tags))
+        return -1;
+      influx_tag *t = &cv->tags[cv->ntags];
+      if (!(t->key = keep_text(cv, k)) || !(t->value = keep_text(cv, v)))
+        return -1;
+      cv->ntags++;
+      pt->ntags++;
+    }
+  }
+  PyObject *fields = PyDict_GetItemString(p, "fields");
+  if (fields && fields != Py_None) {
+    if (!PyDict_Check(fields)) {
+      PyErr_SetString(PyExc_TypeError, "fields must be a dict");
+      return -1;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(fields, &pos, &k, &v)) {
+      if (grow((void **)&cv->fields, &cv->cap_fields, cv->nfields + 1,
+               sizeof *cv->fields))
+        return -1;
+      int rc = field_of(cv, k, v, &cv->fields[cv->nfields]);
+      if (rc < 0)
+        return -1;
+      cv->nfields += (size_t)rc;
+      pt->nfields += (size_t)rc;
+    }
+  }
+  PyObject *t = PyDict_GetItemString(p, "time");
+  if (t && t != Py_None) {
+    if (point_time(t, precision, &pt->time))
+      return -1;
+    pt->has_time = 1;
+  }
+  cv->npts++;
+  return 0;
+}
+
+static void conv_free(conv *cv) {
+  free(cv->pts);
+  free(cv->tags);
+  free(cv->fields);
+  Py_XDECREF(cv->keep);
+}
+
+/* write_points(points, precision, database, retention_policy, tags,
+ * consistency, batch_size) -> number of points written. */
+static PyObject *client_write_points(core_client *self, PyObject *args,
+                                     PyObject *kw) {
+  static char *names[] = {"points",           "precision", "database",
+                          "retention_policy", "tags",      "consistency",
+                          "batch_size",       NULL};
+  PyObject *points, *tags = NULL;
+  const char *prec = NULL, *db = NULL, *rp = NULL, *cons = NULL;
+  Py_ssize_t batch = 0;
+  if (need(self) ||
+      !PyArg_ParseTupleAndKeywords(args, kw, "O|zzzOzn", names, &points, &prec,
+                                   &db, &rp, &tags, &cons, &batch))
+    return NULL;
+  conv cv = {.keep = PyList_New(0)};
+  influx_tag *st = NULL;
+  size_t nst = 0;
+  PyObject *it = cv.keep ? PyObject_GetIter(points) : NULL;
+  if (!it)
+    goto fail;
+  if (tags && tags != Py_None) {
+    if (!PyDict_Check(tags)) {
+      PyErr_SetString(PyExc_TypeError, "tags must be a dict");
+      goto fail;
+    }
+    st = PyMem_Calloc((size_t)PyDict_GET_SIZE(tags) + 1, sizeof *st);
+    if (!st) {
+      PyErr_NoMemory();
+      goto fail;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(tags, &pos, &k, &v)) {
+      if (v == Py_None)
+        continue;
+      if (!(st[nst].key = keep_text(&cv, k)) ||
+          !(st[nst].value = keep_text(&cv, v)))
+        goto fail;
+      nst++;
+    }
+  }
+  for (PyObject *p; (p = PyIter_Next(it));) {
+    int rc = convert(&cv, p, prec);
+    Py_DECREF(p);
+    if (rc)
+      goto fail;
+  }
+  if (PyErr_Occurred())
+    goto fail;
+  /* Over UDP the seed sends times in time_precision units as they are
+   * (the listener's configured precision must match); over HTTP the
+   * precision goes with the request. */
+  const char *pprec = self->use_udp ? NULL : prec;
+  for (size_t i = 0; i < cv.npts; i++) {
+    cv.pts[i].tags = cv.tags + (uintptr_t)cv.pts[i].tags;
+    cv.pts[i].fields = cv.fields + (uintptr_t)cv.pts[i].fields;
+    cv.pts[i].precision = pprec;
+  }
+  influx_write_options wo = {.database = db,
+                             .retention_policy = rp,
+                             .precision = pprec,
+                             .consistency = cons,
+                             .tags = st,
+                             .ntags = nst,
+                             .batch_size = batch > 0 ? (size_t)batch : 0};
+  influx_write_report rep = {0};
+  influx_error err = {0};
+  influx_status s = INFLUX_OK;
+  if (cv.npts) {
+    Py_BEGIN_ALLOW_THREADS s =
+        influx_write_points_ex(self->c, cv.pts, cv.npts, &wo, &rep, &err);
+    Py_END_ALLOW_THREADS
+  }
+  Py_DECREF(it);
+  PyMem_Free(st);
+  size_t n = cv.npts;
+  conv_free(&cv);
+  if (s)
+    return raise_status(s, &err, NULL);
+  return PyLong_FromSize_t(n);
+fail:
+  Py_XDECREF(it);
+  PyMem_Free(st);
+  conv_free(&cv);
+  return NULL;
+}
+
+/* write(data, database, retention_policy, precision, consistency, params,
+ * expected_response_code): line protocol text as it is. */
+static PyObject *client_write(core_client *self, PyObject *args, PyObject *kw) {
+  static char *names[] = {
+      "data",        "database", "retention_policy",       "precision",
+      "consistency", "params",   "expected_response_code", NULL};
+  PyObject *data, *params = NULL;
+  const char *db = NULL, *rp = NULL, *prec = NULL, *cons = NULL;
+  int expected = 204;
+  if (need(self) ||
+      !PyArg_ParseTupleAndKeywords(args, kw, "O|zzzzOi", names, &data, &db, &rp,
+                                   &prec, &cons, &params, &expected))
+    return NULL;
+  Py_ssize_t n;
+  const char *p = utf8_of(data, &n);
+  const char **pa = p ? pair_array(params) : NULL;
+  if (!pa)
+    return NULL;
+  influx_write_options wo = {.database = db,
+                             .retention_policy = rp,
+                             .precision = prec,
+                             .consistency = cons,
+                             .params = pa,
+                             .expected_response_code = expected};
+  influx_error err = {0};
+  influx_status st;
+  Py_BEGIN_ALLOW_THREADS st = influx_write(self->c, p, (size_t)n, &wo, &err);
+  Py_END_ALLOW_THREADS PyMem_Free(pa);
+  if (st)
+    return raise_status(st, &err, NULL);
+  Py_RETURN_TRUE;
+}
+
+static PyObject *client_send_packet(core_client *self, PyObject *arg) {
+  Py_ssize_t n;
+  const char *p = need(self) ? NULL : utf8_of(arg, &n);
+  if (!p)
+    return NULL;
+  influx_error err = {0};
+  influx_status st;
+  Py_BEGIN_ALLOW_THREADS st = influx_send_packet(self->c, p, (size_t)n, &err);
+  Py_END_ALLOW_THREADS if (st) return raise_status(st, &err, NULL);
+  Py_RETURN_NONE;
+}
+
+static PyObject *client_switch_database(core_client *self, PyObject *arg) {
+  const char *db;
+  if (need(self) || opt_str(arg, &db))
+    return NULL;
+  influx_error err = {0};
+  influx_status st = influx_switch_database(self->c, db, &err);
+  if (st)
+    return raise_status(st, &err, NULL);
+  Py_RETURN_NONE;
+}
+
+static PyObject *client_switch_user(core_client *self, PyObject *args) {
+  PyObject *u, *p;
+  const char *us, *ps;
+  if (need(self) || !PyArg_ParseTuple(args, "OO", &u, &p))
+    return NULL;
+  if (u == Py_None || p == Py_None)
+    us = ps = "";
+  else if (opt_str(u, &us) || opt_str(p, &ps))
+    return NULL;
+  influx_error err = {0};
+  influx_status st = influx_switch_user(self->c, us, ps, &err);
+  if (st)
+    return raise_status(st, &err, NULL);
+  Py_RETURN_NONE;
+}
+
+static PyObject *client_close(core_client *self, PyObject *unused) {
+  (void)unused;
+  if (self->c)
+    influx_client_close(self->c);
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef client_methods[] = {
+    {"ping", (PyCFunction)client_ping, METH_NOARGS, "server version"},
+    {"request", (PyCFunction)(void (*)(void))client_request,
+     METH_VARARGS | METH_KEYWORDS, "raw request"},
+    {"query", (PyCFunction)(void (*)(void))client_query,
+     METH_VARARGS | METH_KEYWORDS, "query -> list of statement dicts"},
+    {"write_points", (PyCFunction)(void (*)(void))client_write_points,
+     METH_VARARGS | METH_KEYWORDS, "write point dicts"},
+    {"write", (PyCFunction)(void (*)(void))client_write,
+     METH_VARARGS | METH_KEYWORDS, "write line protocol"},
+    {"send_packet", (PyCFunction)client_send_packet, METH_O,
+     "line protocol over UDP"},
+    {"switch_database", (PyCFunction)client_switch_database, METH_O, NULL},
+    {"switch_user", (PyCFunction)client_switch_user, METH_VARARGS, NULL},
+    {"close", (PyCFunction)client_close, METH_NOARGS, "close connections"},
+    {"write_frame", (PyCFunction)(void (*)(void))client_write_frame,
+     METH_VARARGS | METH_KEYWORDS, "write DataFrame columns"},
+    {NULL, NULL, 0, NULL}};
+
+PyTypeObject core_client_type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "influxc._core.Client",
+    .tp_basicsize = sizeof(core_client),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)client_init,
+    .tp_dealloc = (destructor)client_dealloc,
+    .tp_methods = client_methods,
+};

@@ -1,0 +1,58 @@
+/* influxc._core: the CPython extension under the influxc Python package.
+ * Everything on the wire (HTTP, line protocol, JSON, msgpack) is the C
+ * library's; this layer turns Python objects into its inputs and its
+ * results into Python objects. */
+#ifndef INFLUXC_PY_CORE_H
+#define INFLUXC_PY_CORE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "influxc.h"
+#include "internal.h"
+
+/* influxc._core.Error(status, http_status, message, content): every failure
+ * of the library; the Python layer maps it to the seed's exceptions. */
+extern PyObject *core_error;
+/* Raises core_error for `st` with `err`'s message; returns NULL. `content`
+ * (may be NULL) is the response body as the seed reported it. */
+PyObject *raise_status(influx_status st, const influx_error *err,
+                       PyObject *content);
+
+/* Line protocol from the seed's point dicts (encode.c). Appends the lines
+ * of `points` (an iterable of dicts) to `out`, each ending in '\n';
+ * `tags` (a dict or NULL) goes under every point's tags; `measurement` (or
+ * NULL) is the default measurement; times are converted to `precision`.
+ * Returns the number of lines, or -1 with a Python exception set. */
+Py_ssize_t encode_points(ibuf *out, PyObject *points, PyObject *tags,
+                         PyObject *measurement, const char *precision);
+/* A point's time (int, RFC3339 text, datetime) in `precision` units. */
+int point_time(PyObject *t, const char *precision, int64_t *out);
+int encode_init(void);
+
+/* The seed's quote_ident / quote_literal (encode.c). */
+PyObject *py_quote_ident(PyObject *self, PyObject *arg);
+PyObject *py_quote_literal(PyObject *self, PyObject *arg);
+PyObject *py_make_lines(PyObject *self, PyObject *args, PyObject *kw);
+
+/* JSON values of a text, one after another (json.c). */
+PyObject *py_json_loads_all(PyObject *self, PyObject *arg);
+
+/* The Client type (client.c). */
+typedef struct {
+  PyObject_HEAD influx_client *c;
+  int use_udp;
+} core_client;
+extern PyTypeObject core_client_type;
+/* 0, or -1 with an exception when the client is not initialised. */
+int need(core_client *self);
+/* Optional str to UTF-8 (None: NULL); 0, or -1 with an exception. */
+int opt_str(PyObject *o, const char **out);
+/* write_frame(...): DataFrame columns through an influx_frame (frame.c). */
+PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw);
+
+/* UTF-8 of a str (or the bytes themselves); NULL with an exception. The
+ * pointer lives as long as `o`. */
+const char *utf8_of(PyObject *o, Py_ssize_t *len);
+
+#endif
