@@ -301,17 +301,27 @@ class InfluxDBClient(object):
                     raise ValueError("params['params'] is not a JSON object")
                 binds.update(loaded[0])
             binds.update(bind_params or {})
-        try:
-            results = self._core.query(
-                query, database or self._database, epoch, _pairs(params),
+        args = (query, database or self._database, epoch, _pairs(params),
                 binds, None if method == "GET" else method,
                 int(chunk_size or 0), expected_response_code)
+        if chunked:
+            return self._chunks(args, raise_errors)
+        try:
+            results = self._core.query(*args)
         except _core.Error as e:
             _raise(e)
-        if chunked:
-            return (ResultSet(r, raise_errors=raise_errors) for r in results)
         sets = [ResultSet(r, raise_errors=raise_errors) for r in results]
         return sets[0] if len(sets) == 1 else sets
+
+    def _chunks(self, args, raise_errors):
+        """One ResultSet per series piece (at most chunk_size rows), read
+        while the server sends; statement errors are raised, not dropped
+        (JSON and msgpack alike)."""
+        try:
+            for result in self._core.query_chunks(*args):
+                yield ResultSet(result, raise_errors=raise_errors)
+        except _core.Error as e:
+            _raise(e)
 
     # ---- administration: every name and string quoted ----
     def get_list_database(self):

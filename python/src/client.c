@@ -22,7 +22,7 @@ int opt_str(PyObject *o, const char **out) {
 
 /* A NULL-ended "name", "value", ... array from a list of (name, value)
  * pairs of str; the strings live as long as `pairs`. PyMem_Free it. */
-static const char **pair_array(PyObject *pairs) {
+const char **pair_array(PyObject *pairs) {
   if (!pairs || pairs == Py_None) {
     const char **a = PyMem_Calloc(1, sizeof *a);
     return a ? a : (const char **)PyErr_NoMemory();
@@ -257,7 +257,7 @@ static int set_item(PyObject *d, const char *k, PyObject *v) {
 }
 
 /* {"name", "tags"?, "columns", "values", "partial"?} of a series. */
-static PyObject *series_obj(const influx_series *s) {
+PyObject *series_obj(const influx_series *s) {
   PyObject *d = PyDict_New();
   if (!d)
     return NULL;
@@ -345,7 +345,7 @@ fail:
 }
 
 /* bind parameters from a dict of str -> str/int/float/bool. */
-static int bind_params(PyObject *d, influx_param **out, size_t *n) {
+int bind_params(PyObject *d, influx_param **out, size_t *n) {
   *out = NULL;
   *n = 0;
   if (!d || d == Py_None)
@@ -787,6 +787,8 @@ static PyMethodDef client_methods[] = {
     {"switch_database", (PyCFunction)client_switch_database, METH_O, NULL},
     {"switch_user", (PyCFunction)client_switch_user, METH_VARARGS, NULL},
     {"close", (PyCFunction)client_close, METH_NOARGS, "close connections"},
+    {"query_chunks", (PyCFunction)(void (*)(void))client_query_chunks,
+     METH_VARARGS | METH_KEYWORDS, "query -> iterator of statement dicts"},
     {"write_frame", (PyCFunction)(void (*)(void))client_write_frame,
      METH_VARARGS | METH_KEYWORDS, "write DataFrame columns"},
     {NULL, NULL, 0, NULL}};

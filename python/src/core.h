@@ -48,6 +48,16 @@ extern PyTypeObject core_client_type;
 int need(core_client *self);
 /* Optional str to UTF-8 (None: NULL); 0, or -1 with an exception. */
 int opt_str(PyObject *o, const char **out);
+/* A NULL-ended name, value, ... array of a list of (str, str) pairs
+ * (PyMem_Free it; the strings live as long as the pairs). */
+const char **pair_array(PyObject *pairs);
+/* Bind parameters from a dict (PyMem_Free *out); 0 or -1. */
+int bind_params(PyObject *d, influx_param **out, size_t *n);
+/* The seed's dict of a series: name, tags, columns, values, partial. */
+PyObject *series_obj(const influx_series *s);
+/* query_chunks(...): an iterator of statement dicts (stream.c). */
+PyObject *client_query_chunks(core_client *self, PyObject *args, PyObject *kw);
+extern PyTypeObject chunk_iter_type;
 /* write_frame(...): DataFrame columns through an influx_frame (frame.c). */
 PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw);
 
