@@ -225,7 +225,26 @@ static PyObject *client_request(core_client *self, PyObject *args,
   return r;
 }
 
-/* A result value as the seed's JSON would give it. */
+/* A time as the seed gives it from influxd's msgpack (isoformat: no
+ * fraction for whole seconds, else six digits), with nine digits where
+ * there are nanoseconds (the seed cut them off). */
+static PyObject *time_text(int64_t ns, char *buf) {
+  int64_t frac = ns % 1000000000;
+  if (frac < 0)
+    frac += 1000000000;
+  int n = influx_time_format(ns - frac, buf, 48);
+  if (n < 1 || buf[n - 1] != 'Z')
+    return PyUnicode_FromStringAndSize(buf, n);
+  n--;
+  if (frac % 1000 == 0 && frac)
+    n += snprintf(buf + n, 48 - (size_t)n, ".%06lld", (long long)(frac / 1000));
+  else if (frac)
+    n += snprintf(buf + n, 48 - (size_t)n, ".%09lld", (long long)frac);
+  buf[n++] = 'Z';
+  return PyUnicode_FromStringAndSize(buf, n);
+}
+
+/* A result value as the seed gives it. */
 static PyObject *value_obj(const influx_value *v) {
   char buf[48];
   switch (v->type) {
@@ -239,10 +258,8 @@ static PyObject *value_obj(const influx_value *v) {
     return PyBool_FromLong(v->v.b);
   case INFLUX_VALUE_STRING:
     return PyUnicode_DecodeUTF8(v->v.s, (Py_ssize_t)v->len, "replace");
-  case INFLUX_VALUE_TIME: {
-    int n = influx_time_format(v->v.i, buf, sizeof buf);
-    return PyUnicode_FromStringAndSize(buf, n);
-  }
+  case INFLUX_VALUE_TIME:
+    return time_text(v->v.i, buf);
   default:
     Py_RETURN_NONE;
   }

@@ -15,8 +15,9 @@ PyObject *raise_status(influx_status st, const influx_error *err,
    * server's text alone. */
   char prefix[32];
   int pn = snprintf(prefix, sizeof prefix, "HTTP %ld: ", http);
-  if (http && !strncmp(msg, prefix, (size_t)pn))
-    msg += pn;
+  const char *server = http ? strstr(msg, prefix) : NULL;
+  if (server)
+    msg = server + pn; /* after "batch 0 (points 0-9): " and the like too */
   if (!content && http >= 400) {
     /* The seed reports a refused request as the server's error object in
      * compact JSON: {"error":"..."}. */

@@ -1,0 +1,364 @@
+"""influxc's Python package against real influxd servers (ctest fixtures:
+INFLUXC_SRV_DIR has plain, auth, tls, mtls, udp), and differentially against
+python3-influxdb (the seed) on the same server."""
+import datetime
+import os
+import resource
+import threading
+import time
+import unittest
+import warnings
+
+import influxdb  # the reference: Debian's python3-influxdb
+import numpy as np
+import pandas as pd
+
+import influxc
+from influxc import DataFrameClient, InfluxDBClient, SeriesHelper
+from influxc.exceptions import InfluxDBClientError, InfluxDBConnectionError
+
+SRV = os.environ["INFLUXC_SRV_DIR"]
+_n = [0]
+
+
+def srv(variant, name):
+    with open(os.path.join(SRV, variant, name)) as f:
+        return f.read().strip()
+
+
+def port(variant="plain"):
+    return int(srv(variant, "port"))
+
+
+def fresh_db(prefix="py"):
+    _n[0] += 1
+    return "{0}_{1}_{2}".format(prefix, os.getpid(), _n[0])
+
+
+def both(db=None, **kw):
+    """An influxc client and a python3-influxdb client on the plain
+    server."""
+    args = dict(host="127.0.0.1", port=port(), database=db, **kw)
+    return InfluxDBClient(**args), influxdb.InfluxDBClient(**args)
+
+
+POINTS = [
+    {"measurement": "cpu", "tags": {"host": "h%d" % (i % 3), "region": "eu"},
+     "time": 1257894000000000000 + i * 1000,
+     "fields": {"value": i * 0.5, "n": i, "ok": i % 2 == 0,
+                "note": "say \"hi\", \\ %d" % i}}
+    for i in range(50)
+]
+
+
+class Differential(unittest.TestCase):
+    """Every method, influxc and the seed, on one server: same answers."""
+
+    def setUp(self):
+        self.db = fresh_db("diff")
+        self.c, self.ref = both(self.db)
+        self.c.create_database(self.db)
+
+    def tearDown(self):
+        self.c.drop_database(self.db)
+
+    def same(self, fn):
+        self.assertEqual(fn(self.c), fn(self.ref))
+
+    def test_write_query_and_lists(self):
+        self.assertIs(self.c.write_points(POINTS), True)
+        q = "SELECT * FROM cpu"
+        self.same(lambda c: list(c.query(q, epoch="u").get_points()))
+        self.same(lambda c: list(c.query(q).get_points(tags={"host": "h1"})))
+        self.same(lambda c: c.query(q + " GROUP BY host", epoch="ms").keys())
+        self.same(lambda c: [list(p) for p in
+                             c.query(q + " GROUP BY *", epoch="s")])
+        self.same(lambda c: c.query("SELECT count(value) FROM cpu").raw)
+        self.same(lambda c: sorted(d["name"] for d in c.get_list_database()
+                                   if d["name"] == self.db))
+        self.same(lambda c: c.get_list_measurements())
+        self.same(lambda c: sorted(c.get_list_series(self.db)))
+        self.same(lambda c: sorted(c.get_list_series(
+            self.db, measurement="cpu", tags={"host": "h2"})))
+        # Several statements: a list of ResultSets.
+        self.same(lambda c: [r.raw for r in c.query(
+            "SELECT count(n) FROM cpu; SELECT last(n) FROM cpu", epoch="ns")])
+
+    def test_write_protocols_and_precision(self):
+        self.c.write_points(["cpu,host=a v=1i 1", "cpu,host=b v=2i 2"],
+                            protocol="line", time_precision="s")
+        self.c.write({"points": [{"measurement": "cpu", "time": 3,
+                                  "fields": {"v": 3}}]},
+                     params={"db": self.db, "precision": "s"})
+        self.same(lambda c: list(c.query("SELECT * FROM cpu",
+                                         epoch="s").get_points()))
+        self.assertEqual(
+            [p["time"] for p in self.c.query("SELECT * FROM cpu",
+                                             epoch="s").get_points()],
+            [1, 2, 3])
+
+    def test_admin(self):
+        for c, rp in ((self.c, "rp_a"), (self.ref, "rp_b")):
+            c.create_retention_policy(rp, "2d", 1, database=self.db,
+                                      shard_duration="1h")
+            c.alter_retention_policy(rp, self.db, duration="3d",
+                                     default=rp == "rp_b")
+        self.same(lambda c: [
+            {k: v for k, v in r.items() if k != "name"}
+            for r in c.get_list_retention_policies(self.db)])
+        self.c.drop_retention_policy("rp_a", self.db)
+        sel = 'SELECT mean("n") INTO "m2" FROM "cpu" GROUP BY time(1m)'
+        self.c.create_continuous_query("cq1", sel, self.db, "EVERY 1m")
+        mine = [d for d in self.c.get_list_continuous_queries() if self.db in d]
+        theirs = [d for d in self.ref.get_list_continuous_queries()
+                  if self.db in d]
+        self.assertEqual(mine, theirs)
+        self.assertEqual(mine[0][self.db][0]["name"], "cq1")
+        self.c.drop_continuous_query("cq1", self.db)
+        user = "u_" + self.db
+        self.c.create_user(user, "pw'\\x")
+        self.c.grant_privilege("read", self.db, user)
+        self.same(lambda c: c.get_list_privileges(user))
+        self.c.revoke_privilege("READ", self.db, user)
+        self.c.set_user_password(user, "new")
+        self.assertIn({"user": user, "admin": False}, self.c.get_list_users())
+        self.c.drop_user(user)
+        self.same(lambda c: [u for u in c.get_list_users()
+                             if u["user"] == user])
+
+    def test_errors_are_the_seeds(self):
+        def err(c, fn):
+            with self.assertRaises(Exception) as ctx:
+                fn(c)
+            e = ctx.exception
+            return type(e).__name__, getattr(e, "code", None), \
+                getattr(e, "content", None)
+
+        for fn in (lambda c: c.query("SELEKT 1"),
+                   lambda c: c.query("SELECT * FROM cpu", database="nope"),
+                   lambda c: c.drop_user("nobody_" + self.db),
+                   lambda c: c.write_points([{"measurement": "cpu",
+                                              "fields": {"n": 1}}]) and
+                   c.write_points([{"measurement": "cpu",
+                                    "fields": {"n": "text"}}])):
+            self.assertEqual(err(self.c, fn), err(self.ref, fn))
+        rs = self.c.query("SELECT * FROM cpu", database="nope",
+                          raise_errors=False)
+        self.assertEqual(rs.error, "database not found: nope")
+
+
+class BeyondTheSeed(unittest.TestCase):
+    def setUp(self):
+        self.db = fresh_db("beyond")
+        self.c = InfluxDBClient("127.0.0.1", port(), database=self.db)
+        self.c.create_database(self.db)
+
+    def tearDown(self):
+        self.c.drop_database(self.db)
+
+    def test_exact_nanoseconds(self):
+        t = 1257894000123456789
+        self.c.write_points([
+            {"measurement": "ns", "time": t, "fields": {"v": 1}},
+            {"measurement": "ns", "time": "2009-11-10T23:00:00.123456790Z",
+             "fields": {"v": 2}},
+            {"measurement": "ns", "fields": {"v": 3},
+             "time": pd.Timestamp(t + 2, tz="UTC")}])
+        got = [p["time"] for p in
+               self.c.query("SELECT v FROM ns", epoch="ns").get_points()]
+        self.assertEqual(got, [t, t + 1, t + 2])
+        text = [p["time"] for p in
+                self.c.query("SELECT v FROM ns").get_points()]
+        self.assertEqual(text[0], "2009-11-10T23:00:00.123456789Z")
+        df = DataFrameClient("127.0.0.1", port(), database=self.db).query(
+            "SELECT v FROM ns")["ns"]
+        self.assertEqual(list(df.index.asi8), [t, t + 1, t + 2])
+
+    def test_chunked_streams_json_and_msgpack(self):
+        pts = [{"measurement": "big", "time": i, "fields": {"v": i}}
+               for i in range(25000)]
+        self.c.write_points(pts, batch_size=10000)
+        pieces = list(self.c.query("SELECT v FROM big", chunked=True,
+                                   chunk_size=1000))
+        self.assertGreaterEqual(len(pieces), 25)
+        rows = [p["v"] for rs in pieces for p in rs.get_points()]
+        self.assertEqual(rows, list(range(25000)))
+        # The seed's #820: chunked + msgpack crashed; a statement error in
+        # a chunked answer is raised, not dropped.
+        with self.assertRaises(InfluxDBClientError):
+            list(self.c.query("SELECT v FROM big; SELECT x FROM y",
+                              database="nope", chunked=True))
+        # Abandoned half-way: the query stops, the client goes on.
+        it = self.c.query("SELECT v FROM big", chunked=True, chunk_size=10)
+        next(it)
+        del it
+        self.assertEqual(self.c.query("SELECT count(v) FROM big").raw[
+            "series"][0]["values"][0][1], 25000)
+
+    def test_no_injection(self):
+        # (influxd itself refuses newlines, / and \ in database names.)
+        for name in ('we"ird', "semi; DROP", "it's", "sp ace"):
+            db = self.db + name
+            self.c.create_database(db)
+            self.assertIn({"name": db}, self.c.get_list_database())
+            self.c.drop_database(db)
+        self.c.write_points([{"measurement": 'm"\\x,y z', "fields": {"v": 1}}])
+        self.assertEqual(self.c.get_list_measurements(),
+                         [{"name": 'm"\\x,y z'}])
+        self.c.drop_measurement('m"\\x,y z')
+        self.c.write_points([{"measurement": "m", "tags": {"t": "a'b"},
+                              "fields": {"v": 1}}])
+        rs = self.c.query("SELECT v FROM m WHERE t = $t",
+                          bind_params={"t": "a'b"})
+        self.assertEqual(len(list(rs.get_points())), 1)
+        with self.assertRaises(ValueError):
+            self.c.create_retention_policy("r", "1d; DROP DATABASE x", 1)
+        with self.assertRaises(ValueError):
+            self.c.create_continuous_query("c", "SELECT 1", self.db,
+                                           "EVERY 1m; DROP")
+        # An unknown privilege goes quoted: the server refuses it.
+        with self.assertRaises(InfluxDBClientError):
+            self.c.grant_privilege("read ON x TO y; DROP", self.db, "u")
+
+    def test_refuses_what_influxd_cannot_store(self):
+        for fields in ({"v": float("nan")}, {"v": float("inf")}, {},
+                       {"v": 2 ** 70}, {"v": [1, 2]}):
+            with self.assertRaises((ValueError, InfluxDBClientError)):
+                self.c.write_points([{"measurement": "bad",
+                                      "fields": fields}])
+        self.assertEqual(list(self.c.query("SELECT * FROM bad")), [])
+
+    def test_gzip_client(self):
+        g = InfluxDBClient("127.0.0.1", port(), database=self.db, gzip=True)
+        g.write_points(POINTS)
+        self.assertEqual(len(list(g.query("SELECT * FROM cpu")
+                                  .get_points())), 50)
+
+    def test_dataframes_round_trip(self):
+        dfc = DataFrameClient("127.0.0.1", port(), database=self.db)
+        idx = pd.date_range("2020-01-01", periods=5, freq="s", tz="UTC")
+        df = pd.DataFrame({"f": [1.5, np.nan, 3.0, np.inf, 5.0],
+                           "i": np.arange(5, dtype=np.int64),
+                           "b": [True, False, True, False, True],
+                           "s": ["a", None, "c,d", "e\"", "f"],
+                           "host": ["x", "y", "x", "", None]}, index=idx)
+        dfc.write_points(df, "frame", tag_columns=["host"])
+        got = dfc.query("SELECT * FROM frame")["frame"]
+        self.assertEqual(list(got.index), list(idx))
+        self.assertEqual(list(got["i"]), [0, 1, 2, 3, 4])
+        self.assertTrue(np.isnan(got["f"].iloc[1]))
+        self.assertEqual(got["f"].iloc[0], 1.5)
+        self.assertEqual(list(got["s"].fillna("-")),
+                         ["a", "-", "c,d", 'e"', "f"])
+        grouped = dfc.query("SELECT * FROM frame GROUP BY host")
+        self.assertIn(("frame", (("host", "x"),)), grouped)
+
+    def test_client_is_pythonic(self):
+        with InfluxDBClient("127.0.0.1", port(), database=self.db) as c:
+            self.assertIsInstance(c, InfluxDBClient)
+            self.assertTrue(c.ping())
+
+        class Mine(InfluxDBClient):
+            pass
+
+        m = Mine("127.0.0.1", port(), database=self.db)
+        m.write_points = lambda *a, **k: "patched"
+        self.assertEqual(m.write_points([]), "patched")
+        self.assertEqual(InfluxDBClient.from_dsn(
+            "influxdb://u:p@127.0.0.1:%d/x" % port())._database, "x")
+        self.assertTrue(influxc.__version__)
+
+    def test_series_helper_threads(self):
+        client = InfluxDBClient("127.0.0.1", port(), database=self.db)
+
+        class Ev(SeriesHelper):
+            class Meta:
+                series_name = "ev"
+                fields = ["v"]
+                tags = ["w"]
+                bulk_size = 50
+                autocommit = True
+
+        Ev.Meta.client = client
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+
+            def work(w):
+                for i in range(500):
+                    Ev(w=str(w), v=i,
+                       time=datetime.datetime(2020, 1, 1) +
+                       datetime.timedelta(microseconds=w * 1000 + i))
+
+            threads = [threading.Thread(target=work, args=(w,))
+                       for w in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            Ev.commit()
+        n = client.query("SELECT count(v) FROM ev").raw["series"][0][
+            "values"][0][1]
+        self.assertEqual(n, 4000)
+
+    def test_rss_flat_over_10000_calls(self):
+        def rss_kb():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * 4
+
+        def burst(k):
+            for i in range(k):
+                self.c.write_points([{"measurement": "leak", "time": i,
+                                      "fields": {"v": i, "s": "x" * 50}}])
+                list(self.c.query("SELECT last(v) FROM leak").get_points())
+
+        burst(1000)
+        before = rss_kb()
+        burst(5000)
+        after = rss_kb()
+        self.assertLess(after - before, 4096, "RSS grew %d kB" % (after -
+                                                                  before))
+
+
+class Transports(unittest.TestCase):
+    def test_auth(self):
+        good = InfluxDBClient("127.0.0.1", port("auth"), "admin",
+                              "admin-secret")
+        self.assertTrue(good.get_list_users() is not None)
+        bad = InfluxDBClient("127.0.0.1", port("auth"), "admin", "wrong")
+        with self.assertRaises(InfluxDBClientError) as ctx:
+            bad.get_list_database()
+        self.assertEqual(ctx.exception.code, 401)
+
+    def test_tls(self):
+        ca = os.path.join(SRV, "tls", "ca.pem")
+        c = InfluxDBClient("localhost", port("tls"), ssl=True, verify_ssl=ca)
+        self.assertTrue(c.ping())
+        unverified = InfluxDBClient("localhost", port("tls"), ssl=True,
+                                    verify_ssl=True, retries=1)
+        with self.assertRaises(InfluxDBConnectionError):
+            unverified.ping()
+        # The seed's default, verify_ssl=False, does not check.
+        self.assertTrue(InfluxDBClient("localhost", port("tls"),
+                                       ssl=True).ping())
+
+    def test_udp(self):
+        db = "udpdb"  # the listener's database (tests/support/influxd-ctl)
+        c = InfluxDBClient("127.0.0.1", port("udp"), database=db,
+                           use_udp=True, udp_port=int(srv("udp", "udp_port")))
+        tag = str(os.getpid())
+        c.write_points([{"measurement": "pyudp", "tags": {"p": tag},
+                         "fields": {"v": i}, "time": i + 1}
+                        for i in range(100)])
+        q = InfluxDBClient("127.0.0.1", port("udp"), database=db)
+        for _ in range(50):
+            rs = q.query("SELECT count(v) FROM pyudp WHERE p = $p",
+                         bind_params={"p": tag})
+            pts = list(rs.get_points())
+            if pts and pts[0]["count"] == 100:
+                break
+            time.sleep(0.1)
+        self.assertEqual(pts[0]["count"], 100)
+
+
+if __name__ == "__main__":
+    unittest.main()
