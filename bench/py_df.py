@@ -4,7 +4,11 @@ usage: py_df.py PORT DB query|write [N]"""
 import sys, time
 import numpy as np
 import pandas as pd
-from influxdb import DataFrameClient
+import os
+if os.environ.get("BENCH_MODULE") == "influxc":
+    from influxc import DataFrameClient
+else:
+    from influxdb import DataFrameClient
 
 port, db, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 n = int(sys.argv[4]) if len(sys.argv) > 4 else 1000000

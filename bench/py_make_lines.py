@@ -4,7 +4,11 @@ as bench_common.h), in batches of 10,000. usage: py_make_lines.py [N] [--passes 
 Prints the median pass ("seconds") and the fastest ("best_seconds"), like
 bench_encode."""
 import statistics, sys, time
-from influxdb.line_protocol import make_lines
+import os
+if os.environ.get("BENCH_MODULE") == "influxc":
+    from influxc.line_protocol import make_lines
+else:
+    from influxdb.line_protocol import make_lines
 
 args = sys.argv[1:]
 passes = 1

@@ -2,7 +2,11 @@
 """python3-influxdb's query of the benchmark data (JSON, as its msgpack path
 loses nanoseconds). usage: py_query.py PORT DB [QUERY]"""
 import sys, time
-from influxdb import InfluxDBClient
+import os
+if os.environ.get("BENCH_MODULE") == "influxc":
+    from influxc import InfluxDBClient
+else:
+    from influxdb import InfluxDBClient
 
 port, db = int(sys.argv[1]), sys.argv[2]
 q = sys.argv[3] if len(sys.argv) > 3 else "SELECT * FROM cpu"

@@ -2,7 +2,11 @@
 """python3-influxdb's write_points on the benchmark data set, batch 10,000.
 usage: py_write.py PORT DB [N]"""
 import sys, time
-from influxdb import InfluxDBClient
+import os
+if os.environ.get("BENCH_MODULE") == "influxc":
+    from influxc import InfluxDBClient
+else:
+    from influxdb import InfluxDBClient
 
 port, db = int(sys.argv[1]), sys.argv[2]
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 1000000

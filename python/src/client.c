@@ -546,6 +546,18 @@ static int field_of(conv *cv, PyObject *k, PyObject *v, influx_field *f) {
   return 1;
 }
 
+/* The point dicts' keys, interned once (a lookup by C string would make
+ * a new str object for every point). */
+static PyObject *key_measurement, *key_tags, *key_fields, *key_time;
+
+int client_init_keys(void) {
+  key_measurement = PyUnicode_InternFromString("measurement");
+  key_tags = PyUnicode_InternFromString("tags");
+  key_fields = PyUnicode_InternFromString("fields");
+  key_time = PyUnicode_InternFromString("time");
+  return key_measurement && key_tags && key_fields && key_time ? 0 : -1;
+}
+
 /* Appends the points of `batch` (dicts) to `cv`. */
 static int convert(conv *cv, PyObject *p, const char *precision) {
   if (!PyDict_Check(p)) {
@@ -556,7 +568,7 @@ static int convert(conv *cv, PyObject *p, const char *precision) {
     return -1;
   influx_point *pt = &cv->pts[cv->npts];
   memset(pt, 0, sizeof *pt);
-  PyObject *m = PyDict_GetItemString(p, "measurement");
+  PyObject *m = PyDict_GetItem(p, key_measurement);
   if (!m || m == Py_None) {
     PyErr_SetString(PyExc_ValueError, "a point needs a measurement");
     return -1;
@@ -566,7 +578,7 @@ static int convert(conv *cv, PyObject *p, const char *precision) {
   /* Offsets now, pointers when the arrays stop moving. */
   pt->tags = (const influx_tag *)(uintptr_t)cv->ntags;
   pt->fields = (const influx_field *)(uintptr_t)cv->nfields;
-  PyObject *tags = PyDict_GetItemString(p, "tags");
+  PyObject *tags = PyDict_GetItem(p, key_tags);
   if (tags && tags != Py_None) {
     if (!PyDict_Check(tags)) {
       PyErr_SetString(PyExc_TypeError, "tags must be a dict");
@@ -587,7 +599,7 @@ static int convert(conv *cv, PyObject *p, const char *precision) {
       pt->ntags++;
     }
   }
-  PyObject *fields = PyDict_GetItemString(p, "fields");
+  PyObject *fields = PyDict_GetItem(p, key_fields);
   if (fields && fields != Py_None) {
     if (!PyDict_Check(fields)) {
       PyErr_SetString(PyExc_TypeError, "fields must be a dict");
@@ -606,7 +618,7 @@ static int convert(conv *cv, PyObject *p, const char *precision) {
       pt->nfields += (size_t)rc;
     }
   }
-  PyObject *t = PyDict_GetItemString(p, "time");
+  PyObject *t = PyDict_GetItem(p, key_time);
   if (t && t != Py_None) {
     if (point_time(t, precision, &pt->time))
       return -1;

@@ -44,6 +44,7 @@ typedef struct {
   int use_udp;
 } core_client;
 extern PyTypeObject core_client_type;
+int client_init_keys(void);
 /* 0, or -1 with an exception when the client is not initialised. */
 int need(core_client *self);
 /* Optional str to UTF-8 (None: NULL); 0, or -1 with an exception. */
