@@ -113,6 +113,11 @@ class DataFrameClient(InfluxDBClient):
               data_frame_index=None):
         """Query into DataFrames: {measurement or (measurement, tags):
         DataFrame} for a SELECT, the ResultSet otherwise."""
+        if (query.strip().upper().startswith("SELECT") and not chunked
+                and epoch is None and not data_frame_index and not params
+                and method == "GET" and expected_response_code == 200):
+            return self._query_frames(query, bind_params, database,
+                                      raise_errors, chunk_size, dropna)
         results = super(DataFrameClient, self).query(
             query, params=params, bind_params=bind_params, epoch=epoch,
             expected_response_code=expected_response_code,
@@ -124,6 +129,58 @@ class DataFrameClient(InfluxDBClient):
                                           data_frame_index=data_frame_index)
             return {}
         return results
+
+    def _query_frames(self, query, bind_params, database, raise_errors,
+                      chunk_size, dropna):
+        """The query decoded straight into columns by the C core; numeric
+        columns and the time index view its memory (no copy)."""
+        try:
+            stmts = self._core.query_frames(
+                query, database or self._database, bind_params,
+                int(chunk_size or 0), bool(dropna))
+        except _core.Error as e:
+            if not raise_errors and e.args[1] == 0:
+                return {}
+            from influxc.client import _raise
+            _raise(e)
+        out = [self._frames_to_dict(frames) for frames in stmts]
+        if not out:
+            return {}
+        return out[0] if len(out) == 1 else out
+
+    @staticmethod
+    def _frames_to_dict(frames):
+        result = {}
+        for name, tags, time, columns in frames:
+            index = pd.DatetimeIndex(
+                np.frombuffer(time, dtype="datetime64[ns]")).tz_localize(
+                    "UTC")
+            data = {}
+            for col, kind, values, valid in columns:
+                mask = None
+                if valid is not None:
+                    mask = np.unpackbits(np.frombuffer(valid, np.uint8),
+                                         bitorder="little")[:len(index)]
+                    mask = mask.astype(bool)
+                if kind == "g":
+                    arr = np.frombuffer(values, np.float64)
+                    if mask is not None:
+                        arr = np.where(mask, arr, np.nan)
+                elif kind == "l":
+                    arr = np.frombuffer(values, np.int64)
+                    if mask is not None:
+                        arr = np.where(mask, arr.astype(np.float64), np.nan)
+                elif kind == "b":
+                    arr = np.frombuffer(values, np.uint8).astype(bool)
+                    if mask is not None:
+                        arr = np.where(mask, arr.astype(object), None)
+                else:
+                    arr = np.array(values, dtype=object)
+                data[col] = arr
+            df = pd.DataFrame(data, index=index, copy=False)
+            key = name if not tags else (name, tuple(sorted(tags.items())))
+            result[key] = df
+        return result
 
     def _datetime_to_epoch(self, datetime, time_precision="s"):
         """Seconds (float) since the epoch in `time_precision` units."""

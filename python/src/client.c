@@ -816,6 +816,8 @@ static PyMethodDef client_methods[] = {
     {"switch_database", (PyCFunction)client_switch_database, METH_O, NULL},
     {"switch_user", (PyCFunction)client_switch_user, METH_VARARGS, NULL},
     {"close", (PyCFunction)client_close, METH_NOARGS, "close connections"},
+    {"query_frames", (PyCFunction)(void (*)(void))client_query_frames,
+     METH_VARARGS | METH_KEYWORDS, "query -> frames per statement"},
     {"query_chunks", (PyCFunction)(void (*)(void))client_query_chunks,
      METH_VARARGS | METH_KEYWORDS, "query -> iterator of statement dicts"},
     {"write_frame", (PyCFunction)(void (*)(void))client_write_frame,

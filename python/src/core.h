@@ -59,6 +59,9 @@ PyObject *series_obj(const influx_series *s);
 /* query_chunks(...): an iterator of statement dicts (stream.c). */
 PyObject *client_query_chunks(core_client *self, PyObject *args, PyObject *kw);
 extern PyTypeObject chunk_iter_type;
+/* query_frames(...): frames through Arrow (frames.c). */
+PyObject *client_query_frames(core_client *self, PyObject *args, PyObject *kw);
+int frames_init(void);
 /* write_frame(...): DataFrame columns through an influx_frame (frame.c). */
 PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw);
 

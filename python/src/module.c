@@ -59,8 +59,8 @@ static struct PyModuleDef module = {
     .m_doc = "influxc's C core", .m_size = -1, .m_methods = methods};
 
 PyMODINIT_FUNC PyInit__core(void) {
-  if (encode_init() || client_init_keys() || PyType_Ready(&core_client_type) < 0 ||
-      PyType_Ready(&chunk_iter_type) < 0)
+  if (encode_init() || client_init_keys() || frames_init() ||
+      PyType_Ready(&core_client_type) < 0 || PyType_Ready(&chunk_iter_type) < 0)
     return NULL;
   PyObject *m = PyModule_Create(&module);
   if (!m)

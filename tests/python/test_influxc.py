@@ -126,6 +126,31 @@ class Differential(unittest.TestCase):
         self.same(lambda c: [u for u in c.get_list_users()
                              if u["user"] == user])
 
+    def test_dataframes_like_the_seed(self):
+        """DataFrameClient.query: same keys, index, columns, dtypes and
+        values as the seed (on data whose times the seed keeps exactly)."""
+        from pandas.testing import assert_frame_equal
+        self.c.write_points(POINTS)
+        self.c.write_points([{"measurement": "sparse", "time": i * 10**6,
+                              "fields": ({"a": i} if i % 2 else
+                                         {"b": float(i), "c": "x"})}
+                             for i in range(20)])
+        mine = DataFrameClient("127.0.0.1", port(), database=self.db)
+        ref = influxdb.DataFrameClient("127.0.0.1", port(), database=self.db)
+        for q in ("SELECT * FROM cpu", "SELECT * FROM cpu GROUP BY host",
+                  "SELECT value, n FROM cpu WHERE host = 'h1'",
+                  "SELECT * FROM sparse",
+                  "SELECT mean(value) FROM cpu WHERE time >= "
+                  "1257894000000000000 "
+                  "AND time < 1257894000000050000 GROUP BY time(10u), region"):
+            for dropna in (True, False):
+                a = mine.query(q, dropna=dropna)
+                b = ref.query(q, dropna=dropna)
+                self.assertEqual(sorted(a), sorted(b), q)
+                for k in b:
+                    assert_frame_equal(a[k], b[k], check_freq=False,
+                                       obj="%s %s dropna=%s" % (q, k, dropna))
+
     def test_errors_are_the_seeds(self):
         def err(c, fn):
             with self.assertRaises(Exception) as ctx:
