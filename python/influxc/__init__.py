@@ -5,8 +5,9 @@
 from influxc import _core
 from influxc.client import InfluxDBClient
 from influxc.helper import SeriesHelper
+from influxc.writer import Writer
 
-__all__ = ["InfluxDBClient", "DataFrameClient", "SeriesHelper"]
+__all__ = ["InfluxDBClient", "DataFrameClient", "SeriesHelper", "Writer"]
 __version__ = _core.version()
 
 

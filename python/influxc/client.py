@@ -22,18 +22,29 @@ _RESAMPLE = re.compile(r"^\s*(EVERY\s+[0-9]+[a-zµ]+)?\s*(FOR\s+[0-9]+[a-zµ]+)?
                        r"\s*$", re.IGNORECASE)
 
 
+# influx_status codes (influxc/error.h) the mapping below needs.
+_INVALID_ARG, _NOMEM, _NETWORK, _TIMEOUT, _TLS = 1, 2, 3, 4, 5
+
+
 def _raise(e):
-    """The seed's exception for a failure of the C core."""
-    _status, http, message, content = e.args
+    """The seed's exception for a failure of the C core: the server's
+    answers as InfluxDBClientError (4xx, statement errors, points not
+    stored) or InfluxDBServerError (5xx); bad arguments as ValueError;
+    an unreachable server as InfluxDBConnectionError."""
+    status, http, message, content = e.args
     if http >= 500:
         raise InfluxDBServerError(content if content is not None
                                   else message) from None
     if http:
         raise InfluxDBClientError(content if content is not None
                                   else message, http) from None
-    if _status in (1,):  # INFLUX_ERR_INVALID_ARG
+    if status == _INVALID_ARG:
         raise ValueError(message) from None
-    raise InfluxDBConnectionError(message) from None
+    if status == _NOMEM:
+        raise MemoryError(message) from None
+    if status in (_NETWORK, _TIMEOUT, _TLS):
+        raise InfluxDBConnectionError(message) from None
+    raise InfluxDBClientError(message) from None
 
 
 class Response(object):

@@ -462,17 +462,7 @@ static PyObject *client_query(core_client *self, PyObject *args, PyObject *kw) {
   return out;
 }
 
-/* Points for the library from the seed's dicts: strings made for them
- * (str() of values, decoded bytes) are kept alive in `keep`. */
-typedef struct conv {
-  influx_point *pts;
-  influx_tag *tags;
-  influx_field *fields;
-  size_t npts, ntags, nfields, cap_pts, cap_tags, cap_fields;
-  PyObject *keep;
-} conv;
-
-static const char *keep_text(conv *cv, PyObject *v) {
+const char *keep_text(conv *cv, PyObject *v) {
   PyObject *s;
   if (PyUnicode_Check(v)) {
     s = v;
@@ -628,7 +618,27 @@ static int convert(conv *cv, PyObject *p, const char *precision) {
   return 0;
 }
 
-static void conv_free(conv *cv) {
+int convert_points(conv *cv, PyObject *it, const char *prec, int raw_times) {
+  for (PyObject *p; (p = PyIter_Next(it));) {
+    int rc = convert(cv, p, prec);
+    Py_DECREF(p);
+    if (rc)
+      return -1;
+  }
+  if (PyErr_Occurred())
+    return -1;
+  /* Over UDP the seed sends times in time_precision units as they are
+   * (the listener's configured precision must match): raw_times. */
+  const char *pprec = raw_times ? NULL : prec;
+  for (size_t i = 0; i < cv->npts; i++) {
+    cv->pts[i].tags = cv->tags + (uintptr_t)cv->pts[i].tags;
+    cv->pts[i].fields = cv->fields + (uintptr_t)cv->pts[i].fields;
+    cv->pts[i].precision = pprec;
+  }
+  return 0;
+}
+
+void conv_free(conv *cv) {
   free(cv->pts);
   free(cv->tags);
   free(cv->fields);
@@ -676,23 +686,9 @@ static PyObject *client_write_points(core_client *self, PyObject *args,
       nst++;
     }
   }
-  for (PyObject *p; (p = PyIter_Next(it));) {
-    int rc = convert(&cv, p, prec);
-    Py_DECREF(p);
-    if (rc)
-      goto fail;
-  }
-  if (PyErr_Occurred())
+  if (convert_points(&cv, it, prec, self->use_udp))
     goto fail;
-  /* Over UDP the seed sends times in time_precision units as they are
-   * (the listener's configured precision must match); over HTTP the
-   * precision goes with the request. */
   const char *pprec = self->use_udp ? NULL : prec;
-  for (size_t i = 0; i < cv.npts; i++) {
-    cv.pts[i].tags = cv.tags + (uintptr_t)cv.pts[i].tags;
-    cv.pts[i].fields = cv.fields + (uintptr_t)cv.pts[i].fields;
-    cv.pts[i].precision = pprec;
-  }
   influx_write_options wo = {.database = db,
                              .retention_policy = rp,
                              .precision = pprec,

@@ -62,6 +62,25 @@ extern PyTypeObject chunk_iter_type;
 /* query_frames(...): frames through Arrow (frames.c). */
 PyObject *client_query_frames(core_client *self, PyObject *args, PyObject *kw);
 int frames_init(void);
+/* Points for the library from the seed's dicts: strings made for them
+ * (str() of values, decoded bytes) are kept alive in `keep`. */
+typedef struct conv {
+  influx_point *pts;
+  influx_tag *tags;
+  influx_field *fields;
+  size_t npts, ntags, nfields, cap_pts, cap_tags, cap_fields;
+  PyObject *keep;
+} conv;
+
+/* A str of `v` (str() of others) kept alive in cv->keep; NULL with an
+ * exception. */
+const char *keep_text(conv *cv, PyObject *v);
+/* Converts the dicts of iterator `it` into cv's points, times in `prec`
+ * units (raw_times: the points carry no precision); 0 or -1. */
+int convert_points(conv *cv, PyObject *it, const char *prec, int raw_times);
+void conv_free(conv *cv);
+/* The Writer type (writer.c). */
+extern PyTypeObject core_writer_type;
 /* write_frame(...): DataFrame columns through an influx_frame (frame.c). */
 PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw);
 

@@ -60,14 +60,16 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__core(void) {
   if (encode_init() || client_init_keys() || frames_init() ||
-      PyType_Ready(&core_client_type) < 0 || PyType_Ready(&chunk_iter_type) < 0)
+      PyType_Ready(&core_client_type) < 0 ||
+      PyType_Ready(&chunk_iter_type) < 0 || PyType_Ready(&core_writer_type) < 0)
     return NULL;
   PyObject *m = PyModule_Create(&module);
   if (!m)
     return NULL;
   core_error = PyErr_NewException("influxc._core.Error", NULL, NULL);
   if (!core_error || PyModule_AddObjectRef(m, "Error", core_error) ||
-      PyModule_AddObjectRef(m, "Client", (PyObject *)&core_client_type)) {
+      PyModule_AddObjectRef(m, "Client", (PyObject *)&core_client_type) ||
+      PyModule_AddObjectRef(m, "Writer", (PyObject *)&core_writer_type)) {
     Py_DECREF(m);
     return NULL;
   }

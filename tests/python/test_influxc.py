@@ -278,6 +278,38 @@ class BeyondTheSeed(unittest.TestCase):
         grouped = dfc.query("SELECT * FROM frame GROUP BY host")
         self.assertIn(("frame", (("host", "x"),)), grouped)
 
+    def test_writer(self):
+        import tempfile
+        spool = tempfile.mkdtemp(prefix="influxc-pyspool-")
+        pts = [{"measurement": "wr", "tags": {"k": str(i % 7)}, "time": i,
+                "fields": {"v": i}} for i in range(20000)]
+        with influxc.Writer(self.c, batch_size=1000, spool_dir=spool,
+                            parallel=2) as w:
+            for i in range(0, len(pts), 3000):
+                self.assertEqual(w.write(pts[i:i + 3000]),
+                                 len(pts[i:i + 3000]))
+            with self.assertRaises(ValueError):
+                w.write([{"measurement": "wr", "fields": {"v": float("nan")},
+                          "time": 1}])
+            w.write_lines(["wr,k=x v=1i 30000", "wr,k=x v=2i 30001"])
+            w.flush()
+            st = w.stats
+        self.assertEqual(st["written"], 20002)
+        self.assertEqual(st["rejected"], 0)
+        n = self.c.query("SELECT count(v) FROM wr").raw["series"][0][
+            "values"][0][1]
+        self.assertEqual(n, 20002)
+        self.assertEqual([f for f in os.listdir(spool) if f != "lock"], [])
+        with self.assertRaises(ValueError):
+            w.write(pts)  # closed
+        # A refused batch: flush says so, with the server's text.
+        w2 = influxc.Writer(self.c, batch_size=10, max_retries=1)
+        w2.write([{"measurement": "wr", "fields": {"v": "text"}, "time": 5}])
+        with self.assertRaises(InfluxDBClientError):
+            w2.flush()
+        self.assertEqual(w2.stats["rejected"], 1)
+        w2.close()
+
     def test_client_is_pythonic(self):
         with InfluxDBClient("127.0.0.1", port(), database=self.db) as c:
             self.assertIsInstance(c, InfluxDBClient)
