@@ -67,6 +67,12 @@ def fresh(db):
     influxql('CREATE DATABASE "%s"' % db)
 
 
+# The Python package of this build (influxc), for the same scripts as
+# python3-influxdb: bench/py_*.py import influxc instead with BENCH_MODULE.
+PYENV = dict(os.environ, BENCH_MODULE="influxc", PYTHONPATH=os.path.join(B, "python"))
+HAVE_PY = os.path.exists(os.path.join(B, "python", "influxc", "__init__.py"))
+
+
 def timed(cmd, **kw):
     """Runs cmd under /usr/bin/time; returns (seconds, peak RSS MB, stdout)."""
     t0 = time.monotonic()
@@ -126,6 +132,11 @@ for r in range(args.repeat):
             m = re.search(r"latency_us (\S+) direct_us (\S+)", out)
             LAT.append((float(m.group(1)), float(m.group(2))))
             record("writer influxc 4 producers", float(re.search(r"seconds (\S+)", out).group(1)), rss)
+    if HAVE_PY:
+        fresh("w")
+        dt, rss, _ = timed(["/usr/bin/python3", os.path.join(HERE, "py_write.py"), str(PORT), "w", str(N)], env=PYENV)
+        assert count("w") == N
+        record("write influxc python", dt, rss)
     if not args.skip_python and r == 0:
         fresh("w")
         dt, rss, _ = timed(["/usr/bin/python3", os.path.join(HERE, "py_write.py"), str(PORT), "w", str(N)])
@@ -169,6 +180,9 @@ for r in range(args.repeat):
     dt, rss, out = timed([os.path.join(B, "bench", "bench_query"), str(PORT), "q", "stream", "msgpack", Q])
     assert "rows %d " % N in out, out
     record("query influxc stream msgpack", dt, rss)
+    if HAVE_PY:
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_query.py"), str(PORT), "q", Q], env=PYENV)
+        record("query influxc python", dt, rss)
     if not args.skip_python and r == 0:
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_query.py"), str(PORT), "q", Q])
         record("query python3-influxdb", dt, rss)
@@ -187,6 +201,14 @@ for r in range(args.repeat):
     dt, rss, out = timed([os.path.join(B, "bench", "bench_frame"), str(PORT), "w", "write", str(N)])
     assert count("w") == N
     record("frame write influxc", float(re.search(r"seconds (\S+)", out).group(1)), rss)
+    if HAVE_PY:
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "q", "query"], env=PYENV)
+        record("frame query influxc DataFrameClient", dt, rss)
+        fresh("w")
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "w", "write", str(N)],
+                             env=PYENV)
+        assert count("w") == N, count("w")
+        record("frame write influxc DataFrameClient", float(re.search(r"seconds (\S+)", out).group(1)), rss)
     if not args.skip_python and r == 0:
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "q", "query"])
         record("frame query DataFrameClient", dt, rss)
@@ -225,6 +247,10 @@ for conns in (1, 2):
         row("writer influxc 4 producers", "write curl 1 conn")
 if "write python3-influxdb" in results:
     row("write python3-influxdb", "write curl 1 conn")
+if "write influxc python" in results:
+    row("write influxc python", "write curl 2 conn")
+    if "write python3-influxdb" in results:
+        row("write influxc python", "write python3-influxdb")
 row("import influxc (2 conns)", "write curl 2 conn")
 if "import influx -import" in results:
     row("import influx -import", "write curl 2 conn")
@@ -240,6 +266,17 @@ for fmt in ("msgpack", "json"):
 row("query influxc stream msgpack", "query curl msgpack")
 if "query python3-influxdb" in results:
     row("query python3-influxdb", "query curl json")
+if "query influxc python" in results:
+    row("query influxc python", "query curl msgpack")
+    if "query python3-influxdb" in results:
+        row("query influxc python", "query python3-influxdb")
+        w("")
+        w("Peak RSS, query + get_points: influxc %.0f MB, python3-influxdb %.0f MB (%.2fx)."
+          % (med("query influxc python")[1], med("query python3-influxdb")[1],
+             med("query influxc python")[1] / med("query python3-influxdb")[1]))
+        w("")
+        w("| contender | median s | best s | points/s (median) | ratio | peak RSS MB |")
+        w("|---|---|---|---|---|---|")
 if VALUES_MB:
     w("")
     w("The full result holds %.1f MB of decoded values (cells and string bytes);"
@@ -255,6 +292,13 @@ if "frame query DataFrameClient" in results:
 row("frame write influxc", "write curl 1 conn")
 if "frame write DataFrameClient" in results:
     row("frame write DataFrameClient", "write curl 1 conn")
+if "frame query influxc DataFrameClient" in results:
+    row("frame query influxc DataFrameClient", "frame query curl msgpack (epoch ns)")
+    if "frame query DataFrameClient" in results:
+        row("frame query influxc DataFrameClient", "frame query DataFrameClient")
+    row("frame write influxc DataFrameClient", "write curl 2 conn")
+    if "frame write DataFrameClient" in results:
+        row("frame write influxc DataFrameClient", "frame write DataFrameClient")
 if FRAME_MB:
     w("")
     w("Frames of the query hold %.1f MB of data (values, bitmaps, text); peak RSS"

@@ -420,16 +420,33 @@ int rfc3339_format(int64_t ns, char *out) {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, &y, &m, &d);
-  int n = snprintf(out, 40, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y, m,
-                   d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+  /* Digits by hand, not snprintf: results format one time per row. */
+  int n = 0;
+  if (y < 0 || y > 9999) {
+    n = snprintf(out, 40, "%04lld", (long long)y);
+  } else {
+    for (int k = 3; k >= 0; k--, y /= 10)
+      out[k] = (char)('0' + y % 10);
+    n = 4;
+  }
+  const int parts[5] = {(int)m, (int)d, (int)(rem / 3600), (int)(rem / 60 % 60),
+                        (int)(rem % 60)};
+  static const char seps[5] = {'-', '-', 'T', ':', ':'};
+  for (int k = 0; k < 5; k++) {
+    out[n++] = seps[k];
+    out[n++] = (char)('0' + parts[k] / 10);
+    out[n++] = (char)('0' + parts[k] % 10);
+  }
   if (frac) {
-    char f[11];
-    snprintf(f, sizeof f, ".%09lld", (long long)frac);
-    int fl = 10;
-    while (f[fl - 1] == '0')
-      fl--;
-    memcpy(out + n, f, (size_t)fl);
-    n += fl;
+    int digits = 9;
+    while (frac % 10 == 0) {
+      frac /= 10;
+      digits--;
+    }
+    out[n++] = '.';
+    for (int k = digits - 1; k >= 0; k--, frac /= 10)
+      out[n + k] = (char)('0' + frac % 10);
+    n += digits;
   }
   out[n++] = 'Z';
   out[n] = 0;

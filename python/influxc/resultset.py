@@ -1,6 +1,12 @@
-"""ResultSet: one statement's result, with the seed's semantics."""
+"""ResultSet: one statement's result, with the seed's semantics.
+
+A ResultSet made by a query reads its statement from the C result: points
+are built from the decoded values as get_points() yields them, and the
+seed's raw dict (lists of lists) is only made if `raw` is read. One made
+from a dict (as the seed's tests and users do) works on the dict."""
 import warnings
 
+from influxc import _core
 from influxc.exceptions import InfluxDBClientError
 
 _MISSING = object()
@@ -15,19 +21,25 @@ class ResultSet(object):
     """A wrapper around a single InfluxDB query result."""
 
     def __init__(self, series, raise_errors=True):
-        self._raw = series
-        self._error = series.get("error", None)
+        if isinstance(series, _core.Statement):
+            self._stmt, self._raw = series, None
+            self._error = series.error()
+        else:
+            self._stmt, self._raw = None, series
+            self._error = series.get("error", None)
         if self._error is not None and raise_errors is True:
             raise InfluxDBClientError(self._error)
 
     @property
     def raw(self):
         """The statement's result as the server gave it."""
+        if self._raw is None:
+            self._raw = self._stmt.raw()
         return self._raw
 
     @raw.setter
     def raw(self, value):
-        self._raw = value
+        self._raw, self._stmt = value, None
 
     @property
     def error(self):
@@ -55,17 +67,17 @@ class ResultSet(object):
         if measurement is not None and not isinstance(measurement,
                                                       (str, bytes)):
             raise TypeError("measurement must be an str or None")
-        for series in self._get_series():
-            name = series.get("measurement", series.get("name", "results"))
+        for i, (name, series_tags) in enumerate(self.keys()):
             if name is None:
                 if tags is None:
-                    yield from self._get_points_for_series(series)
+                    yield from self._points_at(i)
             elif measurement is None or measurement == name:
-                series_tags = series.get("tags", {})
-                for point in self._get_points_for_series(series):
-                    if (tags is None or self._tag_matches(point, tags)
-                            or self._tag_matches(series_tags, tags)):
-                        yield point
+                if tags is None or self._tag_matches(series_tags or {}, tags):
+                    yield from self._points_at(i)
+                else:
+                    for point in self._points_at(i):
+                        if self._tag_matches(point, tags):
+                            yield point
 
     def __repr__(self):
         return "ResultSet({%s})" % ", ".join(
@@ -82,17 +94,25 @@ class ResultSet(object):
     def _get_series(self):
         return self.raw.get("series", [])
 
+    def _points_at(self, i):
+        if self._stmt is not None and self._raw is None:
+            return self._stmt.points(i)
+        return self._get_points_for_series(self._get_series()[i])
+
     def __len__(self):
         return len(self.keys())
 
     def keys(self):
         """[(series name, tags)] of the series."""
+        if self._stmt is not None and self._raw is None:
+            return [("results" if name is None else name, tags)
+                    for name, tags in self._stmt.series()]
         return [_series_key(s) for s in self._get_series()]
 
     def items(self):
         """[((series name, tags), points generator)] of the series."""
-        return [(_series_key(s), self._get_points_for_series(s))
-                for s in self._get_series()]
+        return [(key, self._points_at(i))
+                for i, key in enumerate(self.keys())]
 
     def _get_points_for_series(self, series):
         columns = series["columns"] if "values" in series else None

@@ -236,16 +236,52 @@ static PyObject *time_text(int64_t ns, char *buf) {
   if (n < 1 || buf[n - 1] != 'Z')
     return PyUnicode_FromStringAndSize(buf, n);
   n--;
-  if (frac % 1000 == 0 && frac)
-    n += snprintf(buf + n, 48 - (size_t)n, ".%06lld", (long long)(frac / 1000));
-  else if (frac)
-    n += snprintf(buf + n, 48 - (size_t)n, ".%09lld", (long long)frac);
+  if (frac) {
+    /* Digits by hand: this runs for every row of a result. */
+    int digits = frac % 1000 ? 9 : 6;
+    int64_t v = digits == 9 ? frac : frac / 1000;
+    buf[n++] = '.';
+    for (int d = digits - 1; d >= 0; d--, v /= 10)
+      buf[n + d] = (char)('0' + v % 10);
+    n += digits;
+  }
   buf[n++] = 'Z';
   return PyUnicode_FromStringAndSize(buf, n);
 }
 
+/* Short strings repeat (tag values, status words): a small cache of str
+ * objects by content saves making the same one for every row. Used with
+ * the GIL held; entries live as long as the module. */
+#define STR_CACHE 512
+#define STR_CACHE_MAX_LEN 64
+static PyObject *str_cache[STR_CACHE];
+
+PyObject *text_obj(const char *p, size_t n) {
+  if (n > STR_CACHE_MAX_LEN)
+    return PyUnicode_DecodeUTF8(p, (Py_ssize_t)n, "replace");
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (uint8_t)p[i]) * 16777619u;
+  PyObject **slot = &str_cache[h % STR_CACHE];
+  if (*slot) {
+    Py_ssize_t cn;
+    const char *c = PyUnicode_AsUTF8AndSize(*slot, &cn);
+    if (c && (size_t)cn == n && !memcmp(c, p, n)) {
+      Py_INCREF(*slot);
+      return *slot;
+    }
+    PyErr_Clear();
+  }
+  PyObject *o = PyUnicode_DecodeUTF8(p, (Py_ssize_t)n, "replace");
+  if (o) {
+    Py_XSETREF(*slot, o);
+    Py_INCREF(o);
+  }
+  return o;
+}
+
 /* A result value as the seed gives it. */
-static PyObject *value_obj(const influx_value *v) {
+PyObject *value_obj(const influx_value *v) {
   char buf[48];
   switch (v->type) {
   case INFLUX_VALUE_FLOAT:
@@ -257,7 +293,7 @@ static PyObject *value_obj(const influx_value *v) {
   case INFLUX_VALUE_BOOL:
     return PyBool_FromLong(v->v.b);
   case INFLUX_VALUE_STRING:
-    return PyUnicode_DecodeUTF8(v->v.s, (Py_ssize_t)v->len, "replace");
+    return text_obj(v->v.s, v->len);
   case INFLUX_VALUE_TIME:
     return time_text(v->v.i, buf);
   default:
@@ -324,41 +360,50 @@ fail:
   return NULL;
 }
 
+/* The seed's dict of statement i: statement_id, series, error, partial. */
+PyObject *statement_obj(const influx_result *r, size_t i) {
+  PyObject *d = PyDict_New();
+  if (!d)
+    return NULL;
+  if (set_item(d, "statement_id",
+               PyLong_FromLong(influx_result_statement_id(r, i))))
+    goto fail;
+  size_t ns = influx_result_series_count(r, i);
+  if (ns) {
+    PyObject *sl = PyList_New((Py_ssize_t)ns);
+    if (set_item(d, "series", sl))
+      goto fail;
+    for (size_t k = 0; k < ns; k++) {
+      PyObject *so = series_obj(influx_result_series(r, i, k));
+      if (!so)
+        goto fail;
+      PyList_SET_ITEM(sl, (Py_ssize_t)k, so);
+    }
+  }
+  const char *e = influx_result_error(r, i);
+  if (e && set_item(d, "error", PyUnicode_FromString(e)))
+    goto fail;
+  if (influx_result_partial(r, i) && set_item(d, "partial", PyBool_FromLong(1)))
+    goto fail;
+  return d;
+fail:
+  Py_DECREF(d);
+  return NULL;
+}
+
 /* The seed's data["results"]: a list of per-statement dicts. */
 static PyObject *results_obj(const influx_result *r) {
   size_t n = influx_result_count(r);
   PyObject *list = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; list && i < n; i++) {
-    PyObject *d = PyDict_New();
-    if (!d)
-      goto fail;
-    PyList_SET_ITEM(list, (Py_ssize_t)i, d);
-    if (set_item(d, "statement_id",
-                 PyLong_FromLong(influx_result_statement_id(r, i))))
-      goto fail;
-    size_t ns = influx_result_series_count(r, i);
-    if (ns) {
-      PyObject *sl = PyList_New((Py_ssize_t)ns);
-      if (set_item(d, "series", sl))
-        goto fail;
-      for (size_t k = 0; k < ns; k++) {
-        PyObject *so = series_obj(influx_result_series(r, i, k));
-        if (!so)
-          goto fail;
-        PyList_SET_ITEM(sl, (Py_ssize_t)k, so);
-      }
+    PyObject *d = statement_obj(r, i);
+    if (!d) {
+      Py_CLEAR(list);
+      break;
     }
-    const char *e = influx_result_error(r, i);
-    if (e && set_item(d, "error", PyUnicode_FromString(e)))
-      goto fail;
-    if (influx_result_partial(r, i) &&
-        set_item(d, "partial", PyBool_FromLong(1)))
-      goto fail;
+    PyList_SET_ITEM(list, (Py_ssize_t)i, d);
   }
   return list;
-fail:
-  Py_XDECREF(list);
-  return NULL;
 }
 
 /* bind parameters from a dict of str -> str/int/float/bool. */
@@ -420,14 +465,14 @@ static PyObject *client_query(core_client *self, PyObject *args, PyObject *kw) {
   static char *names[] = {
       "q",           "database", "epoch",      "params",
       "bind_params", "method",   "chunk_size", "expected_response_code",
-      NULL};
+      "lazy",        NULL};
   const char *q, *db = NULL, *epoch = NULL, *method = NULL;
   PyObject *params = NULL, *bind = NULL;
   Py_ssize_t chunk = 0;
-  int expected = 200;
+  int expected = 200, lazy = 0;
   if (need(self) || !PyArg_ParseTupleAndKeywords(
-                        args, kw, "s|zzOOzni", names, &q, &db, &epoch, &params,
-                        &bind, &method, &chunk, &expected))
+                        args, kw, "s|zzOOznip", names, &q, &db, &epoch, &params,
+                        &bind, &method, &chunk, &expected, &lazy))
     return NULL;
   const char **pa = pair_array(params);
   influx_param *bp = NULL;
@@ -454,10 +499,14 @@ static PyObject *client_query(core_client *self, PyObject *args, PyObject *kw) {
   Py_END_ALLOW_THREADS PyMem_Free(pa);
   PyMem_Free(bp);
   PyObject *out = NULL;
-  if (st && !(st == INFLUX_ERR_STATEMENT && r))
+  if (st && !(st == INFLUX_ERR_STATEMENT && r)) {
     raise_status(st, &err, NULL);
-  else
+  } else if (lazy) {
+    out = statements_of(r); /* takes r */
+    r = NULL;
+  } else {
     out = results_obj(r);
+  }
   influx_result_free(r);
   return out;
 }

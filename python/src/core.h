@@ -56,6 +56,16 @@ const char **pair_array(PyObject *pairs);
 int bind_params(PyObject *d, influx_param **out, size_t *n);
 /* The seed's dict of a series: name, tags, columns, values, partial. */
 PyObject *series_obj(const influx_series *s);
+/* The seed's dict of statement i; a value as the seed gives it. */
+PyObject *statement_obj(const influx_result *r, size_t i);
+PyObject *value_obj(const influx_value *v);
+/* A str of UTF-8 text, shared with earlier equal short ones. */
+PyObject *text_obj(const char *p, size_t n);
+/* Statements kept in C (results.c): a list of Statement objects that own
+ * `r` together. */
+PyObject *statements_of(influx_result *r);
+extern PyTypeObject statement_type;
+int results_init(void);
 /* query_chunks(...): an iterator of statement dicts (stream.c). */
 PyObject *client_query_chunks(core_client *self, PyObject *args, PyObject *kw);
 extern PyTypeObject chunk_iter_type;

@@ -96,8 +96,7 @@ static PyObject *column(PyObject *owner, const struct ArrowSchema *s,
         v = Py_None;
         Py_INCREF(v);
       } else {
-        v = PyUnicode_DecodeUTF8(chars + off[i], off[i + 1] - off[i],
-                                 "replace");
+        v = text_obj(chars + off[i], (size_t)(off[i + 1] - off[i]));
       }
       if (!v) {
         Py_CLEAR(data);

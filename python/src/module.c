@@ -59,7 +59,7 @@ static struct PyModuleDef module = {
     .m_doc = "influxc's C core", .m_size = -1, .m_methods = methods};
 
 PyMODINIT_FUNC PyInit__core(void) {
-  if (encode_init() || client_init_keys() || frames_init() ||
+  if (encode_init() || client_init_keys() || frames_init() || results_init() ||
       PyType_Ready(&core_client_type) < 0 ||
       PyType_Ready(&chunk_iter_type) < 0 || PyType_Ready(&core_writer_type) < 0)
     return NULL;
@@ -69,7 +69,8 @@ PyMODINIT_FUNC PyInit__core(void) {
   core_error = PyErr_NewException("influxc._core.Error", NULL, NULL);
   if (!core_error || PyModule_AddObjectRef(m, "Error", core_error) ||
       PyModule_AddObjectRef(m, "Client", (PyObject *)&core_client_type) ||
-      PyModule_AddObjectRef(m, "Writer", (PyObject *)&core_writer_type)) {
+      PyModule_AddObjectRef(m, "Writer", (PyObject *)&core_writer_type) ||
+      PyModule_AddObjectRef(m, "Statement", (PyObject *)&statement_type)) {
     Py_DECREF(m);
     return NULL;
   }
