@@ -327,12 +327,23 @@ class InfluxDBClient(object):
     def _chunks(self, args, raise_errors):
         """One ResultSet per series piece (at most chunk_size rows), read
         while the server sends; statement errors are raised, not dropped
-        (JSON and msgpack alike)."""
+        (JSON and msgpack alike). A refused request raises here, as the
+        seed's does, not at the first next()."""
         try:
-            for result in self._core.query_chunks(*args):
-                yield ResultSet(result, raise_errors=raise_errors)
+            pieces = self._core.query_chunks(*args)
+            first = next(pieces, None)
         except _core.Error as e:
             _raise(e)
+
+        def results():
+            try:
+                if first is not None:
+                    yield ResultSet(first, raise_errors=raise_errors)
+                for result in pieces:
+                    yield ResultSet(result, raise_errors=raise_errors)
+            except _core.Error as e:
+                _raise(e)
+        return results()
 
     # ---- administration: every name and string quoted ----
     def get_list_database(self):

@@ -213,6 +213,9 @@ class BeyondTheSeed(unittest.TestCase):
         with self.assertRaises(InfluxDBClientError):
             list(self.c.query("SELECT v FROM big; SELECT x FROM y",
                               database="nope", chunked=True))
+        # A refused request raises at the call, as the seed's does.
+        with self.assertRaises(InfluxDBClientError):
+            self.c.query("SELEKT", chunked=True)
         # Abandoned half-way: the query stops, the client goes on.
         it = self.c.query("SELECT v FROM big", chunked=True, chunk_size=10)
         next(it)
