@@ -1,5 +1,6 @@
 /* influxc._core.Client: an influx_client, with the GIL released for every
  * network wait. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -668,7 +669,12 @@ static int convert(conv *cv, PyObject *p, const char *precision) {
 }
 
 int convert_points(conv *cv, PyObject *it, const char *prec, int raw_times) {
-  for (PyObject *p; (p = PyIter_Next(it));) {
+  return convert_some(cv, it, prec, raw_times, 0);
+}
+
+int convert_some(conv *cv, PyObject *it, const char *prec, int raw_times,
+                 size_t max) {
+  for (PyObject *p; (!max || cv->npts < max) && (p = PyIter_Next(it));) {
     int rc = convert(cv, p, prec);
     Py_DECREF(p);
     if (rc)
@@ -692,6 +698,46 @@ void conv_free(conv *cv) {
   free(cv->tags);
   free(cv->fields);
   Py_XDECREF(cv->keep);
+}
+
+/* One chunk of points being written on a thread of its own. */
+typedef struct wjob {
+  pthread_t th;
+  int running;
+  influx_client *c;
+  conv cv;
+  influx_write_options wo;
+  influx_write_report rep;
+  influx_error err;
+  influx_status st;
+  size_t total; /* points of the chunks this job wrote */
+} wjob;
+
+static void *wjob_main(void *u) {
+  wjob *j = u;
+  j->st = influx_write_points_ex(j->c, j->cv.pts, j->cv.npts, &j->wo, &j->rep,
+                                 &j->err);
+  return NULL;
+}
+
+static int wjob_start(wjob *j) {
+  memset(&j->err, 0, sizeof j->err);
+  j->st = INFLUX_OK;
+  if (pthread_create(&j->th, NULL, wjob_main, j))
+    return -1;
+  j->running = 1;
+  return 0;
+}
+
+/* Waits for the job (without the GIL); nonzero if its write failed. */
+static int wjob_join(wjob *j) {
+  if (!j->running)
+    return 0;
+  Py_BEGIN_ALLOW_THREADS pthread_join(j->th, NULL);
+  Py_END_ALLOW_THREADS j->running = 0;
+  if (!j->st)
+    j->total += j->cv.npts;
+  return j->st != INFLUX_OK;
 }
 
 /* write_points(points, precision, database, retention_policy, tags,
@@ -735,8 +781,6 @@ static PyObject *client_write_points(core_client *self, PyObject *args,
       nst++;
     }
   }
-  if (convert_points(&cv, it, prec, self->use_udp))
-    goto fail;
   const char *pprec = self->use_udp ? NULL : prec;
   influx_write_options wo = {.database = db,
                              .retention_policy = rp,
@@ -745,21 +789,66 @@ static PyObject *client_write_points(core_client *self, PyObject *args,
                              .tags = st,
                              .ntags = nst,
                              .batch_size = batch > 0 ? (size_t)batch : 0};
-  influx_write_report rep = {0};
-  influx_error err = {0};
-  influx_status s = INFLUX_OK;
-  if (cv.npts) {
-    Py_BEGIN_ALLOW_THREADS s =
-        influx_write_points_ex(self->c, cv.pts, cv.npts, &wo, &rep, &err);
-    Py_END_ALLOW_THREADS
+  /* Without batch_size: one write of everything, as the seed sends one
+   * request (all points checked before any is sent). With it, the seed
+   * writes batch after batch: then the next chunk of dicts is converted
+   * (with the GIL) while the last one is sent (without), in chunks of
+   * whole batches. */
+  size_t chunk = 0;
+  if (batch > 0 && !self->use_udp) {
+    chunk = (size_t)batch;
+    while (chunk < 50000)
+      chunk += (size_t)batch;
   }
+  wjob jobs[2];
+  memset(jobs, 0, sizeof jobs);
+  int cur = 0;
+  influx_status s = INFLUX_OK;
+  influx_error err = {0};
+  for (;;) {
+    wjob *j = &jobs[cur], *other = &jobs[!cur];
+    conv_free(&j->cv);
+    j->cv = (conv){.keep = PyList_New(0)};
+    if (!j->cv.keep || convert_some(&j->cv, it, prec, self->use_udp, chunk)) {
+      wjob_join(other);
+      goto fail_jobs;
+    }
+    if (!j->cv.npts)
+      break;
+    /* The previous chunk first: batches go out in order, and the first
+     * failure stops the rest, as with the seed. */
+    if (wjob_join(other))
+      break;
+    j->c = self->c;
+    j->wo = wo;
+    if (wjob_start(j)) {
+      s = INFLUX_ERR_NOMEM;
+      snprintf(err.message, sizeof err.message, "cannot start a thread");
+      break;
+    }
+    if (!chunk) /* everything in one go */
+      break;
+    cur = !cur;
+  }
+  for (int k = 0; k < 2; k++)
+    wjob_join(&jobs[k]);
+  for (int k = 0; k < 2 && !s; k++)
+    if (jobs[k].st) {
+      s = jobs[k].st;
+      err = jobs[k].err;
+    }
+  size_t total = jobs[0].total + jobs[1].total;
   Py_DECREF(it);
   PyMem_Free(st);
-  size_t n = cv.npts;
+  conv_free(&jobs[0].cv);
+  conv_free(&jobs[1].cv);
   conv_free(&cv);
   if (s)
     return raise_status(s, &err, NULL);
-  return PyLong_FromSize_t(n);
+  return PyLong_FromSize_t(total);
+fail_jobs:
+  conv_free(&jobs[0].cv);
+  conv_free(&jobs[1].cv);
 fail:
   Py_XDECREF(it);
   PyMem_Free(st);

@@ -88,6 +88,9 @@ const char *keep_text(conv *cv, PyObject *v);
 /* Converts the dicts of iterator `it` into cv's points, times in `prec`
  * units (raw_times: the points carry no precision); 0 or -1. */
 int convert_points(conv *cv, PyObject *it, const char *prec, int raw_times);
+/* The same for at most `max` points (0: all). */
+int convert_some(conv *cv, PyObject *it, const char *prec, int raw_times,
+                 size_t max);
 void conv_free(conv *cv);
 /* The Writer type (writer.c). */
 extern PyTypeObject core_writer_type;

@@ -256,6 +256,24 @@ class BeyondTheSeed(unittest.TestCase):
                                       "fields": fields}])
         self.assertEqual(list(self.c.query("SELECT * FROM bad")), [])
 
+    def test_batches_before_a_bad_point_are_written(self):
+        """With batch_size, influxc converts the next batches while it
+        sends the last ones; a bad point stops there, and the batches
+        before it are stored, as the seed's batches are."""
+        pts = [{"measurement": "bb", "time": i, "fields": {"v": i}}
+               for i in range(120000)]
+        pts[100000]["fields"]["v"] = float("nan")
+        with self.assertRaises(ValueError):
+            self.c.write_points(pts, batch_size=10000)
+        n = self.c.query("SELECT count(v) FROM bb").raw["series"][0][
+            "values"][0][1]
+        self.assertEqual(n, 100000)
+        # Without batch_size every point is checked before any is sent.
+        with self.assertRaises(ValueError):
+            self.c.write_points([{"measurement": "bb2", "time": 1,
+                                  "fields": {"v": 1}}] + pts[99999:100001])
+        self.assertEqual(list(self.c.query("SELECT * FROM bb2")), [])
+
     def test_gzip_client(self):
         g = InfluxDBClient("127.0.0.1", port(), database=self.db, gzip=True)
         g.write_points(POINTS)
