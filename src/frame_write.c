@@ -109,17 +109,19 @@ static long frame_source(void *u, influx_point *buf, size_t cap) {
   return (long)k;
 }
 
+/* Points a source hands out per call (its tag and field arrays' room). */
+enum { SRC_PER_CALL = 256 };
+
 static long find_col(const influx_frame *f, const char *name) {
   return influx_frame_column_index(f, name);
 }
 
-influx_status influx_frame_write(influx_client *c, const influx_frame *f,
-                                 const influx_frame_write_options *o,
-                                 influx_frame_write_report *rep,
-                                 influx_error *err) {
-  if (rep)
-    memset(rep, 0, sizeof *rep);
-  if (!c || !f || !o)
+/* Checks the options and prepares the source of a frame's points. */
+static influx_status src_open(const influx_frame *f,
+                              const influx_frame_write_options *o, frame_src *s,
+                              influx_error *err) {
+  memset(s, 0, sizeof *s);
+  if (!f || !o)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "frame_write: NULL argument");
   if (!o->measurement || !*o->measurement)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
@@ -143,79 +145,111 @@ influx_status influx_frame_write(influx_client *c, const influx_frame *f,
   if (f->nrows && !f->time_set)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "frame_write: the frame's time column was never set");
-  frame_src s = {.f = f, .o = o, .div = div};
-  influx_status st = INFLUX_OK;
-  s.tagc = calloc(f->ncols + 1, sizeof *s.tagc);
-  s.fieldc = calloc(f->ncols + 1, sizeof *s.fieldc);
-  if (!s.tagc || !s.fieldc) {
-    st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-    goto out;
-  }
+  *s = (frame_src){.f = f, .o = o, .div = div};
+  s->tagc = calloc(f->ncols + 1, sizeof *s->tagc);
+  s->fieldc = calloc(f->ncols + 1, sizeof *s->fieldc);
+  if (!s->tagc || !s->fieldc)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   if (o->tag_columns) {
     for (size_t i = 0; o->tag_columns[i]; i++) {
       long k = find_col(f, o->tag_columns[i]);
-      if (k < 0 || !is_text(f->cols[k].type)) {
-        st = ierr(err, INFLUX_ERR_INVALID_ARG,
-                  "frame_write: tag column \"%.60s\" %s", o->tag_columns[i],
-                  k < 0 ? "does not exist" : "is not a string column");
-        goto out;
-      }
-      s.tagc[s.ntagc++] = (size_t)k;
+      if (k < 0 || !is_text(f->cols[k].type))
+        return ierr(err, INFLUX_ERR_INVALID_ARG,
+                    "frame_write: tag column \"%.60s\" %s", o->tag_columns[i],
+                    k < 0 ? "does not exist" : "is not a string column");
+      s->tagc[s->ntagc++] = (size_t)k;
     }
   } else {
     for (size_t i = 0; i < f->ncols; i++)
       if (f->cols[i].type == INFLUX_COL_TAG)
-        s.tagc[s.ntagc++] = i;
+        s->tagc[s->ntagc++] = i;
   }
   if (o->field_columns) {
     for (size_t i = 0; o->field_columns[i]; i++) {
       long k = find_col(f, o->field_columns[i]);
-      if (k < 0) {
-        st = ierr(err, INFLUX_ERR_INVALID_ARG,
-                  "frame_write: field column \"%.60s\" does not exist",
-                  o->field_columns[i]);
-        goto out;
-      }
-      s.fieldc[s.nfc++] = (size_t)k;
+      if (k < 0)
+        return ierr(err, INFLUX_ERR_INVALID_ARG,
+                    "frame_write: field column \"%.60s\" does not exist",
+                    o->field_columns[i]);
+      s->fieldc[s->nfc++] = (size_t)k;
     }
   } else {
     for (size_t i = 0; i < f->ncols; i++) {
       int tag = 0;
-      for (size_t j = 0; j < s.ntagc && !tag; j++)
-        tag = s.tagc[j] == i;
+      for (size_t j = 0; j < s->ntagc && !tag; j++)
+        tag = s->tagc[j] == i;
       if (!tag)
-        s.fieldc[s.nfc++] = i;
+        s->fieldc[s->nfc++] = i;
     }
   }
-  if (!s.nfc && f->nrows) {
-    st = ierr(err, INFLUX_ERR_INVALID_ARG,
-              "frame_write: no field columns (a point needs a field)");
-    goto out;
+  if (!s->nfc && f->nrows)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "frame_write: no field columns (a point needs a field)");
+  s->tags = calloc(SRC_PER_CALL * (o->ntags + s->ntagc + 1), sizeof *s->tags);
+  s->fields = calloc(SRC_PER_CALL * (s->nfc + 1), sizeof *s->fields);
+  if (!s->tags || !s->fields)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  return INFLUX_OK;
+}
+
+static void src_close(frame_src *s) {
+  free(s->tagc);
+  free(s->fieldc);
+  free(s->tags);
+  free(s->fields);
+}
+
+influx_status influx_frame_write(influx_client *c, const influx_frame *f,
+                                 const influx_frame_write_options *o,
+                                 influx_frame_write_report *rep,
+                                 influx_error *err) {
+  if (rep)
+    memset(rep, 0, sizeof *rep);
+  if (!c)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "frame_write: NULL argument");
+  frame_src s;
+  influx_status st = src_open(f, o, &s, err);
+  if (!st) {
+    influx_write_options wo = {
+        .database = o->database,
+        .retention_policy = o->retention_policy,
+        .precision = o->time_precision,
+        .batch_size = o->batch_size ? o->batch_size : INFLUX_DEFAULT_BATCH_SIZE,
+        .parallel = o->parallel};
+    influx_write_report wr;
+    st = influx_write_from(c, frame_source, &s, &wo, &wr, err);
+    if (rep) {
+      rep->rows_written = wr.points_written;
+      rep->rows_skipped = s.skipped;
+      rep->batches = wr.batches_written;
+    }
   }
-  enum { PER_CALL = 256 };
-  s.tags = calloc(PER_CALL * (o->ntags + s.ntagc + 1), sizeof *s.tags);
-  s.fields = calloc(PER_CALL * (s.nfc + 1), sizeof *s.fields);
-  if (!s.tags || !s.fields) {
-    st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-    goto out;
-  }
-  influx_write_options wo = {
-      .database = o->database,
-      .retention_policy = o->retention_policy,
-      .precision = o->time_precision,
-      .batch_size = o->batch_size ? o->batch_size : INFLUX_DEFAULT_BATCH_SIZE,
-      .parallel = o->parallel};
-  influx_write_report wr;
-  st = influx_write_from(c, frame_source, &s, &wo, &wr, err);
+  src_close(&s);
+  return st;
+}
+
+influx_status influx_frame_encode(const influx_frame *f,
+                                  const influx_frame_write_options *o,
+                                  influx_lines *lb,
+                                  influx_frame_write_report *rep,
+                                  influx_error *err) {
+  if (rep)
+    memset(rep, 0, sizeof *rep);
+  if (!lb)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "frame_encode: NULL argument");
+  frame_src s;
+  influx_status st = src_open(f, o, &s, err);
+  if (!st)
+    st = influx_lines_set_precision(lb, o->time_precision, err);
+  influx_point pts[SRC_PER_CALL];
+  size_t rows = 0;
+  for (long n; !st && (n = frame_source(&s, pts, SRC_PER_CALL)) > 0;)
+    for (long i = 0; i < n && !st; i++, rows++)
+      st = influx_lines_append(lb, &pts[i], err);
   if (rep) {
-    rep->rows_written = wr.points_written;
+    rep->rows_written = rows;
     rep->rows_skipped = s.skipped;
-    rep->batches = wr.batches_written;
   }
-out:
-  free(s.tagc);
-  free(s.fieldc);
-  free(s.tags);
-  free(s.fields);
+  src_close(&s);
   return st;
 }

@@ -167,6 +167,16 @@ influx_frame_write(influx_client *c, const influx_frame *f,
                    const influx_frame_write_options *o,
                    influx_frame_write_report *report, influx_error *err);
 
+/**
+ * Encodes a frame as line protocol into `lb` (appended), with no network:
+ * what influx_frame_write would send, in the same order, with the same
+ * options (database, retention_policy, batch_size and parallel unused).
+ * `lb` takes o->time_precision. rows_written counts the lines.
+ */
+INFLUX_EXPORT influx_status influx_frame_encode(
+    const influx_frame *f, const influx_frame_write_options *o,
+    influx_lines *lb, influx_frame_write_report *report, influx_error *err);
+
 /* ---- querying into frames (seed DataFrameClient.query) ---- */
 
 typedef struct influx_frame_query_options {

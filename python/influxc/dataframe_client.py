@@ -72,6 +72,24 @@ class DataFrameClient(InfluxDBClient):
                      numeric_precision=None):
         """Write a DataFrame (DatetimeIndex or PeriodIndex): tag_columns
         become tags, field_columns (default: the rest) fields."""
+        self._frame_call(dataframe, measurement, tags, tag_columns,
+                         field_columns, time_precision, numeric_precision,
+                         database=database or self._database,
+                         retention_policy=retention_policy,
+                         batch_size=int(batch_size or 0))
+        return True
+
+    def dataframe_to_lines(self, dataframe, measurement, tags=None,
+                           tag_columns=None, field_columns=None,
+                           time_precision=None, numeric_precision=None):
+        """The line protocol write_points would send for the DataFrame (no
+        network), as one str."""
+        return self._frame_call(dataframe, measurement, tags, tag_columns,
+                                field_columns, time_precision,
+                                numeric_precision, encode_only=True)
+
+    def _frame_call(self, dataframe, measurement, tags, tag_columns,
+                    field_columns, time_precision, numeric_precision, **kw):
         if not isinstance(dataframe, pd.DataFrame):
             raise TypeError("Must be DataFrame, but type was: {0}."
                             .format(type(dataframe)))
@@ -95,17 +113,13 @@ class DataFrameClient(InfluxDBClient):
                 columns.append(_column(name, dataframe.iloc[:, pos],
                                        name in tag_columns))
         try:
-            self._core.write_frame(
-                measurement, _time_ns(dataframe.index), columns,
-                tags=tags, time_precision=time_precision,
-                database=database or self._database,
-                retention_policy=retention_policy,
-                batch_size=int(batch_size or 0),
-                numeric_precision=numeric_precision)
+            return self._core.write_frame(
+                measurement, _time_ns(dataframe.index), columns, tags=tags,
+                time_precision=time_precision,
+                numeric_precision=numeric_precision, **kw)
         except _core.Error as e:
             from influxc.client import _raise
             _raise(e)
-        return True
 
     def query(self, query, params=None, bind_params=None, epoch=None,
               expected_response_code=200, database=None, raise_errors=True,

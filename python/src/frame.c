@@ -62,16 +62,24 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
 }
 
 PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
-  static char *names[] = {
-      "measurement",       "time",     "columns",          "tags",
-      "time_precision",    "database", "retention_policy", "batch_size",
-      "numeric_precision", NULL};
+  static char *names[] = {"measurement",
+                          "time",
+                          "columns",
+                          "tags",
+                          "time_precision",
+                          "database",
+                          "retention_policy",
+                          "batch_size",
+                          "numeric_precision",
+                          "encode_only",
+                          NULL};
   const char *meas, *prec = NULL, *db = NULL, *rp = NULL;
   PyObject *time, *cols, *tags = NULL, *numeric = Py_None;
   Py_ssize_t batch = 0;
+  int encode_only = 0;
   if (need(self) || !PyArg_ParseTupleAndKeywords(
-                        args, kw, "sOO|OzzznO", names, &meas, &time, &cols,
-                        &tags, &prec, &db, &rp, &batch, &numeric))
+                        args, kw, "sOO|OzzznOp", names, &meas, &time, &cols,
+                        &tags, &prec, &db, &rp, &batch, &numeric, &encode_only))
     return NULL;
   influx_frame_write_options wo = {.measurement = meas,
                                    .time_precision = prec,
@@ -187,6 +195,20 @@ PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
     wo.tags = tg;
   }
   influx_frame_write_report rep = {0};
+  if (encode_only) {
+    /* The line protocol alone (no network): as it would be sent. */
+    influx_lines *lb = influx_lines_new();
+    if (!lb) {
+      PyErr_NoMemory();
+      goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS st = influx_frame_encode(f, &wo, lb, &rep, &err);
+    Py_END_ALLOW_THREADS if (st) raise_status(st, &err, NULL);
+    else out = PyUnicode_DecodeUTF8(influx_lines_data(lb),
+                                    (Py_ssize_t)influx_lines_len(lb), "strict");
+    influx_lines_free(lb);
+    goto done;
+  }
   Py_BEGIN_ALLOW_THREADS st = influx_frame_write(self->c, f, &wo, &rep, &err);
   Py_END_ALLOW_THREADS if (st) raise_status(st, &err, NULL);
   else out = PyLong_FromSize_t(rep.rows_written);

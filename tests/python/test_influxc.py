@@ -331,6 +331,18 @@ class BeyondTheSeed(unittest.TestCase):
         self.assertEqual(w2.stats["rejected"], 1)
         w2.close()
 
+    def test_dataframe_to_lines(self):
+        dfc = DataFrameClient("127.0.0.1", port(), database=self.db)
+        idx = pd.to_datetime([1500000000, 2000000000], unit="ns", utc=True)
+        df = pd.DataFrame({"v": [0.5, np.nan], "n": [1, 2],
+                           "host": ["a b", None], "s": ["x\"y", "z"]},
+                          index=idx)
+        self.assertEqual(
+            dfc.dataframe_to_lines(df, "m", tags={"dc": "eu"},
+                                   tag_columns=["host"], time_precision="s"),
+            'm,dc=eu,host=a\\ b v=0.5,n=1i,s="x\\"y" 1\n'
+            'm,dc=eu n=2i,s="z" 2\n')
+
     def test_client_is_pythonic(self):
         with InfluxDBClient("127.0.0.1", port(), database=self.db) as c:
             self.assertIsInstance(c, InfluxDBClient)

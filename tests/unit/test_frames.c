@@ -205,6 +205,48 @@ static void test_csv_floor_and_cells(void **state) {
   influx_frame_free(f);
 }
 
+static void test_encode_without_network(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_ok(influx_frame_new(&f, &err), &err);
+  int64_t t[3] = {1000000000, 2500000000, 3000000000};
+  double d[3] = {1.5, NAN, 3.25};
+  int64_t iv[3] = {7, 8, 9};
+  const char *host[3] = {"a b", NULL, "c"};
+  const char *note[3] = {"x\"y", "z", NULL};
+  assert_ok(influx_frame_set_time(f, t, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, NULL, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_int(f, "i", iv, NULL, 3, 0, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, host, 3, &err),
+            &err);
+  assert_ok(
+      influx_frame_add_strings(f, "note", INFLUX_COL_STRING, note, 3, &err),
+      &err);
+  influx_lines *lb = influx_lines_new();
+  influx_tag g[] = {{"dc", "eu"}};
+  influx_frame_write_options o = {.measurement = "m",
+                                  .tags = g,
+                                  .ntags = 1,
+                                  .time_precision = "s",
+                                  .numeric_precision = INFLUX_NUMERIC_FULL};
+  influx_frame_write_report rep;
+  assert_ok(influx_frame_encode(f, &o, lb, &rep, &err), &err);
+  assert_int_equal(rep.rows_written, 3);
+  /* Times floored to seconds; NaN and nulls left out; tags sorted. */
+  assert_string_equal(influx_lines_data(lb),
+                      "m,dc=eu,host=a\\ b d=1.5,i=7i,note=\"x\\\"y\" 1\n"
+                      "m,dc=eu i=8i,note=\"z\" 2\n"
+                      "m,dc=eu,host=c d=3.25,i=9i 3\n");
+  o.measurement = NULL;
+  assert_int_equal(influx_frame_encode(f, &o, lb, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_frame_encode(f, &o, NULL, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  influx_lines_free(lb);
+  influx_frame_free(f);
+}
+
 static int bit(const void *p, size_t i) {
   return (((const uint8_t *)p)[i / 8] >> (i % 8)) & 1;
 }
@@ -273,6 +315,7 @@ int main(void) {
       cmocka_unit_test(test_build_and_read),
       cmocka_unit_test(test_csv),
       cmocka_unit_test(test_csv_floor_and_cells),
+      cmocka_unit_test(test_encode_without_network),
       cmocka_unit_test(test_arrow_export),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
