@@ -61,7 +61,7 @@ setup(
     version=version(),
     description="influxdb-python's API on libinfluxc's C core",
     packages=["influxc"],
-    package_data={"influxc": ["py.typed"]},
+    package_data={"influxc": ["py.typed", "*.pyi"]},
     ext_modules=[core],
     python_requires=">=3.9",
 )
