@@ -358,7 +358,7 @@ PyObject *py_make_lines(PyObject *self, PyObject *args, PyObject *kw) {
   const char *precision = NULL;
   if (!PyArg_ParseTupleAndKeywords(args, kw, "O|z", names, &data, &precision))
     return NULL;
-  PyObject *points = PyObject_GetItem(data, PyUnicode_FromString("points"));
+  PyObject *points = PyMapping_GetItemString(data, "points");
   if (!points)
     return NULL;
   ibuf b = {0};

@@ -164,7 +164,7 @@ static PyObject *frame_obj(const influx_frame_set *set, size_t st, size_t i) {
     PyList_SET_ITEM(cols, (Py_ssize_t)(k - 1), c);
   }
   if (cols)
-    out = Py_BuildValue("(sOOO)", influx_frame_set_name(set, st, i), tags, time,
+    out = Py_BuildValue("(zOOO)", influx_frame_set_name(set, st, i), tags, time,
                         cols);
   Py_XDECREF(tags);
   Py_XDECREF(time);
