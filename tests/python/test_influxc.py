@@ -390,6 +390,45 @@ class BeyondTheSeed(unittest.TestCase):
             "values"][0][1]
         self.assertEqual(n, 4000)
 
+    def test_no_python_objects_leak(self):
+        """Python objects the C core makes are all freed: tracemalloc sees
+        no growth over thousands of calls of each entry point."""
+        import gc
+        import tracemalloc
+        from influxc import chunked_json, line_protocol
+        self.c.write_points([{"measurement": "lk", "tags": {"t": "x"},
+                              "time": i, "fields": {"v": i, "s": "y"}}
+                             for i in range(20)])
+        dfc = DataFrameClient("127.0.0.1", port(), database=self.db)
+        df = pd.DataFrame({"v": [1.0, 2.0], "s": ["a", "b"]},
+                          index=pd.to_datetime([1, 2], unit="s", utc=True))
+
+        def calls():
+            line_protocol.make_lines({"points": [
+                {"measurement": "m", "tags": {"a": 1}, "fields": {"v": 1.5},
+                 "time": "2020-01-01T00:00:00Z"}]})
+            line_protocol.quote_ident('a"b')
+            list(chunked_json.loads('{"a": [1, {"b": null}]}{"c": 2}'))
+            list(self.c.query("SELECT * FROM lk").get_points())
+            _ = self.c.query("SELECT * FROM lk").raw
+            list(self.c.query("SELECT * FROM lk", chunked=True,
+                              chunk_size=5))
+            dfc.dataframe_to_lines(df, "m")
+
+        for _ in range(200):
+            calls()
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.take_snapshot()
+        for _ in range(2000):
+            calls()
+        gc.collect()
+        after = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        grown = sum(d.size_diff for d in after.compare_to(before, "filename")
+                    if d.size_diff > 0)
+        self.assertLess(grown, 64 * 1024, "%d bytes of objects kept" % grown)
+
     def test_rss_flat_over_10000_calls(self):
         def rss_kb():
             with open("/proc/self/statm") as f:
