@@ -36,9 +36,9 @@ def _valid_bits(mask):
 
 
 def _texts(series):
-    """A column as a list of str (None for missing values)."""
-    return [None if (v is None or (isinstance(v, float) and v != v))
-            else (v if isinstance(v, str) else str(v)) for v in series]
+    """A column's values as a list (C makes the text: str as it is, None
+    and NaN as missing, anything else its str())."""
+    return series.values.tolist()
 
 
 def _column(name, series, is_tag):

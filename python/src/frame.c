@@ -1,6 +1,7 @@
 /* DataFrameClient.write_points in C: the DataFrame's numpy buffers become
  * an influx_frame's columns (numbers borrowed, not copied) and the frame
  * is encoded and written with the GIL released. */
+#include <math.h>
 #include <string.h>
 
 #include "core.h"
@@ -29,7 +30,8 @@ static const void *buffer_of(held *h, PyObject *o, Py_ssize_t itemsize,
   return b->buf;
 }
 
-/* A string column from a list of str / None. */
+/* A string column from a list: str as it is, None and float NaN (pandas'
+ * missing values) as nulls, anything else as its str(). */
 static int add_strings(influx_frame *f, const char *name, influx_col_type t,
                        PyObject *list, Py_ssize_t n, influx_error *err) {
   PyObject *seq = PySequence_Fast(list, "string columns are lists");
@@ -41,14 +43,27 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
     return -1;
   }
   const char **v = PyMem_Calloc((size_t)n + 1, sizeof *v);
-  int rc = v ? 0 : -1;
+  PyObject *made = PyList_New(0); /* str() of other values, kept alive */
+  int rc = v && made ? 0 : -1;
+  if (rc)
+    PyErr_NoMemory();
   for (Py_ssize_t i = 0; !rc && i < n; i++) {
     PyObject *o = PySequence_Fast_GET_ITEM(seq, i);
-    if (o != Py_None && opt_str(o, &v[i]))
+    if (o == Py_None || (PyFloat_Check(o) && isnan(PyFloat_AS_DOUBLE(o))))
+      continue;
+    if (!PyUnicode_Check(o) && !PyBytes_Check(o)) {
+      PyObject *str = PyObject_Str(o);
+      if (!str || PyList_Append(made, str)) {
+        Py_XDECREF(str);
+        rc = -1;
+        break;
+      }
+      Py_DECREF(str);
+      o = str; /* alive in `made` */
+    }
+    if (opt_str(o, &v[i]))
       rc = -1;
   }
-  if (!v)
-    PyErr_NoMemory();
   if (!rc) {
     influx_status st = influx_frame_add_strings(f, name, t, v, (size_t)n, err);
     if (st) {
@@ -57,6 +72,7 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
     }
   }
   PyMem_Free(v);
+  Py_XDECREF(made);
   Py_DECREF(seq);
   return rc;
 }
