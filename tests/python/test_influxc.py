@@ -342,6 +342,14 @@ class BeyondTheSeed(unittest.TestCase):
                                    tag_columns=["host"], time_precision="s"),
             'm,dc=eu,host=a\\ b v=0.5,n=1i,s="x\\"y" 1\n'
             'm,dc=eu n=2i,s="z" 2\n')
+        # Object columns: str as it is, None/NaN missing, bytes as UTF-8,
+        # anything else its str() (a row with no field left is skipped).
+        mixed = pd.DataFrame({"o": ["a", None, 3, float("nan"), b"x"]},
+                             index=pd.to_datetime([1, 2, 3, 4, 5], unit="s",
+                                                  utc=True))
+        self.assertEqual(dfc.dataframe_to_lines(mixed, "m",
+                                                time_precision="s"),
+                         'm o="a" 1\nm o="3" 3\nm o="x" 5\n')
 
     def test_client_is_pythonic(self):
         with InfluxDBClient("127.0.0.1", port(), database=self.db) as c:
