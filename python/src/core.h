@@ -56,6 +56,8 @@ const char **pair_array(PyObject *pairs);
 int bind_params(PyObject *d, influx_param **out, size_t *n);
 /* The seed's dict of a series: name, tags, columns, values, partial. */
 PyObject *series_obj(const influx_series *s);
+/* The seed's data["results"] of a result (values.c). */
+PyObject *results_obj(const influx_result *r);
 /* The seed's dict of statement i; a value as the seed gives it. */
 PyObject *statement_obj(const influx_result *r, size_t i);
 PyObject *value_obj(const influx_value *v);
