@@ -318,7 +318,7 @@ class InfluxDBClient(object):
         if chunked:
             return self._chunks(args, raise_errors)
         try:
-            results = self._core.query(*args, lazy=True)
+            results = self._core.query(*args)
         except _core.Error as e:
             _raise(e)
         sets = [ResultSet(r, raise_errors=raise_errors) for r in results]

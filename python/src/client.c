@@ -277,58 +277,65 @@ bad:
   return -1;
 }
 
-/* query(q, database, epoch, params, bind_params, method, chunk_size,
- * expected_response_code) -> list of statement dicts. Statement errors stay
- * in their dicts (the Python layer raises them, as the seed's ResultSet
- * does); an HTTP error raises Error with the seed's content. */
-static PyObject *client_query(core_client *self, PyObject *args, PyObject *kw) {
+int query_args_parse(PyObject *args, PyObject *kw, query_args *qa) {
   static char *names[] = {
       "q",           "database", "epoch",      "params",
       "bind_params", "method",   "chunk_size", "expected_response_code",
-      "lazy",        NULL};
-  const char *q, *db = NULL, *epoch = NULL, *method = NULL;
+      NULL};
+  const char *db = NULL, *epoch = NULL, *method = NULL;
   PyObject *params = NULL, *bind = NULL;
   Py_ssize_t chunk = 0;
-  int expected = 200, lazy = 0;
-  if (need(self) || !PyArg_ParseTupleAndKeywords(
-                        args, kw, "s|zzOOznip", names, &q, &db, &epoch, &params,
-                        &bind, &method, &chunk, &expected, &lazy))
-    return NULL;
-  const char **pa = pair_array(params);
+  int expected = 200;
+  memset(qa, 0, sizeof *qa);
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "s|zzOOzni", names, &qa->q, &db,
+                                   &epoch, &params, &bind, &method, &chunk,
+                                   &expected))
+    return -1;
   influx_param *bp = NULL;
   size_t nbp = 0;
+  const char **pa = pair_array(params);
   if (!pa || bind_params(bind, &bp, &nbp)) {
     PyMem_Free(pa);
-    return NULL;
+    return -1;
   }
-  influx_query_options qo = {.database = db,
-                             .epoch = epoch,
-                             .bind_params = bp,
-                             .nbind_params = nbp,
-                             .params = pa,
-                             .expected_response_code = expected,
-                             .keep_statement_errors = 1,
-                             .allow_partial = 1,
-                             .method = method,
-                             .chunk_size = (size_t)(chunk > 0 ? chunk : 0),
-                             .raw_time = epoch != NULL};
+  /* Statement errors stay with their statements (the Python layer raises
+   * them, as the seed's ResultSet does); truncated series are flagged. */
+  qa->qo = (influx_query_options){.database = db,
+                                  .epoch = epoch,
+                                  .bind_params = bp,
+                                  .nbind_params = nbp,
+                                  .params = pa,
+                                  .expected_response_code = expected,
+                                  .keep_statement_errors = 1,
+                                  .allow_partial = 1,
+                                  .method = method,
+                                  .chunk_size = (size_t)(chunk > 0 ? chunk : 0),
+                                  .raw_time = epoch != NULL};
+  return 0;
+}
+
+void query_args_free(query_args *qa) {
+  PyMem_Free((void *)qa->qo.params);
+  PyMem_Free((void *)qa->qo.bind_params);
+  memset(qa, 0, sizeof *qa);
+}
+
+/* query(...) -> a list of Statement objects reading the result in C; an
+ * HTTP error raises Error with the seed's content. */
+static PyObject *client_query(core_client *self, PyObject *args, PyObject *kw) {
+  query_args qa;
+  if (need(self) || query_args_parse(args, kw, &qa))
+    return NULL;
   influx_result *r = NULL;
   influx_error err = {0};
   influx_status st;
-  Py_BEGIN_ALLOW_THREADS st = influx_query(self->c, q, &qo, &r, &err);
-  Py_END_ALLOW_THREADS PyMem_Free(pa);
-  PyMem_Free(bp);
-  PyObject *out = NULL;
+  Py_BEGIN_ALLOW_THREADS st = influx_query(self->c, qa.q, &qa.qo, &r, &err);
+  Py_END_ALLOW_THREADS query_args_free(&qa);
   if (st && !(st == INFLUX_ERR_STATEMENT && r)) {
-    raise_status(st, &err, NULL);
-  } else if (lazy) {
-    out = statements_of(r); /* takes r */
-    r = NULL;
-  } else {
-    out = results_obj(r);
+    influx_result_free(r);
+    return raise_status(st, &err, NULL);
   }
-  influx_result_free(r);
-  return out;
+  return statements_of(r); /* takes r */
 }
 
 /* One chunk of points being written on a thread of its own. */
@@ -571,7 +578,7 @@ static PyMethodDef client_methods[] = {
     {"request", (PyCFunction)(void (*)(void))client_request,
      METH_VARARGS | METH_KEYWORDS, "raw request"},
     {"query", (PyCFunction)(void (*)(void))client_query,
-     METH_VARARGS | METH_KEYWORDS, "query -> list of statement dicts"},
+     METH_VARARGS | METH_KEYWORDS, "query -> list of Statement objects"},
     {"write_points", (PyCFunction)(void (*)(void))client_write_points,
      METH_VARARGS | METH_KEYWORDS, "write point dicts"},
     {"write", (PyCFunction)(void (*)(void))client_write,

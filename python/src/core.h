@@ -56,8 +56,6 @@ const char **pair_array(PyObject *pairs);
 int bind_params(PyObject *d, influx_param **out, size_t *n);
 /* The seed's dict of a series: name, tags, columns, values, partial. */
 PyObject *series_obj(const influx_series *s);
-/* The seed's data["results"] of a result (values.c). */
-PyObject *results_obj(const influx_result *r);
 /* The seed's dict of statement i; a value as the seed gives it. */
 PyObject *statement_obj(const influx_result *r, size_t i);
 PyObject *value_obj(const influx_value *v);
@@ -68,6 +66,16 @@ PyObject *text_obj(const char *p, size_t n);
 PyObject *statements_of(influx_result *r);
 extern PyTypeObject statement_type;
 int results_init(void);
+/* query()'s arguments (q, database, epoch, params, bind_params, method,
+ * chunk_size, expected_response_code) as query options; the strings point
+ * into `args`/`kw`, which must outlive them. 0, or -1 with an exception;
+ * query_args_free releases what it allocated. */
+typedef struct query_args {
+  const char *q;
+  influx_query_options qo;
+} query_args;
+int query_args_parse(PyObject *args, PyObject *kw, query_args *qa);
+void query_args_free(query_args *qa);
 /* query_chunks(...): an iterator of statement dicts (stream.c). */
 PyObject *client_query_chunks(core_client *self, PyObject *args, PyObject *kw);
 extern PyTypeObject chunk_iter_type;

@@ -20,16 +20,11 @@ typedef struct {
   int done, cancel;
   influx_status st;
   influx_error err;
-  /* What the thread needs, owned here. */
+  /* What the thread needs: the options point into the call's arguments,
+   * which the iterator keeps (with the client). */
   influx_client *c;
-  PyObject *client; /* keeps the client alive */
-  char *q, *db, *epoch, *method;
-  const char **params;
-  PyObject *params_obj;
-  influx_param *bind;
-  size_t nbind;
-  size_t chunk_size;
-  int expected;
+  PyObject *client, *args, *kw;
+  query_args qa;
 } chunk_iter;
 
 /* Queues `item` (a new reference), waiting without the GIL for room.
@@ -86,21 +81,10 @@ static int on_error(void *u, int stmt, const char *message) {
 
 static void *run(void *u) {
   chunk_iter *it = u;
-  influx_query_options qo = {.database = it->db,
-                             .epoch = it->epoch,
-                             .bind_params = it->bind,
-                             .nbind_params = it->nbind,
-                             .params = it->params,
-                             .expected_response_code = it->expected,
-                             .keep_statement_errors = 1,
-                             .allow_partial = 1,
-                             .method = it->method,
-                             .chunk_size = it->chunk_size,
-                             .raw_time = it->epoch != NULL};
   influx_stream_handlers h = {
       .on_series = on_series, .on_error = on_error, .user = it};
   influx_error err = {0};
-  influx_status st = influx_query_stream(it->c, it->q, &qo, &h, &err);
+  influx_status st = influx_query_stream(it->c, it->qa.q, &it->qa.qo, &h, &err);
   pthread_mutex_lock(&it->mu);
   it->st = st;
   it->err = err;
@@ -150,13 +134,9 @@ static void iter_dealloc(chunk_iter *it) {
     Py_DECREF(it->queue[i]);
   pthread_mutex_destroy(&it->mu);
   pthread_cond_destroy(&it->cv);
-  free(it->q);
-  free(it->db);
-  free(it->epoch);
-  free(it->method);
-  PyMem_Free(it->params);
-  PyMem_Free(it->bind);
-  Py_XDECREF(it->params_obj);
+  query_args_free(&it->qa);
+  Py_XDECREF(it->args);
+  Py_XDECREF(it->kw);
   Py_XDECREF(it->client);
   Py_TYPE(it)->tp_free((PyObject *)it);
 }
@@ -170,58 +150,26 @@ PyTypeObject chunk_iter_type = {
     .tp_dealloc = (destructor)iter_dealloc,
 };
 
-static char *dup_or_null(const char *s) { return s ? istrdup(s) : NULL; }
-
 PyObject *client_query_chunks(core_client *self, PyObject *args, PyObject *kw) {
-  static char *names[] = {
-      "q",           "database", "epoch",      "params",
-      "bind_params", "method",   "chunk_size", "expected_response_code",
-      NULL};
-  const char *q, *db = NULL, *epoch = NULL, *method = NULL;
-  PyObject *params = NULL, *bind = NULL;
-  Py_ssize_t chunk = 0;
-  int expected = 200;
-  if (need(self) || !PyArg_ParseTupleAndKeywords(
-                        args, kw, "s|zzOOzni", names, &q, &db, &epoch, &params,
-                        &bind, &method, &chunk, &expected))
+  query_args qa;
+  if (need(self) || query_args_parse(args, kw, &qa))
     return NULL;
   chunk_iter *it = PyObject_New(chunk_iter, &chunk_iter_type);
-  if (!it)
+  if (!it) {
+    query_args_free(&qa);
     return NULL;
+  }
   memset((char *)it + sizeof(PyObject), 0, sizeof *it - sizeof(PyObject));
   pthread_mutex_init(&it->mu, NULL);
   pthread_cond_init(&it->cv, NULL);
   it->c = self->c;
+  it->qa = qa;
   it->client = (PyObject *)self;
+  it->args = args;
+  it->kw = kw;
   Py_INCREF(self);
-  it->q = istrdup(q);
-  it->db = dup_or_null(db);
-  it->epoch = dup_or_null(epoch);
-  it->method = dup_or_null(method);
-  it->chunk_size = (size_t)(chunk > 0 ? chunk : 0);
-  it->expected = expected;
-  it->params_obj = params ? params : Py_None;
-  Py_INCREF(it->params_obj);
-  if (!it->q || (db && !it->db) || (epoch && !it->epoch) ||
-      (method && !it->method)) {
-    Py_DECREF(it);
-    return PyErr_NoMemory();
-  }
-  if (!(it->params = pair_array(it->params_obj)) ||
-      bind_params(bind, &it->bind, &it->nbind)) {
-    Py_DECREF(it);
-    return NULL;
-  }
-  /* The bind names and string values point into `bind`'s objects: keep
-   * it alive with the iterator. */
-  if (bind && bind != Py_None) {
-    PyObject *both = PyTuple_Pack(2, it->params_obj, bind);
-    if (!both) {
-      Py_DECREF(it);
-      return NULL;
-    }
-    Py_SETREF(it->params_obj, both);
-  }
+  Py_INCREF(args);
+  Py_XINCREF(kw);
   if (pthread_create(&it->thread, NULL, run, it)) {
     Py_DECREF(it);
     PyErr_SetString(PyExc_RuntimeError, "cannot start the query thread");

@@ -169,18 +169,3 @@ fail:
   Py_DECREF(d);
   return NULL;
 }
-
-/* The seed's data["results"]: a list of per-statement dicts. */
-PyObject *results_obj(const influx_result *r) {
-  size_t n = influx_result_count(r);
-  PyObject *list = PyList_New((Py_ssize_t)n);
-  for (size_t i = 0; list && i < n; i++) {
-    PyObject *d = statement_obj(r, i);
-    if (!d) {
-      Py_CLEAR(list);
-      break;
-    }
-    PyList_SET_ITEM(list, (Py_ssize_t)i, d);
-  }
-  return list;
-}
