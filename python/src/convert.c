@@ -79,18 +79,6 @@ static int field_of(conv *cv, PyObject *k, PyObject *v, influx_field *f) {
   return 1;
 }
 
-/* The point dicts' keys, interned once (a lookup by C string would make
- * a new str object for every point). */
-static PyObject *key_measurement, *key_tags, *key_fields, *key_time;
-
-int client_init_keys(void) {
-  key_measurement = PyUnicode_InternFromString("measurement");
-  key_tags = PyUnicode_InternFromString("tags");
-  key_fields = PyUnicode_InternFromString("fields");
-  key_time = PyUnicode_InternFromString("time");
-  return key_measurement && key_tags && key_fields && key_time ? 0 : -1;
-}
-
 /* Appends the points of `batch` (dicts) to `cv`. */
 static int convert(conv *cv, PyObject *p, const char *precision) {
   if (!PyDict_Check(p)) {

@@ -44,7 +44,10 @@ typedef struct {
   int use_udp;
 } core_client;
 extern PyTypeObject core_client_type;
-int client_init_keys(void);
+/* The point dicts' keys, interned once at import (a lookup by C string
+ * makes a new str object for every point): both writers' and make_lines'
+ * (made by encode_init). */
+extern PyObject *key_measurement, *key_tags, *key_fields, *key_time;
 /* 0, or -1 with an exception when the client is not initialised. */
 int need(core_client *self);
 /* Optional str to UTF-8 (None: NULL); 0, or -1 with an exception. */

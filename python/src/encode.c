@@ -305,10 +305,10 @@ static int put_line(ibuf *b, PyObject *measurement, PyObject *tags,
 
 /* dict.get(key) as a borrowed reference, NULL when absent or not a dict
  * (no exception). */
-static PyObject *get(PyObject *d, const char *key) {
+static PyObject *get(PyObject *d, PyObject *key) {
   if (!d || !PyDict_Check(d))
     return NULL;
-  PyObject *v = PyDict_GetItemString(d, key);
+  PyObject *v = PyDict_GetItem(d, key);
   return v == Py_None ? NULL : v;
 }
 
@@ -324,7 +324,7 @@ Py_ssize_t encode_points(ibuf *out, PyObject *points, PyObject *tags,
       Py_DECREF(p);
       break;
     }
-    PyObject *ptags = get(p, "tags"), *merged = NULL;
+    PyObject *ptags = get(p, key_tags), *merged = NULL;
     if (tags && PyDict_Check(tags) && PyDict_GET_SIZE(tags)) {
       merged = PyDict_Copy(tags);
       if (!merged || (ptags && PyDict_Update(merged, ptags))) {
@@ -333,11 +333,11 @@ Py_ssize_t encode_points(ibuf *out, PyObject *points, PyObject *tags,
         break;
       }
     }
-    PyObject *m = PyDict_GetItemString(p, "measurement");
+    PyObject *m = PyDict_GetItem(p, key_measurement);
     if (!m)
       m = measurement ? measurement : Py_None;
-    int rc = put_line(out, m, merged ? merged : ptags, get(p, "fields"),
-                      get(p, "time"), precision);
+    int rc = put_line(out, m, merged ? merged : ptags, get(p, key_fields),
+                      get(p, key_time), precision);
     Py_XDECREF(merged);
     if (rc) {
       if (!PyErr_Occurred())
@@ -362,8 +362,8 @@ PyObject *py_make_lines(PyObject *self, PyObject *args, PyObject *kw) {
   if (!points)
     return NULL;
   ibuf b = {0};
-  Py_ssize_t n = encode_points(&b, points, get(data, "tags"),
-                               get(data, "measurement"), precision);
+  Py_ssize_t n = encode_points(&b, points, get(data, key_tags),
+                               get(data, key_measurement), precision);
   Py_DECREF(points);
   if (n < 0) {
     ibuf_free(&b);
@@ -376,7 +376,15 @@ PyObject *py_make_lines(PyObject *self, PyObject *args, PyObject *kw) {
   return r;
 }
 
+PyObject *key_measurement, *key_tags, *key_fields, *key_time;
+
 int encode_init(void) {
   PyDateTime_IMPORT;
-  return PyDateTimeAPI ? 0 : -1;
+  key_measurement = PyUnicode_InternFromString("measurement");
+  key_tags = PyUnicode_InternFromString("tags");
+  key_fields = PyUnicode_InternFromString("fields");
+  key_time = PyUnicode_InternFromString("time");
+  return PyDateTimeAPI && key_measurement && key_tags && key_fields && key_time
+             ? 0
+             : -1;
 }

@@ -59,7 +59,7 @@ static struct PyModuleDef module = {
     .m_doc = "influxc's C core", .m_size = -1, .m_methods = methods};
 
 PyMODINIT_FUNC PyInit__core(void) {
-  if (encode_init() || client_init_keys() || frames_init() || results_init() ||
+  if (encode_init() || frames_init() || results_init() ||
       PyType_Ready(&core_client_type) < 0 ||
       PyType_Ready(&chunk_iter_type) < 0 || PyType_Ready(&core_writer_type) < 0)
     return NULL;
