@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from influxc.client import InfluxDBClient, _PRECISIONS
+from influxc.client import InfluxDBClient, _PRECISIONS, _raise
 from influxc import _core
 
 _UNITS = {"n": "ns", "ns": "ns", "u": "us", "ms": "ms", "s": "s",
@@ -118,7 +118,6 @@ class DataFrameClient(InfluxDBClient):
                 time_precision=time_precision,
                 numeric_precision=numeric_precision, **kw)
         except _core.Error as e:
-            from influxc.client import _raise
             _raise(e)
 
     def query(self, query, params=None, bind_params=None, epoch=None,
@@ -155,7 +154,6 @@ class DataFrameClient(InfluxDBClient):
         except _core.Error as e:
             if not raise_errors and e.args[1] == 0:
                 return {}
-            from influxc.client import _raise
             _raise(e)
         out = [self._frames_to_dict(frames) for frames in stmts]
         if not out:
