@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """python3-influxdb's DataFrameClient on the benchmark data set.
-usage: py_df.py PORT DB query|write [N]"""
+usage: py_df.py PORT DB query|write|lines [N]  (lines: DataFrame -> line
+protocol alone, no network; PORT and DB unused)"""
 import sys, time
 import numpy as np
 import pandas as pd
@@ -28,7 +29,15 @@ else:
                        "status": status[i % 3]},
                       index=pd.to_datetime(1600000000000000000 + i * 1000, unit="ns", utc=True))
     t0 = time.monotonic()
-    c.write_points(df, "cpu", tag_columns=["host", "region"], batch_size=10000)
+    if mode == "lines" and hasattr(c, "dataframe_to_lines"):
+        text = c.dataframe_to_lines(df, "cpu", tag_columns=["host", "region"])
+    elif mode == "lines":
+        text = "\n".join(c._convert_dataframe_to_lines(
+            df, "cpu", tag_columns=["host", "region"]))
+    else:
+        c.write_points(df, "cpu", tag_columns=["host", "region"], batch_size=10000)
     dt = time.monotonic() - t0
+    if mode == "lines":
+        assert text.count("\n") >= n - 1
     rows = n
 print("rows %d seconds %.3f rows_per_s %.0f" % (rows, dt, rows / dt))

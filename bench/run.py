@@ -82,6 +82,12 @@ def timed(cmd, **kw):
     return dt, rss, r.stdout.decode()
 
 
+def call_seconds(out):
+    """The seconds a contender printed for its own timed call (no
+    interpreter start-up or imports)."""
+    return float(re.search(r"\bseconds (\S+)", out).group(1))
+
+
 # ---- write ----
 chunks = os.path.join(TMP, "chunks")
 os.makedirs(chunks)
@@ -131,17 +137,17 @@ for r in range(args.repeat):
             dt, rss, out = timed([os.path.join(B, "bench", "bench_writer"), str(PORT), "w", "4", str(N), "16", "1"])
             m = re.search(r"latency_us (\S+) direct_us (\S+)", out)
             LAT.append((float(m.group(1)), float(m.group(2))))
-            record("writer influxc 4 producers", float(re.search(r"seconds (\S+)", out).group(1)), rss)
+            record("writer influxc 4 producers", call_seconds(out), rss)
     if HAVE_PY:
         fresh("w")
-        dt, rss, _ = timed(["/usr/bin/python3", os.path.join(HERE, "py_write.py"), str(PORT), "w", str(N)], env=PYENV)
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_write.py"), str(PORT), "w", str(N)], env=PYENV)
         assert count("w") == N
-        record("write influxc python", dt, rss)
+        record("write influxc python", call_seconds(out), rss)
     if not args.skip_python and r == 0:
         fresh("w")
-        dt, rss, _ = timed(["/usr/bin/python3", os.path.join(HERE, "py_write.py"), str(PORT), "w", str(N)])
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_write.py"), str(PORT), "w", str(N)])
         assert count("w") == N
-        record("write python3-influxdb", dt, rss)
+        record("write python3-influxdb", call_seconds(out), rss)
 
 # ---- CLI import of a 1M-line file ----
 stock = os.path.join(TMP, "stock.txt")
@@ -182,10 +188,10 @@ for r in range(args.repeat):
     record("query influxc stream msgpack", dt, rss)
     if HAVE_PY:
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_query.py"), str(PORT), "q", Q], env=PYENV)
-        record("query influxc python", dt, rss)
+        record("query influxc python", call_seconds(out), rss)
     if not args.skip_python and r == 0:
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_query.py"), str(PORT), "q", Q])
-        record("query python3-influxdb", dt, rss)
+        record("query python3-influxdb", call_seconds(out), rss)
 
 # ---- frames ----
 FRAME_MB = []
@@ -200,22 +206,30 @@ for r in range(args.repeat):
     fresh("w")
     dt, rss, out = timed([os.path.join(B, "bench", "bench_frame"), str(PORT), "w", "write", str(N)])
     assert count("w") == N
-    record("frame write influxc", float(re.search(r"seconds (\S+)", out).group(1)), rss)
+    record("frame write influxc", call_seconds(out), rss)
     if HAVE_PY:
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "q", "query"], env=PYENV)
-        record("frame query influxc DataFrameClient", dt, rss)
+        record("frame query influxc DataFrameClient", call_seconds(out), rss)
         fresh("w")
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "w", "write", str(N)],
                              env=PYENV)
         assert count("w") == N, count("w")
-        record("frame write influxc DataFrameClient", float(re.search(r"seconds (\S+)", out).group(1)), rss)
+        record("frame write influxc DataFrameClient", call_seconds(out), rss)
     if not args.skip_python and r == 0:
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "q", "query"])
-        record("frame query DataFrameClient", dt, rss)
+        record("frame query DataFrameClient", call_seconds(out), rss)
         fresh("w")
         dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), str(PORT), "w", "write", str(N)])
         assert count("w") == N, count("w")
-        record("frame write DataFrameClient", float(re.search(r"seconds (\S+)", out).group(1)), rss)
+        record("frame write DataFrameClient", call_seconds(out), rss)
+    # DataFrame -> line protocol alone (no network; one core).
+    if HAVE_PY:
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), "0", "-", "lines", str(N)],
+                             env=PYENV)
+        record("df to lines influxc", call_seconds(out), rss)
+    if not args.skip_python and r == 0:
+        dt, rss, out = timed(["/usr/bin/python3", os.path.join(HERE, "py_df.py"), "0", "-", "lines", str(N)])
+        record("df to lines DataFrameClient", call_seconds(out), rss)
 
 subprocess.run([CTL, "stop", SRV], check=True)
 shutil.rmtree(TMP, ignore_errors=True)
@@ -299,6 +313,10 @@ if "frame query influxc DataFrameClient" in results:
     row("frame write influxc DataFrameClient", "write curl 2 conn")
     if "frame write DataFrameClient" in results:
         row("frame write influxc DataFrameClient", "frame write DataFrameClient")
+if "df to lines influxc" in results:
+    row("df to lines influxc", "df to lines DataFrameClient" if "df to lines DataFrameClient" in results else None)
+if "df to lines DataFrameClient" in results:
+    row("df to lines DataFrameClient")
 if FRAME_MB:
     w("")
     w("Frames of the query hold %.1f MB of data (values, bitmaps, text); peak RSS"

@@ -260,6 +260,20 @@ static int put_text(fcol *c, size_t row, const char *s) {
   return 0;
 }
 
+/* Columns from pandas and most programs repeat a few string objects: a
+ * pointer seen recently is checked and copied once, and its cells share
+ * the text (the arena is only read by offset). */
+#define SEEN_SLOTS 64
+typedef struct seen_text {
+  const char *p;
+  size_t off;
+} seen_text;
+
+static seen_text *seen_slot(seen_text *t, const char *p) {
+  uintptr_t h = (uintptr_t)p;
+  return &t[(h ^ (h >> 6) ^ (h >> 12)) % SEEN_SLOTS];
+}
+
 influx_status influx_frame_add_strings(influx_frame *f, const char *name,
                                        influx_col_type type,
                                        const char *const *v, size_t n,
@@ -272,25 +286,42 @@ influx_status influx_frame_add_strings(influx_frame *f, const char *name,
     return st;
   if (n && !v)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "frame: values are NULL");
-  for (size_t i = 0; i < n; i++)
-    if (v[i] && utf8_check(v[i], strlen(v[i])) != strlen(v[i]))
+  seen_text seen[SEEN_SLOTS] = {{0}};
+  for (size_t i = 0; i < n; i++) {
+    seen_text *e = v[i] ? seen_slot(seen, v[i]) : NULL;
+    if (!e || e->p == v[i])
+      continue;
+    size_t len = strlen(v[i]);
+    if (utf8_check(v[i], len) != len)
       return ierr(err, INFLUX_ERR_INVALID_ARG,
                   "frame: column \"%.60s\" row %zu is not valid UTF-8", name,
                   i);
+    e->p = v[i];
+  }
   if (!f->has_rows && (frame_reserve_rows(f, n) || null_existing(f, n)))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   fcol *c = frame_new_col(f, name, (int)type);
   if (!c)
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  memset(seen, 0, sizeof seen);
+  size_t *offs = c->values;
   for (size_t i = 0; i < n; i++) {
     if (!v[i]) {
       if (frame_need_bitmap(f, c))
         return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
       bit_set(c->valid, i, 0);
       c->nnull++;
-      ((size_t *)c->values)[i] = 0;
+      offs[i] = 0;
+      continue;
+    }
+    seen_text *e = seen_slot(seen, v[i]);
+    if (e->p == v[i]) {
+      offs[i] = e->off;
     } else if (put_text(c, i, v[i])) {
       return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+    } else {
+      e->p = v[i];
+      e->off = offs[i];
     }
   }
   f->nrows = n;

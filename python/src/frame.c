@@ -220,8 +220,7 @@ PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
     }
     Py_BEGIN_ALLOW_THREADS st = influx_frame_encode(f, &wo, lb, &rep, &err);
     Py_END_ALLOW_THREADS if (st) raise_status(st, &err, NULL);
-    else out = PyUnicode_DecodeUTF8(influx_lines_data(lb),
-                                    (Py_ssize_t)influx_lines_len(lb), "strict");
+    else out = utf8_str(influx_lines_data(lb), influx_lines_len(lb));
     influx_lines_free(lb);
     goto done;
   }

@@ -350,6 +350,20 @@ class BeyondTheSeed(unittest.TestCase):
         self.assertEqual(dfc.dataframe_to_lines(mixed, "m",
                                                 time_precision="s"),
                          'm o="a" 1\nm o="3" 3\nm o="x" 5\n')
+        # Non-ASCII text anywhere in a line (the str is built by copying
+        # when the text is ASCII, decoded otherwise).
+        one = pd.to_datetime([1], unit="s", utc=True)
+        for text in ["é", "abcdefgé", "abcdefghijklmnopqrsé", "plain",
+                     "ab\u2603cdefghijklmnop"]:
+            df = pd.DataFrame({"host": [text], "s": [text]}, index=one)
+            self.assertEqual(
+                dfc.dataframe_to_lines(df, "m", tag_columns=["host"],
+                                       time_precision="s"),
+                'm,host=%s s="%s" 1\n' % (text, text))
+            data = {"points": [{"measurement": "m", "tags": {"t": text},
+                                "fields": {"f": text, "g": 1}}]}
+            self.assertEqual(influxc.line_protocol.make_lines(data),
+                             influxdb.line_protocol.make_lines(data))
 
     def test_client_is_pythonic(self):
         with InfluxDBClient("127.0.0.1", port(), database=self.db) as c:

@@ -145,6 +145,55 @@ static void test_build_and_read(void **state) {
   influx_frame_free(f);
 }
 
+/* String columns repeat a few pointers (pandas' object columns do): every
+ * cell still reads back its own text, with more distinct pointers than
+ * the column's cache of recent ones, and a bad pointer is found wherever
+ * it first stands. */
+static void test_strings_repeated_pointers(void **state) {
+  (void)state;
+  enum { N = 1000, K = 150 };
+  static char texts[K][16];
+  for (int k = 0; k < K; k++)
+    snprintf(texts[k], sizeof texts[k], "v%03d", k);
+  char same[] = "v001"; /* equal text at another address */
+  const char *v[N];
+  int64_t t[N];
+  for (int i = 0; i < N; i++) {
+    v[i] = i % 7 == 3 ? NULL : i % 11 == 5 ? same : texts[(i * 37) % K];
+    t[i] = i;
+  }
+  influx_error err = {0};
+  influx_frame *f = NULL;
+  assert_ok(influx_frame_new(&f, &err), &err);
+  assert_ok(influx_frame_set_time(f, t, N, 1, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "s", INFLUX_COL_STRING, v, N, &err),
+            &err);
+  for (int i = 0; i < N; i++) {
+    char want[16];
+    if (i % 7 == 3) {
+      assert_true(influx_frame_is_null(f, (size_t)i, 0));
+      continue;
+    }
+    snprintf(want, sizeof want, "v%03d", i % 11 == 5 ? 1 : (i * 37) % K);
+    assert_string_equal(influx_frame_get_string(f, (size_t)i, 0), want);
+  }
+  char bad[] = "b\xc3";
+  v[0] = bad;
+  v[600] = bad;
+  v[900] = bad;
+  assert_int_equal(
+      influx_frame_add_strings(f, "u", INFLUX_COL_STRING, v, N, &err),
+      INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "row 0 is not valid UTF-8"));
+  v[0] = texts[0];
+  assert_int_equal(
+      influx_frame_add_strings(f, "u", INFLUX_COL_STRING, v, N, &err),
+      INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "row 600 is not valid UTF-8"));
+  assert_int_equal(influx_frame_column_count(f), 1);
+  influx_frame_free(f);
+}
+
 static void test_csv(void **state) {
   (void)state;
   influx_frame *f;
@@ -313,6 +362,7 @@ static void test_arrow_export(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_build_and_read),
+      cmocka_unit_test(test_strings_repeated_pointers),
       cmocka_unit_test(test_csv),
       cmocka_unit_test(test_csv_floor_and_cells),
       cmocka_unit_test(test_encode_without_network),
