@@ -158,6 +158,7 @@ typedef enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_JSONL } out_format;
 
 /* Maps a status to an exit code. */
 int cli_exit_code(influx_status st);
+void report_hosts(influx_client *c, const global *g, int always);
 /* Prints "influxc: <what>: <message>" on stderr; returns the exit code. */
 int cli_fail(const char *what, influx_status st, const influx_error *err);
 /* cli_fail for a write of `npoints` points after `stored_before` were

@@ -182,6 +182,7 @@ int cmd_write(int argc, char **argv, global *g) {
     signal(SIGINT, on_sigint);
     rc = !strcmp(format, "json") ? write_json(in, c, &wo)
                                  : write_line_stream(in, c, &wo, (size_t)batch);
+    report_hosts(c, g, 0);
     influx_client_free(c);
   }
   if (in != stdin)

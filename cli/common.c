@@ -18,6 +18,7 @@ int cli_exit_code(influx_status st) {
   case INFLUX_ERR_NETWORK:
   case INFLUX_ERR_TIMEOUT:
   case INFLUX_ERR_TLS:
+  case INFLUX_ERR_ACK: /* too few hosts answered */
     return EXIT_CONNECT;
   case INFLUX_ERR_AUTH:
     return EXIT_AUTH;
@@ -156,4 +157,40 @@ char *read_all(FILE *in, size_t *len) {
     return NULL;
   }
   return text;
+}
+
+/* Replicate mode, after a write or an import: lets the hosts that were
+ * behind catch up for a while, then says per host what it stored and
+ * what still waits in its queue. With `always` 0 only if any waits. */
+void report_hosts(influx_client *c, const global *g, int always) {
+  size_t n = influx_client_host_count(c);
+  if (n < 2 || g->o.write_mode != INFLUX_WRITE_REPLICATE)
+    return;
+  influx_error err = {0};
+  int wait = g->o.timeout_ms > 0 ? g->o.timeout_ms : 10000;
+  int behind = influx_client_catch_up(c, wait, &err) != INFLUX_OK;
+  if (!always && !behind)
+    return;
+  for (size_t i = 0; i < n; i++) {
+    influx_host_status hs;
+    if (influx_client_host_status(c, i, &hs, NULL))
+      continue;
+    fputs("influxc:   ", stderr);
+    term_fputs(stderr, hs.host);
+    fprintf(stderr, ":%d: %llu points stored", hs.port,
+            (unsigned long long)hs.points_stored);
+    if (hs.batches_queued)
+      fprintf(stderr, "; %llu batches (%.1f MB) wait in its %s",
+              (unsigned long long)hs.batches_queued,
+              (double)hs.bytes_queued / 1e6,
+              g->o.spool_dir ? "spool" : "memory queue (lost at exit)");
+    if (hs.batches_dropped)
+      fprintf(stderr, "; %llu batches dropped (its memory queue was full)",
+              (unsigned long long)hs.batches_dropped);
+    if (hs.state != INFLUX_HOST_UP && hs.last_error[0]) {
+      fputs("; last error: ", stderr);
+      term_fputs(stderr, hs.last_error);
+    }
+    fputc('\n', stderr);
+  }
 }

@@ -1244,6 +1244,7 @@ int cmd_import(int argc, char **argv, global *g) {
               (unsigned long long)w, (unsigned long long)r);
     }
   }
+  report_hosts(c, g, !im.quiet || interrupted);
   if (interrupted) {
     /* Everything up to the last input line read is settled now. */
     fprintf(stderr,

@@ -16,6 +16,9 @@ const char *const usage_globals =
     "  --database D --ssl --insecure --ca-cert F --cert F --key F\n"
     "  --timeout SECONDS --retries N --gzip --path P --pool-size N\n"
     "  --udp-port N --proxy URL --dsn DSN      (--opt=value works too)\n"
+    "several servers: --host h1[:port],h2[:port],... (reads fail over)\n"
+    "  --write-mode failover|replicate --ack any|quorum|all\n"
+    "  --balance first|random --spool DIR (replicate: each host's queue)\n"
     "With --ssl the server's certificate is verified (add --ca-cert for a\n"
     "private CA); --insecure skips that and says so. --password \"\" on a\n"
     "terminal prompts. INFLUX_USERNAME and INFLUX_PASSWORD are read from\n"
@@ -53,7 +56,11 @@ enum {
   G_POOL_SIZE,
   G_UDP_PORT,
   G_PROXY,
-  G_DSN
+  G_DSN,
+  G_WRITE_MODE,
+  G_ACK,
+  G_BALANCE,
+  G_SPOOL
 };
 const cli_option cli_global_options[] = {
     {"--host", G_HOST, 1},
@@ -78,7 +85,29 @@ const cli_option cli_global_options[] = {
     {"--udp-port", G_UDP_PORT, 1},
     {"--proxy", G_PROXY, 1},
     {"--dsn", G_DSN, 1},
+    {"--write-mode", G_WRITE_MODE, 1},
+    {"--ack", G_ACK, 1},
+    {"--balance", G_BALANCE, 1},
+    {"--spool", G_SPOOL, 1},
     {NULL, 0, 0}};
+
+/* `v` as the index of one of `names` (NULL-ended) into *out, or a usage
+ * error listing them. */
+static int choice(const char *opt, const char *v, const char *const *names,
+                  int *out) {
+  for (int i = 0; names[i]; i++)
+    if (!strcmp(v, names[i])) {
+      *out = i;
+      return 0;
+    }
+  char what[160];
+  snprintf(what, sizeof what, "%s %%s is not one of %s%s%s%s%s", opt, names[0],
+           names[1] ? ", " : "", names[1] ? names[1] : "",
+           names[1] && names[2] ? ", " : "",
+           names[1] && names[2] ? names[2] : "");
+  usage_error(what, v);
+  return -1;
+}
 
 /* A port-like number in lo..hi into *out, or a usage error naming it. */
 static int number(const char *opt, const char *v, long lo, long hi, int *out) {
@@ -174,6 +203,21 @@ int apply_global(const cli_option *opt, const char *v, global *g) {
     break;
   case G_DSN:
     g->dsn = v;
+    break;
+  case G_WRITE_MODE: {
+    static const char *const m[] = {"failover", "replicate", NULL};
+    return choice(a, v, m, &g->o.write_mode);
+  }
+  case G_ACK: { /* in the order of influx_ack */
+    static const char *const m[] = {"quorum", "any", "all", NULL};
+    return choice(a, v, m, &g->o.ack);
+  }
+  case G_BALANCE: {
+    static const char *const m[] = {"first", "random", NULL};
+    return choice(a, v, m, &g->o.balance);
+  }
+  case G_SPOOL:
+    g->o.spool_dir = v;
     break;
   }
   return 0;

@@ -42,22 +42,6 @@ static influx_status check_host(const char *h, influx_error *err) {
   return INFLUX_OK;
 }
 
-static char *build_base_url(influx_client *c) {
-  ibuf b = {0};
-  int v6 = strchr(c->host, ':') != NULL && c->host[0] != '[';
-  ibuf_printf(&b, "%s://%s%s%s:%d/", c->ssl ? "https" : "http", v6 ? "[" : "",
-              c->host, v6 ? "]" : "", c->port);
-  const char *p = c->path;
-  while (*p == '/')
-    p++;
-  if (*p) {
-    ibuf_puts(&b, p);
-    if (b.p && b.p[b.len - 1] != '/')
-      ibuf_putc(&b, '/');
-  }
-  return b.p;
-}
-
 influx_status influx_client_new(const influx_options *opts, influx_client **out,
                                 influx_error *err) {
   static const influx_options defaults;
@@ -95,6 +79,25 @@ influx_status influx_client_new(const influx_options *opts, influx_client **out,
   if (opts->retry_base_ms < 0 || opts->retry_max_ms < 0)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "retry delays must not be negative");
+  if (opts->write_mode < INFLUX_WRITE_FAILOVER ||
+      opts->write_mode > INFLUX_WRITE_REPLICATE)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "write_mode %d is not failover (0) or replicate (1)",
+                opts->write_mode);
+  if (opts->ack < INFLUX_ACK_QUORUM || opts->ack > INFLUX_ACK_ALL)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "ack %d is not quorum (0), any (1) or all (2)", opts->ack);
+  if (opts->balance < INFLUX_BALANCE_FIRST ||
+      opts->balance > INFLUX_BALANCE_RANDOM)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "balance %d is not first (0) or random (1)", opts->balance);
+  if (opts->host_queue_mb < 0 || opts->host_queue_mb > 1 << 20)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "host_queue_mb %d is out of range 1-1048576",
+                opts->host_queue_mb);
+  if (opts->spool_dir && opts->write_mode != INFLUX_WRITE_REPLICATE)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "spool_dir is for write_mode replicate");
   if (opts->verify_ssl && opts->insecure_ssl)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "verify_ssl and insecure_ssl contradict each other");
@@ -168,11 +171,22 @@ influx_status influx_client_new(const influx_options *opts, influx_client **out,
   }
   c->user_accept = has_header(opts->headers, "Accept");
   c->user_ctype = has_header(opts->headers, "Content-Type");
-  if (!oom)
-    c->base_url = build_base_url(c);
-  if (oom || !c->base_url) {
+  if (oom) {
     influx_client_free(c);
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory creating a client");
+  }
+  c->write_mode = opts->write_mode;
+  if (opts->spool_dir && !(c->spool_dir = istrdup(opts->spool_dir))) {
+    influx_client_free(c);
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory creating a client");
+  }
+  c->ack = opts->ack;
+  c->balance = opts->balance;
+  c->host_queue_bytes =
+      (size_t)(opts->host_queue_mb ? opts->host_queue_mb : 256) << 20;
+  if ((st = hosts_init(c, opts, err)) || (st = replica_open(c, err))) {
+    influx_client_free(c);
+    return st;
   }
   *out = c;
   return INFLUX_OK;
@@ -218,7 +232,8 @@ void influx_client_free(influx_client *c) {
   free(c->https_proxy);
   free(c->cert);
   free(c->cert_key);
-  free(c->base_url);
+  replica_close(c);
+  hosts_free(c);
   pthread_mutex_destroy(&c->mu);
   pthread_mutex_destroy(&c->udp_mu);
   pthread_cond_destroy(&c->cv);

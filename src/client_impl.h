@@ -13,10 +13,39 @@ struct influx_session {
   pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 };
 
+/* A batch waiting for one host (replicate mode): in memory, or in a file
+ * of the host's spool directory (body NULL, read back when sent). */
+typedef struct rq_item {
+  uint64_t seq;
+  size_t len;   /* body bytes */
+  size_t lines; /* points */
+  int gz;       /* body is gzip-compressed */
+  char *qs;
+  char *body;
+  struct rq_item *next;
+} rq_item;
+
+/* One server of the client. Breaker fields and counters are under the
+ * client's `mu`; the queue under `qmu`, which replicate mode holds while
+ * it sends to the host, so that the host gets its batches in order. */
+typedef struct host_ent {
+  char *name;
+  int port;
+  char *base_url; /* "http://host:port/path/" */
+  int fails;      /* in a row */
+  int64_t open_until_ms;
+  uint64_t requests, failures, stored_batches, stored_points, dropped;
+  char last_error[256];
+  pthread_mutex_t qmu;
+  rq_item *qhead, *qtail;
+  uint64_t nq, qbytes, next_seq;
+  int spool_fd; /* directory, -1: memory */
+  int lock_fd;
+} host_ent;
+
 struct influx_client {
   char *host, *username, *password, *database, *path, *ca_cert;
   char *http_proxy, *https_proxy, *cert, *cert_key;
-  char *base_url; /* "http://host:port/path/" */
   int port, ssl, verify_ssl, timeout_ms, connect_timeout_ms, retries;
   int retry_base_ms, retry_max_ms;
   int use_udp, udp_port, udp_payload_size, pool_size, gzip;
@@ -35,6 +64,12 @@ struct influx_client {
   pthread_mutex_t udp_mu; /* held while the socket is opened, used, closed */
   unsigned rand_state;
   influx_client_stats stats;
+
+  host_ent *hosts; /* hosts[0] is host and port above */
+  size_t nhosts;
+  int write_mode, ack, balance;
+  size_t host_queue_bytes;
+  char *spool_dir;
 };
 
 /* One HTTP exchange, as the library's functions describe it. */
@@ -93,10 +128,63 @@ typedef struct http_canned {
 INFLUX_PRIVATE extern void (*http_fake)(const http_call *call,
                                         http_canned *out);
 
-/* Performs `call` with retries; fills `res` (caller frees res->body). */
+/* Performs `call` with retries; fills `res` (caller frees res->body).
+ * With several hosts: on a healthy one, failing over (hosts.c). */
 INFLUX_PRIVATE influx_status http_perform(influx_client *c,
                                           const http_call *call,
                                           http_result *res, influx_error *err);
+
+/* How one exchange with one host ended, for failover decisions. */
+typedef struct host_outcome {
+  int failover;  /* the host failed (transport, timeout, 429, 5xx): another
+                    host or a later attempt may succeed */
+  int delivered; /* part of the body went to the caller's callback */
+} host_outcome;
+
+/* `call` on host `hi` only: `attempts` tries (0: the client's retries)
+ * with backoff between them. */
+INFLUX_PRIVATE influx_status http_perform_on(influx_client *c, size_t hi,
+                                             const http_call *call,
+                                             int attempts, http_result *res,
+                                             host_outcome *out,
+                                             influx_error *err);
+
+/* Sleeps the client's backoff after `attempt` failures (Retry-After `ra`
+ * raises it, up to the cap). */
+INFLUX_PRIVATE void http_backoff(influx_client *c, int attempt, const char *ra);
+
+/* ---- several hosts (hosts.c) ---- */
+
+/* Parses the host list of the options into c->hosts (c->ssl, c->path and
+ * c->port set first). */
+INFLUX_PRIVATE influx_status hosts_init(influx_client *c,
+                                        const influx_options *o,
+                                        influx_error *err);
+INFLUX_PRIVATE void hosts_free(influx_client *c);
+/* The failover path of http_perform for several hosts. */
+INFLUX_PRIVATE influx_status hosts_perform(influx_client *c,
+                                           const http_call *call,
+                                           http_result *res, influx_error *err);
+/* Whether host `hi` may be used now: up, or its backoff is over and a
+ * /ping probe succeeded. */
+INFLUX_PRIVATE int host_usable(influx_client *c, size_t hi);
+INFLUX_PRIVATE void host_ok(influx_client *c, size_t hi);
+INFLUX_PRIVATE void host_failed(influx_client *c, size_t hi, const char *why);
+/* A 5xx body that InfluxDB Enterprise sends when the write is stored
+ * (hinted handoff). */
+INFLUX_PRIVATE int hinted_handoff(const http_result *res);
+INFLUX_PRIVATE int64_t mono_ms(void);
+
+/* ---- replicate mode (replica.c) ---- */
+
+/* Opens the hosts' spool directories and reads what waits in them. */
+INFLUX_PRIVATE influx_status replica_open(influx_client *c, influx_error *err);
+INFLUX_PRIVATE void replica_close(influx_client *c);
+/* Sends one write batch to every host (see client.h). */
+INFLUX_PRIVATE influx_status replica_post(influx_client *c, const char *qs,
+                                          const char *body, size_t len, int gz,
+                                          size_t lines, http_result *res,
+                                          influx_error *err);
 
 /* Appends "&name=value" (or "name=value" first) URL-encoded. */
 INFLUX_PRIVATE int qs_add(ibuf *qs, const char *name, const char *value);

@@ -92,10 +92,13 @@ influx_status influx_dsn_parse(const char *dsn, influx_options *o,
     }
     hp = at + 1;
   }
-  /* host[:port] or [v6]:port */
+  /* host[:port] or [v6]:port, or a list "h1:8086,h2,[v6]:8087" that the
+   * client parses (each host with its own port) */
   const char *port_s = NULL;
   const char *he;
-  if (*hp == '[') {
+  if (memchr(hp, ',', (size_t)(auth_end - hp))) {
+    ibuf_append(&host, hp, (size_t)(auth_end - hp));
+  } else if (*hp == '[') {
     const char *rb = memchr(hp, ']', (size_t)(auth_end - hp));
     if (!rb) {
       st = ierr(err, INFLUX_ERR_INVALID_ARG, "DSN IPv6 host lacks ']'");

@@ -37,6 +37,8 @@ const char *influx_strerror(influx_status code) {
     return "too large";
   case INFLUX_ERR_UNEXPECTED:
     return "unexpected HTTP status";
+  case INFLUX_ERR_ACK:
+    return "too few hosts stored the write";
   }
   return "unknown status";
 }

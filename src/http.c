@@ -226,11 +226,11 @@ int qs_add(ibuf *qs, const char *name, const char *value) {
   return url_encode(qs, value, strlen(value));
 }
 
-static influx_status setup(influx_client *c, CURL *h, const http_call *call,
-                           xfer *x, struct curl_slist **hdrs,
-                           influx_error *err) {
+static influx_status setup(influx_client *c, const char *base_url, CURL *h,
+                           const http_call *call, xfer *x,
+                           struct curl_slist **hdrs, influx_error *err) {
   ibuf url = {0};
-  ibuf_puts(&url, c->base_url);
+  ibuf_puts(&url, base_url);
   ibuf_puts(&url, call->path);
   if (call->qs && *call->qs) {
     ibuf_putc(&url, '?');
@@ -391,7 +391,7 @@ static int retryable_curl(CURLcode rc) {
   }
 }
 
-static void backoff_sleep(influx_client *c, int attempt, const char *ra) {
+void http_backoff(influx_client *c, int attempt, const char *ra) {
   retry_policy p = {(double)c->retry_base_ms, 2, (double)c->retry_max_ms};
   pthread_mutex_lock(&c->mu);
   unsigned r = (unsigned)rand_r(&c->rand_state);
@@ -423,20 +423,25 @@ static CURLcode canned(const http_call *call, xfer *x) {
   return CURLE_OK;
 }
 
-influx_status http_perform(influx_client *c, const http_call *call,
-                           http_result *res, influx_error *err) {
+influx_status http_perform_on(influx_client *c, size_t hi,
+                              const http_call *call, int attempts,
+                              http_result *res, host_outcome *out,
+                              influx_error *err) {
   memset(res, 0, sizeof *res);
+  host_outcome o = {0};
   CURL *h = pool_get(c);
   if (!h)
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory creating a connection");
   influx_status st = INFLUX_OK;
   long want = call->expected ? call->expected : 200;
+  int limit = attempts ? attempts : c->retries;
   for (int attempt = 1;; attempt++) {
     xfer x = {.call = call, .res = res, .h = h};
     struct curl_slist *hdrs = NULL;
     ibuf_free(&res->body);
     res->status = 0;
-    if ((st = setup(c, h, call, &x, &hdrs, err)))
+    o.failover = 0;
+    if ((st = setup(c, c->hosts[hi].base_url, h, call, &x, &hdrs, err)))
       break;
     char ebuf[CURL_ERROR_SIZE];
     ebuf[0] = 0;
@@ -450,20 +455,22 @@ influx_status http_perform(influx_client *c, const http_call *call,
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
     if (http_fake)
       res->status = x.fake_status;
+    o.delivered = x.delivered != 0;
     pthread_mutex_lock(&c->mu);
     c->stats.requests++;
     c->stats.connections += (uint64_t)nconn;
+    c->hosts[hi].requests++;
     pthread_mutex_unlock(&c->mu);
-    int can_retry =
-        x.delivered == 0 && !call->no_retry &&
-        (c->retries == INFLUX_RETRIES_UNTIL_SUCCESS || attempt < c->retries);
+    int can_retry = x.delivered == 0 && !call->no_retry &&
+                    (limit == INFLUX_RETRIES_UNTIL_SUCCESS || attempt < limit);
     if (x.aborted) {
       st = ierr(err, INFLUX_ERR_ABORTED, "aborted by the body callback");
       break;
     }
     if (rc != CURLE_OK) {
       st = curl_error(rc, ebuf, err);
-      if (can_retry && retryable_curl(rc))
+      o.failover = retryable_curl(rc);
+      if (can_retry && o.failover)
         goto retry;
       break;
     }
@@ -473,17 +480,32 @@ influx_status http_perform(influx_client *c, const http_call *call,
     }
     st = http_status_error(res->status, res->ctype, res->body.p, res->body.len,
                            err);
-    if (can_retry && call->retry_5xx && retry_http_status(res->status))
+    o.failover = call->retry_5xx && retry_http_status(res->status);
+    if (can_retry && o.failover)
       goto retry;
     break;
   retry:
     pthread_mutex_lock(&c->mu);
     c->stats.retries++;
     pthread_mutex_unlock(&c->mu);
-    backoff_sleep(c, attempt, res->retry_after);
+    http_backoff(c, attempt, res->retry_after);
   }
   pool_put(c, h);
+  if (o.failover) {
+    pthread_mutex_lock(&c->mu);
+    c->hosts[hi].failures++;
+    pthread_mutex_unlock(&c->mu);
+  }
+  if (out)
+    *out = o;
   return st;
+}
+
+influx_status http_perform(influx_client *c, const http_call *call,
+                           http_result *res, influx_error *err) {
+  if (c->nhosts > 1)
+    return hosts_perform(c, call, res, err);
+  return http_perform_on(c, 0, call, 0, res, NULL, err);
 }
 
 /* ---- ping and raw requests ---- */

@@ -23,9 +23,18 @@
 #define frame_unref influx__frame_unref
 #define grow_array_slow influx__grow_array_slow
 #define gzip_compress influx__gzip_compress
-#define http_global_init influx__http_global_init
+#define hinted_handoff influx__hinted_handoff
+#define host_failed influx__host_failed
+#define host_ok influx__host_ok
+#define host_usable influx__host_usable
+#define hosts_free influx__hosts_free
+#define hosts_init influx__hosts_init
+#define hosts_perform influx__hosts_perform
+#define http_backoff influx__http_backoff
 #define http_fake influx__http_fake
+#define http_global_init influx__http_global_init
 #define http_perform influx__http_perform
+#define http_perform_on influx__http_perform_on
 #define http_status_error influx__http_status_error
 #define http_validate_header influx__http_validate_header
 #define ibuf_append influx__ibuf_append
@@ -49,6 +58,7 @@
 #define lines_append_split influx__lines_append_split
 #define lines_encode influx__lines_encode
 #define media_type_format influx__media_type_format
+#define mono_ms influx__mono_ms
 #define mp_dec_feed influx__mp_dec_feed
 #define mp_dec_finish influx__mp_dec_finish
 #define mp_dec_free influx__mp_dec_free
@@ -75,6 +85,9 @@
 #define rb_statement_partial influx__rb_statement_partial
 #define rb_top_error influx__rb_top_error
 #define rb_value influx__rb_value
+#define replica_close influx__replica_close
+#define replica_open influx__replica_open
+#define replica_post influx__replica_post
 #define retry_delay_ms influx__retry_delay_ms
 #define retry_http_status influx__retry_http_status
 #define rfc3339_format influx__rfc3339_format

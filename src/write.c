@@ -92,6 +92,14 @@ influx_status write_post(influx_client *c, const char *qs, const char *body,
                     .retry_5xx = 1,
                     .no_retry = no_retry};
   memset(res, 0, sizeof *res); /* also when nothing is sent */
+  size_t lines = 0;
+  int replicate = c->nhosts > 1 && c->write_mode == INFLUX_WRITE_REPLICATE;
+  if (replicate) { /* each host counts the points it stored */
+    for (const char *p = body, *e = body + len; p < e; lines++) {
+      const char *nl = memchr(p, '\n', (size_t)(e - p));
+      p = nl ? nl + 1 : e;
+    }
+  }
   if (c->gzip && len) {
     if (gzip_compress(body, len, gz))
       return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
@@ -99,6 +107,9 @@ influx_status write_post(influx_client *c, const char *qs, const char *body,
     call.body_len = gz->len;
     call.body_gzip = 1;
   }
+  if (replicate)
+    return replica_post(c, qs, call.body, call.body_len, call.body_gzip, lines,
+                        res, err);
   return http_perform(c, &call, res, err);
 }
 

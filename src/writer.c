@@ -297,7 +297,7 @@ static uint64_t settled_through(const influx_writer *w) {
 
 static int retryable(influx_status st, long http) {
   return st == INFLUX_ERR_NETWORK || st == INFLUX_ERR_TIMEOUT ||
-         retry_http_status(http);
+         st == INFLUX_ERR_ACK || retry_http_status(http);
 }
 
 static long retry_delay(influx_writer *w, int attempt, const char *ra) {

@@ -39,6 +39,26 @@ typedef struct influx_socket_options {
 /** Pass as `retries` to retry until success (the seed's `retries=0`). */
 #define INFLUX_RETRIES_UNTIL_SUCCESS (-1)
 
+/** How writes use several hosts (`influx_options.write_mode`). */
+typedef enum influx_write_mode {
+  INFLUX_WRITE_FAILOVER = 0, /**< one host at a time, the next on failure */
+  INFLUX_WRITE_REPLICATE = 1 /**< every host gets every point, in order */
+} influx_write_mode;
+
+/** How many hosts must have stored a replicated batch before a write
+ * reports success (`influx_options.ack`). */
+typedef enum influx_ack {
+  INFLUX_ACK_QUORUM = 0, /**< more than half of the hosts (the default) */
+  INFLUX_ACK_ANY = 1,    /**< one host */
+  INFLUX_ACK_ALL = 2     /**< every host */
+} influx_ack;
+
+/** Which healthy host a read goes to (`influx_options.balance`). */
+typedef enum influx_balance {
+  INFLUX_BALANCE_FIRST = 0, /**< the first healthy host in list order */
+  INFLUX_BALANCE_RANDOM = 1 /**< a healthy host at random, per request */
+} influx_balance;
+
 /**
  * Client configuration. Zero-initialise and set what you need; every zero
  * field takes the seed's default. All strings are copied by
@@ -80,7 +100,18 @@ typedef struct influx_options {
   const char *const *headers; /**< extra headers, "Name: value", NULL-ended;
                                    Content-Type/Accept kept if given */
   influx_socket_options socket_options;
-  INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
+  /* Several servers (see "Several hosts" below). `host` may also hold a
+   * comma-separated list: "h1:8086,h2,[::1]:8087". */
+  const char *const *hosts; /**< NULL-ended "host[:port]" list; overrides
+                                 host and port (port is the default) */
+  const char *spool_dir;    /**< replicate: each host's durable queue is a
+                                 directory under it; NULL: in memory */
+  int write_mode;           /**< influx_write_mode */
+  int ack;                  /**< influx_ack, for INFLUX_WRITE_REPLICATE */
+  int balance;              /**< influx_balance, for reads */
+  int host_queue_mb;        /**< replicate without spool_dir: the most a
+                                 down host's memory queue holds; 0: 256 */
+  uint64_t reserved_[4];    /**< room to grow: leave zero (see influxc.h) */
 } influx_options;
 
 /**
@@ -200,6 +231,74 @@ typedef struct influx_client_stats {
 /** Copies the client's counters into `out`. */
 INFLUX_EXPORT void influx_client_get_stats(const influx_client *c,
                                            influx_client_stats *out);
+
+/* ---- Several hosts ----
+ * With more than one host, reads (queries, admin reads, ping) go to one
+ * healthy host and fail over to the next on connection errors, timeouts
+ * and 5xx, never on 4xx; a query is never sent to two hosts unless the
+ * first failed before any of its result was delivered. A host that fails
+ * is left alone for a backoff that doubles per failure (with jitter,
+ * capped at retry_max_ms), then probed with /ping before it is used again.
+ * Writes follow write_mode:
+ * - failover: each batch goes to one host, the next on failure;
+ * - replicate: each batch goes to every host. A host that is down keeps
+ *   the batches it missed in its own queue (a directory under spool_dir,
+ *   fsynced, or memory) and gets them back in order, before any newer
+ *   batch, when it answers again. A write succeeds when `ack` hosts have
+ *   stored the batch; the batch still reaches the others from their
+ *   queues. A 4xx (bad points) is reported once and sent nowhere else.
+ * Administrative statements (POST /query: CREATE, DROP, GRANT, ...) go to
+ * every host in replicate mode and succeed when all did. An Enterprise
+ * "hinted handoff queue not empty" answer counts as stored. */
+
+/** A host's state. */
+typedef enum influx_host_state {
+  INFLUX_HOST_UP = 0,     /**< in use */
+  INFLUX_HOST_DOWN = 1,   /**< failed: left alone until retry_in_ms */
+  INFLUX_HOST_PROBING = 2 /**< its backoff is over: probed before use */
+} influx_host_state;
+
+typedef struct influx_host_status {
+  char host[256];
+  int port;
+  int state;                /**< influx_host_state */
+  int failures_in_row;      /**< consecutive failures */
+  int64_t retry_in_ms;      /**< DOWN: time left before the next probe */
+  uint64_t requests;        /**< requests sent to it */
+  uint64_t failures;        /**< of which failed (transport, 5xx) */
+  uint64_t batches_stored;  /**< replicate: batches it acknowledged */
+  uint64_t points_stored;   /**< replicate: points in those batches */
+  uint64_t batches_queued;  /**< replicate: batches waiting for it */
+  uint64_t bytes_queued;    /**< their size */
+  uint64_t batches_dropped; /**< memory queue over host_queue_mb: lost for
+                                 this host (use spool_dir) */
+  char last_error[256];     /**< its last failure, "" if none */
+  INFLUX_RESERVED;          /**< room to grow: leave zero (see influxc.h) */
+} influx_host_status;
+
+/** The number of hosts of the client (1 unless several were given). */
+INFLUX_EXPORT size_t influx_client_host_count(const influx_client *c);
+
+/** Host `i`'s state and counters. */
+INFLUX_EXPORT influx_status influx_client_host_status(const influx_client *c,
+                                                      size_t i,
+                                                      influx_host_status *out,
+                                                      influx_error *err);
+
+/** Pings host `i` itself (no failover): its version and the round trip in
+ * microseconds. Updates its state: a host that answers is up. */
+INFLUX_EXPORT influx_status influx_ping_host(influx_client *c, size_t i,
+                                             char *version, size_t vsz,
+                                             int64_t *rtt_us,
+                                             influx_error *err);
+
+/** Replicate mode: sends what waits in the hosts' queues, in order, until
+ * every queue is empty (INFLUX_OK) or `timeout_ms` passed
+ * (INFLUX_ERR_TIMEOUT, naming the hosts still behind). Never negative;
+ * 0 tries each host once. */
+INFLUX_EXPORT influx_status influx_client_catch_up(influx_client *c,
+                                                   int timeout_ms,
+                                                   influx_error *err);
 
 #ifdef __cplusplus
 }

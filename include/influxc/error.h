@@ -28,7 +28,9 @@ typedef enum influx_status {
   INFLUX_ERR_IO = 12,        /**< local file / socket I/O failed */
   INFLUX_ERR_ABORTED = 13,   /**< a callback asked to stop */
   INFLUX_ERR_TOO_LARGE = 14, /**< data does not fit a limit (e.g. datagram) */
-  INFLUX_ERR_UNEXPECTED = 15 /**< unexpected HTTP status (not 4xx/5xx) */
+  INFLUX_ERR_UNEXPECTED = 15, /**< unexpected HTTP status (not 4xx/5xx) */
+  INFLUX_ERR_ACK = 16 /**< replicate: fewer hosts than `ack` stored a batch
+                           (it waits in the other hosts' queues) */
 } influx_status;
 
 /** Longest message kept in an influx_error, terminator included. */

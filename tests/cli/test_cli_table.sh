@@ -49,7 +49,8 @@ expect_eq complete-command "query" "$(complete_words influxc qu)"
 expect_eq complete-after-value "create" "$(complete_words influxc --host h --port 1 rp cr)"
 expect_eq complete-option "--insecure" "$(complete_words influxc --insec)"
 expect_eq complete-sub "privileges" "$(complete_words influxc user pri)"
-expect_eq complete-command-option "--batch-size --buffer-size" "$(complete_words influxc import --b)"
+# a command's own options and the global ones (--balance)
+expect_eq complete-command-option "--balance --batch-size --buffer-size" "$(complete_words influxc import --b)"
 expect_eq complete-command-option-2 "--chunked --chunk-size" "$(complete_words influxc -d x query --chu)"
 check bad-shell 2 "$BIN" completion zsh
 
