@@ -352,7 +352,7 @@ influx_status replica_post(influx_client *c, const char *qs, const char *body,
     pthread_mutex_lock(&h->qmu);
     int up = host_usable(c, i);
     if (up && h->qhead)
-      drain(c, i, 4); /* catch up a little before each new batch */
+      drain(c, i, 16); /* catch up before each new batch, a part at a time */
     int rc = 1;
     if (up && !h->qhead) {
       http_result r;

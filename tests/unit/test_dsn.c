@@ -102,6 +102,70 @@ static void expect_opt_bad(const influx_options *o, const char *needle) {
     fail_msg("error \"%s\" should mention \"%s\"", err.message, needle);
 }
 
+/* Several hosts: the DSN keeps the list for the client, which parses it
+ * (each host's own port, else the default). */
+static void test_host_lists(void **state) {
+  (void)state;
+  influx_options o;
+  char *st;
+  parse_ok("influxdb://u:p@h1:8086,h2:8087,h3/db", &o, &st);
+  assert_string_equal(o.host, "h1:8086,h2:8087,h3");
+  assert_string_equal(o.database, "db");
+  influx_client *c = NULL;
+  influx_error err = {0};
+  assert_int_equal(influx_client_new(&o, &c, &err), INFLUX_OK);
+  assert_int_equal(influx_client_host_count(c), 3);
+  const int ports[] = {8086, 8087, 8086};
+  const char *names[] = {"h1", "h2", "h3"};
+  for (size_t i = 0; i < 3; i++) {
+    influx_host_status hs;
+    assert_int_equal(influx_client_host_status(c, i, &hs, &err), INFLUX_OK);
+    assert_string_equal(hs.host, names[i]);
+    assert_int_equal(hs.port, ports[i]);
+    assert_int_equal(hs.state, INFLUX_HOST_UP);
+  }
+  influx_host_status hs;
+  assert_int_equal(influx_client_host_status(c, 3, &hs, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  influx_client_free(c);
+  free(st);
+
+  const char *list[] = {"[::1]:9000", "127.0.0.1", "::2", NULL};
+  influx_options a = {.hosts = list, .port = 7000};
+  assert_int_equal(influx_client_new(&a, &c, &err), INFLUX_OK);
+  assert_int_equal(influx_client_host_count(c), 3);
+  assert_int_equal(influx_client_host_status(c, 0, &hs, &err), INFLUX_OK);
+  assert_string_equal(hs.host, "::1");
+  assert_int_equal(hs.port, 9000);
+  assert_int_equal(influx_client_host_status(c, 2, &hs, &err), INFLUX_OK);
+  assert_string_equal(hs.host, "::2"); /* a bare IPv6 address has no port */
+  assert_int_equal(hs.port, 7000);
+  influx_client_free(c);
+
+  influx_options b1 = {.host = "h1,,h2"};
+  expect_opt_bad(&b1, "empty host");
+  influx_options b2 = {.host = "h1:99999,h2"};
+  expect_opt_bad(&b2, "port");
+  influx_options b3 = {.host = "h1,h1:8086"};
+  expect_opt_bad(&b3, "appears twice");
+  influx_options b4 = {.host = "h1,[::1"};
+  expect_opt_bad(&b4, "lacks ']'");
+  const char *none[] = {NULL};
+  influx_options b5 = {.hosts = none};
+  expect_opt_bad(&b5, "empty list");
+  influx_options b6 = {.spool_dir = "/tmp/x"};
+  expect_opt_bad(&b6, "replicate");
+  influx_options b7 = {.write_mode = 5};
+  expect_opt_bad(&b7, "write_mode");
+  influx_options b8 = {.ack = 7};
+  expect_opt_bad(&b8, "ack");
+  influx_options b9 = {.balance = -1};
+  expect_opt_bad(&b9, "balance");
+  const char *junk[] = {"h1", "h2:80x", NULL};
+  influx_options b10 = {.hosts = junk};
+  expect_opt_bad(&b10, "port");
+}
+
 static void test_option_validation(void **state) {
   (void)state;
   influx_options o = {.cert = "/tmp/c.pem"};
@@ -152,6 +216,7 @@ static void test_defaults(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_dsn),
+      cmocka_unit_test(test_host_lists),
       cmocka_unit_test(test_schemes),
       cmocka_unit_test(test_bad_dsns),
       cmocka_unit_test(test_overrides_win),

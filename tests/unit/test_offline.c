@@ -17,6 +17,7 @@ static char stmts[64][512]; /* the q parameter of each /query, decoded */
 static int nstmts;
 static const char *answer_body = "{\"results\":[{\"statement_id\":0}]}";
 static int fail_writes; /* answer this many /write calls with 503 */
+static int hinted;      /* answer /write with Enterprise's hinted handoff */
 static long write_calls, lines_seen, max_lines;
 static char *all_lines; /* every line written, in order */
 static size_t all_len;
@@ -70,7 +71,13 @@ static void fake(const http_call *call, http_canned *out) {
     out->body_len = strlen(answer_body);
   } else if (!strcmp(call->path, "write")) {
     write_calls++;
-    if (fail_writes > 0) {
+    if (hinted) {
+      out->status = 500;
+      out->headers = "Content-Type: application/json\r\n";
+      out->body = "{\"error\":\"write failed: hinted handoff queue not "
+                  "empty\"}";
+      out->body_len = strlen(out->body);
+    } else if (fail_writes > 0) {
       fail_writes--;
       out->status = 503;
       out->headers = "Content-Type: application/json\r\n";
@@ -110,6 +117,7 @@ static int setup(void **state) {
   http_fake = fake;
   nstmts = 0;
   fail_writes = 0;
+  hinted = 0;
   write_calls = lines_seen = max_lines = 0;
   free(all_lines);
   all_lines = NULL;
@@ -326,9 +334,39 @@ static void test_writer_spool_retries(void **state) {
   influx_client_free(c);
 }
 
+/* InfluxDB Enterprise answers 500 "hinted handoff queue not empty" when
+ * the write is stored and only its copy to another data node waits: that
+ * is success, for every host of a replicated write and for failover. */
+static void test_hinted_handoff_is_stored(void **state) {
+  (void)state;
+  hinted = 1;
+  for (int mode = 0; mode < 2; mode++) {
+    influx_options o = {.host = "127.0.0.1:1,127.0.0.1:2",
+                        .database = "d",
+                        .write_mode = mode,
+                        .ack = INFLUX_ACK_ALL};
+    influx_client *c;
+    influx_error err = {0};
+    assert_ok(influx_client_new(&o, &c, &err), &err);
+    const char *lines[] = {"m v=1i 1", "m v=2i 2"};
+    write_calls = 0;
+    assert_ok(influx_write_lines(c, lines, 2, NULL, &err), &err);
+    assert_int_equal(write_calls, mode == INFLUX_WRITE_REPLICATE ? 2 : 1);
+    for (size_t i = 0; mode == INFLUX_WRITE_REPLICATE && i < 2; i++) {
+      influx_host_status hs;
+      assert_ok(influx_client_host_status(c, i, &hs, &err), &err);
+      assert_int_equal(hs.points_stored, 2);
+      assert_int_equal(hs.batches_queued, 0);
+    }
+    influx_client_free(c);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_admin_statements, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_hinted_handoff_is_stored, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_result_building, setup, teardown),
       cmocka_unit_test_setup_teardown(test_writer_batches, setup, teardown),
       cmocka_unit_test_setup_teardown(test_writer_spool_retries, setup,
