@@ -24,6 +24,7 @@ _RESAMPLE = re.compile(r"^\s*(EVERY\s+[0-9]+[a-zµ]+)?\s*(FOR\s+[0-9]+[a-zµ]+)?
 
 # influx_status codes (influxc/error.h) the mapping below needs.
 _INVALID_ARG, _NOMEM, _NETWORK, _TIMEOUT, _TLS = 1, 2, 3, 4, 5
+_ACK = 16  # replicate: fewer hosts than `ack` stored a batch
 
 
 def _raise(e):
@@ -42,7 +43,7 @@ def _raise(e):
         raise ValueError(message) from None
     if status == _NOMEM:
         raise MemoryError(message) from None
-    if status in (_NETWORK, _TIMEOUT, _TLS):
+    if status in (_NETWORK, _TIMEOUT, _TLS, _ACK):
         raise InfluxDBConnectionError(message) from None
     raise InfluxDBClientError(message) from None
 
@@ -99,8 +100,11 @@ class InfluxDBClient(object):
                  password="root", database=None, ssl=False, verify_ssl=False,
                  timeout=None, retries=3, use_udp=False, udp_port=4444,
                  proxies=None, pool_size=10, path="", cert=None, gzip=False,
-                 session=None, headers=None, socket_options=None):
+                 session=None, headers=None, socket_options=None, *,
+                 write_mode="failover", ack="quorum", balance="first",
+                 spool_dir=None):
         self.__host = host
+        host = _host_list(host)
         self.__port = int(port)
         self._username = username
         self._password = password
@@ -142,7 +146,11 @@ class InfluxDBClient(object):
             http_proxy=self._proxies.get("http"),
             https_proxy=self._proxies.get("https"), pool_size=int(pool_size),
             path=self.__path, cert=cert_file, cert_key=key_file, ca_cert=ca,
-            gzip=bool(gzip), headers=user_headers or None)
+            gzip=bool(gzip), headers=user_headers or None,
+            write_mode=_choice("write_mode", write_mode, _WRITE_MODES),
+            ack=_choice("ack", ack, _ACKS),
+            balance=_choice("balance", balance, _BALANCES),
+            spool_dir=spool_dir)
 
     # ---- the seed's properties ----
     @property
@@ -180,8 +188,11 @@ class InfluxDBClient(object):
         """A client from "influxdb://user:pass@host:port/db" (schemes
         influxdb, https+influxdb, udp+influxdb); kwargs override."""
         init_args = _parse_dsn(dsn)
-        host, port = init_args.pop("hosts")[0]
-        init_args["host"] = host
+        hosts = init_args.pop("hosts")
+        host, port = hosts[0]
+        # Several hosts (beyond the seed, which kept the first): all of
+        # them, for failover reads and the chosen write_mode.
+        init_args["host"] = host if len(hosts) == 1 else hosts
         init_args["port"] = port
         init_args.update(kwargs)
         return cls(**init_args)
@@ -200,6 +211,22 @@ class InfluxDBClient(object):
     def close(self):
         """Close the connections (the client stays usable)."""
         self._core.close()
+
+    # ---- several hosts (beyond the seed) ----
+    def hosts(self):
+        """Every host's state: a list of dicts (host, port, state "up",
+        "down" or "probing", requests, failures, points_stored,
+        batches_queued, last_error, ...)."""
+        return self._core.hosts()
+
+    def catch_up(self, timeout=10.0):
+        """write_mode="replicate": deliver what waits in the hosts' queues,
+        in order; raises InfluxDBConnectionError naming the hosts still
+        behind after `timeout` seconds."""
+        try:
+            self._core.catch_up(float(timeout))
+        except _core.Error as e:
+            _raise(e)
 
     # ---- requests ----
     def request(self, url, method="GET", params=None, data=None, stream=False,
@@ -501,6 +528,33 @@ def _privilege(p):
     if isinstance(p, str) and p.lower() in _PRIVILEGES:
         return p.upper()
     return quote_ident(str(p))
+
+
+_WRITE_MODES = ("failover", "replicate")
+_ACKS = ("quorum", "any", "all")  # in the C core's order
+_BALANCES = ("first", "random")
+
+
+def _choice(name, value, names):
+    if value not in names:
+        raise ValueError("{0} must be one of {1}, not {2!r}".format(
+            name, ", ".join(names), value))
+    return names.index(value)
+
+
+def _host_list(host):
+    """A host, "h1:8086,h2", or a list of "host[:port]" / (host, port)."""
+    if isinstance(host, (list, tuple)):
+        parts = []
+        for h in host:
+            if isinstance(h, (list, tuple)):
+                name, port = h
+                name = "[{0}]".format(name) if ":" in name else name
+                parts.append("{0}:{1}".format(name, int(port)))
+            else:
+                parts.append(str(h))
+        return ",".join(parts)
+    return host
 
 
 def _parse_dsn(dsn):

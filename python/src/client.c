@@ -57,21 +57,22 @@ const char **pair_array(PyObject *pairs) {
 
 static int client_init(core_client *self, PyObject *args, PyObject *kw) {
   static char *names[] = {
-      "host",     "port",       "username",    "password",  "database",
-      "ssl",      "verify_ssl", "timeout",     "retries",   "use_udp",
-      "udp_port", "http_proxy", "https_proxy", "pool_size", "path",
-      "cert",     "cert_key",   "ca_cert",     "gzip",      "headers",
-      NULL};
+      "host",       "port",       "username",    "password",  "database",
+      "ssl",        "verify_ssl", "timeout",     "retries",   "use_udp",
+      "udp_port",   "http_proxy", "https_proxy", "pool_size", "path",
+      "cert",       "cert_key",   "ca_cert",     "gzip",      "headers",
+      "write_mode", "ack",        "balance",     "spool_dir", NULL};
   PyObject *host = NULL, *user = NULL, *pass = NULL, *db = NULL, *hproxy = NULL,
            *hsproxy = NULL, *path = NULL, *cert = NULL, *key = NULL, *ca = NULL,
-           *headers = NULL;
+           *headers = NULL, *spool = NULL;
   int port = 8086, ssl = 0, verify = 0, retries = 3, udp = 0, udp_port = 4444,
-      pool = 10, gzip = 0;
+      pool = 10, gzip = 0, mode = 0, ack = 0, balance = 0;
   double timeout = 0;
   if (!PyArg_ParseTupleAndKeywords(
-          args, kw, "|OiOOOppdipiOOiOOOOpO", names, &host, &port, &user, &pass,
-          &db, &ssl, &verify, &timeout, &retries, &udp, &udp_port, &hproxy,
-          &hsproxy, &pool, &path, &cert, &key, &ca, &gzip, &headers))
+          args, kw, "|OiOOOppdipiOOiOOOOpOiiiO", names, &host, &port, &user,
+          &pass, &db, &ssl, &verify, &timeout, &retries, &udp, &udp_port,
+          &hproxy, &hsproxy, &pool, &path, &cert, &key, &ca, &gzip, &headers,
+          &mode, &ack, &balance, &spool))
     return -1;
   influx_options o = {.port = port,
                       .ssl = ssl,
@@ -80,7 +81,10 @@ static int client_init(core_client *self, PyObject *args, PyObject *kw) {
                       .use_udp = udp,
                       .udp_port = udp_port,
                       .pool_size = pool,
-                      .gzip = gzip};
+                      .gzip = gzip,
+                      .write_mode = mode,
+                      .ack = ack,
+                      .balance = balance};
   if (timeout < 0 || timeout > 2e6) {
     PyErr_SetString(PyExc_ValueError, "timeout out of range");
     return -1;
@@ -93,7 +97,8 @@ static int client_init(core_client *self, PyObject *args, PyObject *kw) {
   if (opt_str(host, &o.host) || opt_str(db, &o.database) ||
       opt_str(hproxy, &o.http_proxy) || opt_str(hsproxy, &o.https_proxy) ||
       opt_str(path, &o.path) || opt_str(cert, &o.cert) ||
-      opt_str(key, &o.cert_key) || opt_str(ca, &o.ca_cert))
+      opt_str(key, &o.cert_key) || opt_str(ca, &o.ca_cert) ||
+      opt_str(spool, &o.spool_dir))
     return -1;
   /* The seed sends no credentials when either is None. */
   if (user == Py_None || pass == Py_None) {
@@ -161,6 +166,61 @@ static PyObject *client_ping(core_client *self, PyObject *unused) {
   Py_BEGIN_ALLOW_THREADS st = influx_ping(self->c, ver, sizeof ver, &err);
   Py_END_ALLOW_THREADS if (st) return raise_status(st, &err, NULL);
   return PyUnicode_DecodeUTF8(ver, (Py_ssize_t)strlen(ver), "replace");
+}
+
+/* hosts() -> [dict] of every host's state and counters. */
+static PyObject *client_hosts(core_client *self, PyObject *unused) {
+  (void)unused;
+  if (need(self))
+    return NULL;
+  static const char *const states[] = {"up", "down", "probing"};
+  size_t n = influx_client_host_count(self->c);
+  PyObject *out = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; out && i < n; i++) {
+    influx_host_status h;
+    influx_error err = {0};
+    influx_status st;
+    Py_BEGIN_ALLOW_THREADS st = influx_client_host_status(self->c, i, &h, &err);
+    Py_END_ALLOW_THREADS if (st) {
+      Py_DECREF(out);
+      return raise_status(st, &err, NULL);
+    }
+    PyObject *d = Py_BuildValue(
+        "{s:s,s:i,s:s,s:i,s:L,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:s}", "host", h.host,
+        "port", h.port, "state",
+        states[h.state >= 0 && h.state < 3 ? h.state : 0], "failures_in_row",
+        h.failures_in_row, "retry_in_ms", (long long)h.retry_in_ms, "requests",
+        (unsigned long long)h.requests, "failures",
+        (unsigned long long)h.failures, "batches_stored",
+        (unsigned long long)h.batches_stored, "points_stored",
+        (unsigned long long)h.points_stored, "batches_queued",
+        (unsigned long long)h.batches_queued, "bytes_queued",
+        (unsigned long long)h.bytes_queued, "batches_dropped",
+        (unsigned long long)h.batches_dropped, "last_error", h.last_error);
+    if (!d) {
+      Py_DECREF(out);
+      return NULL;
+    }
+    PyList_SET_ITEM(out, (Py_ssize_t)i, d);
+  }
+  return out;
+}
+
+/* catch_up(timeout_seconds): replicate mode's queues delivered. */
+static PyObject *client_catch_up(core_client *self, PyObject *arg) {
+  double t = PyFloat_AsDouble(arg);
+  if (need(self) || (t == -1 && PyErr_Occurred()))
+    return NULL;
+  if (!(t >= 0 && t <= 2e6)) {
+    PyErr_SetString(PyExc_ValueError, "timeout out of range");
+    return NULL;
+  }
+  influx_error err = {0};
+  influx_status st;
+  Py_BEGIN_ALLOW_THREADS st =
+      influx_client_catch_up(self->c, (int)(t * 1000 + 0.5), &err);
+  Py_END_ALLOW_THREADS if (st) return raise_status(st, &err, NULL);
+  Py_RETURN_NONE;
 }
 
 /* request(url, method, params, data, headers, expected) ->
@@ -575,6 +635,9 @@ static PyObject *client_close(core_client *self, PyObject *unused) {
 
 static PyMethodDef client_methods[] = {
     {"ping", (PyCFunction)client_ping, METH_NOARGS, "server version"},
+    {"hosts", (PyCFunction)client_hosts, METH_NOARGS, "every host's state"},
+    {"catch_up", (PyCFunction)client_catch_up, METH_O,
+     "deliver the replicas' queues"},
     {"request", (PyCFunction)(void (*)(void))client_request,
      METH_VARARGS | METH_KEYWORDS, "raw request"},
     {"query", (PyCFunction)(void (*)(void))client_query,

@@ -511,5 +511,44 @@ class Transports(unittest.TestCase):
         self.assertEqual(pts[0]["count"], 100)
 
 
+class SeveralHosts(unittest.TestCase):
+    """The C core's several-hosts machinery from Python, on two of the
+    harness's servers (plain and udp, both plain HTTP) and a dead port.
+    (Killing and restarting servers: tests/integration/test_cluster.c.)"""
+
+    def test_replicate_and_fail_over(self):
+        db = fresh_db("pyrep")
+        two = [("127.0.0.1", port("plain")), ("127.0.0.1", port("udp"))]
+        c = InfluxDBClient(two, database=db, write_mode="replicate",
+                           ack="all")
+        c.create_database(db)  # on both
+        c.write_points(POINTS)
+        for variant in ("plain", "udp"):
+            ref = influxdb.InfluxDBClient("127.0.0.1", port(variant),
+                                          database=db)
+            self.assertEqual(len(list(ref.query("SELECT * FROM cpu")
+                                      .get_points())), len(POINTS))
+        self.assertEqual([h["points_stored"] for h in c.hosts()],
+                         [len(POINTS), len(POINTS)])
+        # A dead first host: reads go to the next one.
+        dsn = "influxdb://127.0.0.1:1,127.0.0.1:{0}/{1}".format(
+            port("plain"), db)
+        r = InfluxDBClient.from_dsn(dsn, retries=1)
+        self.assertEqual(len(list(r.query("SELECT * FROM cpu")
+                                  .get_points())), len(POINTS))
+        self.assertEqual(r.hosts()[0]["state"], "down")
+        # ack="all" with a dead host: not stored everywhere is an error,
+        # and the batch waits in the dead host's queue.
+        w = InfluxDBClient.from_dsn(dsn, retries=1, write_mode="replicate",
+                                    ack="all")
+        with self.assertRaises(InfluxDBConnectionError):
+            w.write_points(POINTS[:5])
+        self.assertEqual(w.hosts()[0]["batches_queued"], 1)
+        with self.assertRaises(InfluxDBConnectionError):
+            w.catch_up(0)
+        with self.assertRaises(ValueError):
+            InfluxDBClient(two, write_mode="mirror")
+
+
 if __name__ == "__main__":
     unittest.main()
