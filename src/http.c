@@ -339,6 +339,10 @@ static influx_status setup(influx_client *c, const char *base_url, CURL *h,
     curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_sockopt);
     curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, c);
   }
+  /* Several hosts: names are looked up again at least every 5 s, so a
+   * host that moved is found where it is now. */
+  if (c->nhosts > 1)
+    curl_easy_setopt(h, CURLOPT_DNS_CACHE_TIMEOUT, 5L);
   if (c->session)
     curl_easy_setopt(h, CURLOPT_SHARE, c->session->share);
   return INFLUX_OK;

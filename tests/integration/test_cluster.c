@@ -208,15 +208,14 @@ static void test_replicated_stream_through_kill_and_stop(void **state) {
       continue;
     }
     ok_batches++;
-    /* Reported written: two servers hold it (the stopped one may not
-     * answer). Checked for every 10th batch to keep the test short. */
-    if (b % 10 == 0) {
-      int holders = 0;
-      for (int i = 0; i < NSRV; i++)
+    /* Reported written: two servers hold it. Every batch is checked;
+     * the stopped server holds nothing new (it cannot answer). */
+    int holders = 0;
+    for (int i = 0; i < NSRV; i++)
+      if (!(i == 1 && stopped_at))
         holders += held(i, db, b) == PER_BATCH;
-      if (holders < 2)
-        acked_short++;
-    }
+    if (holders < 2)
+      acked_short++;
     usleep(60000); /* spread the stream over the outages */
   }
   if (stopped_at) {
@@ -405,6 +404,33 @@ static void test_reads_fail_over(void **state) {
   influx_client_free(c);
 }
 
+/* balance first keeps to the first healthy host; random spreads reads
+ * over all. */
+static void test_balance(void **state) {
+  (void)state;
+  const char *db = "bal";
+  create_db_everywhere(db);
+  for (int bal = INFLUX_BALANCE_FIRST; bal <= INFLUX_BALANCE_RANDOM; bal++) {
+    influx_options o = {.host = hostlist, .balance = bal, .database = db};
+    influx_client *c = NULL;
+    influx_error err = {0};
+    assert_ok(influx_client_new(&o, &c, &err), &err);
+    for (int k = 0; k < 60; k++) {
+      influx_result *r = th_query(c, db, "SHOW MEASUREMENTS");
+      influx_result_free(r);
+    }
+    for (size_t i = 0; i < NSRV; i++) {
+      influx_host_status hs;
+      assert_ok(influx_client_host_status(c, i, &hs, &err), &err);
+      if (bal == INFLUX_BALANCE_FIRST)
+        assert_int_equal(hs.requests, i == 0 ? 60 : 0);
+      else
+        assert_true(hs.requests > 5); /* 20 expected of 60 */
+    }
+    influx_client_free(c);
+  }
+}
+
 /* A 400 is the points' fault: failover does not send them to another
  * host, and replicate reports it once. */
 static void test_no_failover_of_a_400(void **state) {
@@ -441,6 +467,7 @@ static void test_no_failover_of_a_400(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_balance),
       cmocka_unit_test(test_no_failover_of_a_400),
       cmocka_unit_test(test_reads_fail_over),
       cmocka_unit_test(test_overwrites_catch_up_in_order),

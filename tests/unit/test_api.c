@@ -29,6 +29,11 @@ static void test_reserved_tails(void **state) {
   ENDS_RESERVED(influx_frame_query_options);
   ENDS_RESERVED(influx_frame_csv_options);
   ENDS_RESERVED(influx_line_splitter);
+  ENDS_RESERVED(influx_host_status);
+  /* Fields added take reserved slots: the options keep their size (320
+   * bytes on LP64 before the several-hosts fields, 320 after). */
+  if (sizeof(void *) == 8)
+    assert_int_equal(sizeof(influx_options), 320);
   /* Element structs of arrays are frozen: these sizes are the ABI. */
   assert_int_equal(sizeof(influx_tag), 2 * sizeof(void *));
   if (sizeof(void *) == 8)
