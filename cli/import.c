@@ -42,6 +42,7 @@ typedef struct importer {
   span *spans;
   size_t nspans, cap;
   uint64_t accepted; /* lines handed to the writer */
+  int unreachable;   /* a batch failed for want of a server (exit 3) */
   source_file *files;
   int nfiles;
   uint64_t rejected_lines; /* refused here or by the server */
@@ -158,8 +159,9 @@ static void report_line(importer *im, uint64_t gline, const char *why,
 static void on_error(void *u, const influx_writer_batch *b, influx_status st,
                      const influx_error *e) {
   importer *im = u;
-  (void)st;
   pthread_mutex_lock(&im->mu);
+  if (cli_exit_code(st) == EXIT_CONNECT) /* unreachable, or too few hosts */
+    im->unreachable = 1;
   const char *m = b->server_message ? b->server_message : e->message;
   const char *p = strstr(m, "unable to parse '");
   size_t found = 0;
@@ -1142,6 +1144,12 @@ int cmd_import(int argc, char **argv, global *g) {
    * batch (reported) rather than hanging forever. */
   wo.max_retries = 10;
   wo.max_retry_time_ms = 120000;
+  if (g->o.retries == INFLUX_RETRIES_UNTIL_SUCCESS) { /* --retries 0 */
+    wo.max_retries = INFLUX_RETRIES_UNTIL_SUCCESS;
+    wo.max_retry_time_ms = -1;
+  } else if (g->o.retries > 0) {
+    wo.max_retries = g->o.retries;
+  }
   im.c = c;
   im.wo = wo;
   im.flag_db = g->database_flag ? g->o.database : NULL;
@@ -1255,7 +1263,7 @@ int cmd_import(int argc, char **argv, global *g) {
   } else if (!rc && (im.rejected_lines || im.ddl_failed || cst)) {
     /* One mapping for every command: some stored and some not is
      * partial; nothing stored at all is a refusal. */
-    rc = written ? EXIT_PARTIAL : EXIT_QUERY;
+    rc = written ? EXIT_PARTIAL : im.unreachable ? EXIT_CONNECT : EXIT_QUERY;
   }
   for (size_t i = 0; i < im.nctx; i++) {
     free(im.ctx[i].db);

@@ -188,6 +188,10 @@ influx_status influx_client_new(const influx_options *opts, influx_client **out,
     influx_client_free(c);
     return st;
   }
+  /* Failing over needs failures to end: a server that stopped answering
+   * would otherwise hold a request forever. */
+  if (c->nhosts > 1 && !c->timeout_ms)
+    c->timeout_ms = INFLUX_SEVERAL_HOSTS_TIMEOUT_MS;
   *out = c;
   return INFLUX_OK;
 }

@@ -86,6 +86,7 @@ typedef struct http_call {
   long expected;              /* expected status, 0: 200 */
   int retry_5xx;              /* safe to repeat after a 5xx */
   int no_retry;               /* one attempt: the caller retries */
+  int timeout_ms;             /* this call's; 0: the client's */
   influx_body_cb on_body;     /* stream body (only for expected status) */
   /* Before the first on_body of a response: its Content-Type ("" if none);
    * non-zero aborts. */

@@ -196,10 +196,19 @@ void host_failed(influx_client *c, size_t hi, const char *why) {
   pthread_mutex_unlock(&c->mu);
 }
 
-/* A /ping of one host with a short timeout. */
-static influx_status ping_on(influx_client *c, size_t hi, http_result *res,
-                             influx_error *err) {
-  http_call call = {.method = "GET", .path = "ping", .expected = 204};
+/* A /ping of one host with a short timeout (a stopped server accepts
+ * connections and never answers: the probe must not wait long). */
+#define PROBE_TIMEOUT_MS 1000
+static influx_status ping_on(influx_client *c, size_t hi, int probe,
+                             http_result *res, influx_error *err) {
+  http_call call = {.method = "GET",
+                    .path = "ping",
+                    .expected = 204,
+                    .timeout_ms =
+                        !probe ? 0
+                        : c->timeout_ms && c->timeout_ms < PROBE_TIMEOUT_MS
+                            ? c->timeout_ms
+                            : PROBE_TIMEOUT_MS};
   return http_perform_on(c, hi, &call, 1, res, NULL, err);
 }
 
@@ -213,7 +222,7 @@ int host_usable(influx_client *c, size_t hi) {
     return 0;
   http_result res;
   influx_error e = {0};
-  influx_status st = ping_on(c, hi, &res, &e);
+  influx_status st = ping_on(c, hi, 1, &res, &e);
   ibuf_free(&res.body);
   if (st) {
     host_failed(c, hi, e.message);
@@ -425,7 +434,7 @@ influx_status influx_ping_host(influx_client *c, size_t i, char *version,
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   http_result res;
-  influx_status st = ping_on(c, i, &res, err);
+  influx_status st = ping_on(c, i, 0, &res, err);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (rtt_us)
     *rtt_us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +

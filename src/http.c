@@ -299,19 +299,17 @@ static influx_status setup(influx_client *c, const char *base_url, CURL *h,
   }
   if (c->gzip)
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
-  long ct = c->connect_timeout_ms ? c->connect_timeout_ms : c->timeout_ms;
-  if (ct)
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ct);
-  if (c->timeout_ms) {
-    if (call->on_body) {
-      /* Streams may run long: time out on silence, not on total time. */
-      curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
-                       (long)((c->timeout_ms + 999) / 1000));
-    } else {
-      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-    }
-  }
+  /* Set every time: handles are reused by calls with other timeouts. */
+  long t = call->timeout_ms ? call->timeout_ms : c->timeout_ms;
+  long ct = c->connect_timeout_ms ? c->connect_timeout_ms : t;
+  if (call->timeout_ms && (!ct || ct > call->timeout_ms))
+    ct = call->timeout_ms;
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ct);
+  /* Streams may run long: time out on silence, not on total time. */
+  int silence = t && call->on_body;
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, silence ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, silence ? (t + 999) / 1000 : 0L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, silence ? 0L : t);
   if (c->ssl) {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->verify_ssl ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->verify_ssl ? 2L : 0L);

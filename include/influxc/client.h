@@ -238,7 +238,10 @@ INFLUX_EXPORT void influx_client_get_stats(const influx_client *c,
  * and 5xx, never on 4xx; a query is never sent to two hosts unless the
  * first failed before any of its result was delivered. A host that fails
  * is left alone for a backoff that doubles per failure (with jitter,
- * capped at retry_max_ms), then probed with /ping before it is used again.
+ * capped at retry_max_ms), then probed with /ping (waiting at most 1 s)
+ * before it is used again. Without timeout_ms, several hosts time out
+ * after INFLUX_SEVERAL_HOSTS_TIMEOUT_MS. DNS names are looked up again
+ * at least every 5 s.
  * Writes follow write_mode:
  * - failover: each batch goes to one host, the next on failure;
  * - replicate: each batch goes to every host. A host that is down keeps
@@ -250,6 +253,11 @@ INFLUX_EXPORT void influx_client_get_stats(const influx_client *c,
  * Administrative statements (POST /query: CREATE, DROP, GRANT, ...) go to
  * every host in replicate mode and succeed when all did. An Enterprise
  * "hinted handoff queue not empty" answer counts as stored. */
+
+/** With several hosts and no timeout_ms, requests time out after this
+ * (a stream after this long without data): failover needs failures to
+ * end. */
+#define INFLUX_SEVERAL_HOSTS_TIMEOUT_MS 10000
 
 /** A host's state. */
 typedef enum influx_host_state {

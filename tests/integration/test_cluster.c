@@ -139,9 +139,9 @@ static void fill(influx_point *p, influx_tag *tg, influx_field *f, size_t i,
                       .has_time = 1};
 }
 
-/* Points of batch b held by server i (-1 if it does not answer soon). */
+/* Points of batch b held by server i (-1 if it does not answer). */
 static int64_t held(int i, const char *db, int b) {
-  influx_client *c = one(i, 1000);
+  influx_client *c = one(i, 10000);
   char q[200];
   int64_t t0 = 1600000000000000000LL + (int64_t)b * PER_BATCH * 1000;
   snprintf(q, sizeof q,
@@ -284,7 +284,7 @@ static void test_overwrites_catch_up_in_order(void **state) {
   influx_error err = {0};
   assert_ok(influx_client_host_status(c, 2, &hs, &err), &err);
   assert_int_equal(hs.batches_queued, 30);
-  assert_int_equal(hs.state, INFLUX_HOST_DOWN);
+  assert_int_not_equal(hs.state, INFLUX_HOST_UP); /* down, or due a probe */
   ctl("restart", 2);
   /* Once its backoff is over a new write reaches it too, but only after
    * what it missed: a newer value is never overwritten by an older one. */
@@ -368,7 +368,7 @@ static void test_reads_fail_over(void **state) {
     influx_host_status hs;
     assert_ok(influx_client_host_status(c, (size_t)down, &hs, &err), &err);
     if (down == 0) {
-      assert_int_equal(hs.state, INFLUX_HOST_DOWN);
+      assert_int_not_equal(hs.state, INFLUX_HOST_UP);
       /* Breaker open: the query goes straight to the second host. */
       double t0 = now_ms();
       for (int k = 0; k < 20; k++)
@@ -401,6 +401,30 @@ static void test_reads_fail_over(void **state) {
   assert_ok(influx_client_host_status(c, 0, &after, &err), &err);
   assert_int_equal(after.requests, r0 + 1);
   (void)before;
+  influx_client_free(c);
+}
+
+/* A stopped server accepts connections and never answers: the first
+ * query waits for the client's timeout, but the /ping that probes it
+ * again after its backoff gives up after a second. */
+static void test_probe_of_a_stopped_host_is_short(void **state) {
+  (void)state;
+  const char *db = "probe";
+  create_db_everywhere(db);
+  influx_client *c = several(INFLUX_WRITE_FAILOVER, 0, NULL, 5000);
+  sig(0, SIGSTOP);
+  double t0 = now_ms();
+  th_count(c, db, "SHOW MEASUREMENTS");
+  double first = now_ms() - t0;
+  usleep(1300 * 1000); /* past the backoff (retry_max_ms 1000) */
+  t0 = now_ms();
+  th_count(c, db, "SHOW MEASUREMENTS");
+  double probed = now_ms() - t0;
+  sig(0, SIGCONT);
+  printf("# stopped first host: first query %.0f ms, after backoff %.0f ms\n",
+         first, probed);
+  assert_true(first >= 4500);
+  assert_true(probed < 2500);
   influx_client_free(c);
 }
 
@@ -468,6 +492,7 @@ static void test_no_failover_of_a_400(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_balance),
+      cmocka_unit_test(test_probe_of_a_stopped_host_is_short),
       cmocka_unit_test(test_no_failover_of_a_400),
       cmocka_unit_test(test_reads_fail_over),
       cmocka_unit_test(test_overwrites_catch_up_in_order),
