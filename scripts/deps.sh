@@ -12,7 +12,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     influxdb influxdb-client curl openssl ca-certificates \
     python3 python3-influxdb python3-pandas python3-numpy python3-cffi \
     python3-dev python3-mock python3-requests-mock python3-nose python3-pytest \
-    tinyproxy stunnel4 locales hyperfine time tmux >/dev/null
+    tinyproxy stunnel4 locales hyperfine time tmux \
+    libuv1-dev libevent-dev libev-dev >/dev/null
 # A comma-decimal locale for the locale-independence tests.
 if ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then
     $SUDO sed -i 's/^# *de_DE.UTF-8/de_DE.UTF-8/' /etc/locale.gen

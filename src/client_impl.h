@@ -142,6 +142,31 @@ typedef struct host_outcome {
   int delivered; /* part of the body went to the caller's callback */
 } host_outcome;
 
+/* One transfer on an easy handle: what curl's callbacks need. */
+typedef struct http_xfer {
+  const http_call *call;
+  http_result *res;
+  CURL *h;
+  int checked, streaming, aborted;
+  size_t delivered;
+  long fake_status; /* the status of a canned answer (http_fake) */
+} http_xfer;
+
+/* Sets up easy handle `h` for `call` against `base_url` (x->call, x->res
+ * and x->h set by the caller); *hdrs is the header list to free after the
+ * transfer. */
+INFLUX_PRIVATE influx_status http_setup(influx_client *c, const char *base_url,
+                                        CURL *h, const http_call *call,
+                                        http_xfer *x, struct curl_slist **hdrs,
+                                        influx_error *err);
+/* After a transfer on host `hi`: the status (curl's code, the aborted
+ * flag, the HTTP status against the expected one), counted in the
+ * statistics; *o says whether another attempt may succeed. */
+INFLUX_PRIVATE influx_status http_outcome(influx_client *c, size_t hi,
+                                          CURLcode rc, const char *ebuf,
+                                          http_xfer *x, host_outcome *o,
+                                          influx_error *err);
+
 /* `call` on host `hi` only: `attempts` tries (0: the client's retries)
  * with backoff between them. */
 INFLUX_PRIVATE influx_status http_perform_on(influx_client *c, size_t hi,

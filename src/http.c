@@ -117,14 +117,7 @@ static void pool_put(influx_client *c, CURL *h) {
 
 /* ---- one transfer ---- */
 
-typedef struct xfer {
-  const http_call *call;
-  http_result *res;
-  CURL *h;
-  int checked, streaming, aborted;
-  size_t delivered;
-  long fake_status; /* the status of a canned answer (http_fake) */
-} xfer;
+typedef http_xfer xfer;
 
 void (*http_fake)(const http_call *call, http_canned *out);
 
@@ -226,9 +219,9 @@ int qs_add(ibuf *qs, const char *name, const char *value) {
   return url_encode(qs, value, strlen(value));
 }
 
-static influx_status setup(influx_client *c, const char *base_url, CURL *h,
-                           const http_call *call, xfer *x,
-                           struct curl_slist **hdrs, influx_error *err) {
+influx_status http_setup(influx_client *c, const char *base_url, CURL *h,
+                         const http_call *call, xfer *x,
+                         struct curl_slist **hdrs, influx_error *err) {
   ibuf url = {0};
   ibuf_puts(&url, base_url);
   ibuf_puts(&url, call->path);
@@ -425,6 +418,37 @@ static CURLcode canned(const http_call *call, xfer *x) {
   return CURLE_OK;
 }
 
+influx_status http_outcome(influx_client *c, size_t hi, CURLcode rc,
+                           const char *ebuf, xfer *x, host_outcome *o,
+                           influx_error *err) {
+  http_result *res = x->res;
+  CURL *h = x->h;
+  long nconn = 0;
+  curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconn);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+  if (http_fake)
+    res->status = x->fake_status;
+  o->delivered = x->delivered != 0;
+  o->failover = 0;
+  pthread_mutex_lock(&c->mu);
+  c->stats.requests++;
+  c->stats.connections += (uint64_t)nconn;
+  c->hosts[hi].requests++;
+  pthread_mutex_unlock(&c->mu);
+  if (x->aborted)
+    return ierr(err, INFLUX_ERR_ABORTED, "aborted by the body callback");
+  if (rc != CURLE_OK) {
+    o->failover = retryable_curl(rc);
+    return curl_error(rc, ebuf, err);
+  }
+  long want = x->call->expected ? x->call->expected : 200;
+  if (res->status == want)
+    return INFLUX_OK;
+  o->failover = x->call->retry_5xx && retry_http_status(res->status);
+  return http_status_error(res->status, res->ctype, res->body.p, res->body.len,
+                           err);
+}
+
 influx_status http_perform_on(influx_client *c, size_t hi,
                               const http_call *call, int attempts,
                               http_result *res, host_outcome *out,
@@ -435,7 +459,6 @@ influx_status http_perform_on(influx_client *c, size_t hi,
   if (!h)
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory creating a connection");
   influx_status st = INFLUX_OK;
-  long want = call->expected ? call->expected : 200;
   int limit = attempts ? attempts : c->retries;
   for (int attempt = 1;; attempt++) {
     xfer x = {.call = call, .res = res, .h = h};
@@ -443,7 +466,7 @@ influx_status http_perform_on(influx_client *c, size_t hi,
     ibuf_free(&res->body);
     res->status = 0;
     o.failover = 0;
-    if ((st = setup(c, c->hosts[hi].base_url, h, call, &x, &hdrs, err)))
+    if ((st = http_setup(c, c->hosts[hi].base_url, h, call, &x, &hdrs, err)))
       break;
     char ebuf[CURL_ERROR_SIZE];
     ebuf[0] = 0;
@@ -452,41 +475,11 @@ influx_status http_perform_on(influx_client *c, size_t hi,
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(hdrs);
-    long nconn = 0;
-    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconn);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
-    if (http_fake)
-      res->status = x.fake_status;
-    o.delivered = x.delivered != 0;
-    pthread_mutex_lock(&c->mu);
-    c->stats.requests++;
-    c->stats.connections += (uint64_t)nconn;
-    c->hosts[hi].requests++;
-    pthread_mutex_unlock(&c->mu);
+    st = http_outcome(c, hi, rc, ebuf, &x, &o, err);
     int can_retry = x.delivered == 0 && !call->no_retry &&
                     (limit == INFLUX_RETRIES_UNTIL_SUCCESS || attempt < limit);
-    if (x.aborted) {
-      st = ierr(err, INFLUX_ERR_ABORTED, "aborted by the body callback");
+    if (!st || !can_retry || !o.failover || x.aborted)
       break;
-    }
-    if (rc != CURLE_OK) {
-      st = curl_error(rc, ebuf, err);
-      o.failover = retryable_curl(rc);
-      if (can_retry && o.failover)
-        goto retry;
-      break;
-    }
-    if (res->status == want) {
-      st = INFLUX_OK;
-      break;
-    }
-    st = http_status_error(res->status, res->ctype, res->body.p, res->body.len,
-                           err);
-    o.failover = call->retry_5xx && retry_http_status(res->status);
-    if (can_retry && o.failover)
-      goto retry;
-    break;
-  retry:
     pthread_mutex_lock(&c->mu);
     c->stats.retries++;
     pthread_mutex_unlock(&c->mu);

@@ -33,8 +33,10 @@
 #define http_backoff influx__http_backoff
 #define http_fake influx__http_fake
 #define http_global_init influx__http_global_init
+#define http_outcome influx__http_outcome
 #define http_perform influx__http_perform
 #define http_perform_on influx__http_perform_on
+#define http_setup influx__http_setup
 #define http_status_error influx__http_status_error
 #define http_validate_header influx__http_validate_header
 #define ibuf_append influx__ibuf_append
@@ -66,6 +68,8 @@
 #define precision_canon influx__precision_canon
 #define precision_factor influx__precision_factor
 #define qs_add influx__qs_add
+#define query_end influx__query_end
+#define query_start influx__query_start
 #define quote_append influx__quote_append
 #define rb_fail influx__rb_fail
 #define rb_free influx__rb_free

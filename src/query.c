@@ -8,6 +8,7 @@
 #include "client_impl.h"
 #include "decode_impl.h"
 #include "fmt_impl.h"
+#include "query_impl.h"
 #include "quote_impl.h"
 
 struct influx_decoder {
@@ -309,10 +310,7 @@ static influx_status bind_json(const influx_query_options *o, ibuf *b,
   return INFLUX_OK;
 }
 
-typedef struct qreq {
-  ibuf qs, body;
-  http_call call;
-} qreq;
+typedef query_run qreq;
 
 static influx_status build_query(influx_client *c, const char *q,
                                  const influx_query_options *o, qreq *r,
@@ -426,32 +424,33 @@ static influx_status check_result(const influx_result *r,
   return INFLUX_OK;
 }
 
-static influx_status run_query(influx_client *c, const char *q,
-                               const influx_query_options *o,
-                               const influx_stream_handlers *h,
-                               influx_result **out, influx_error *err) {
+influx_status query_start(influx_client *c, const char *q,
+                          const influx_query_options *o,
+                          const influx_stream_handlers *h, query_run *qr,
+                          influx_error *err) {
   static const influx_query_options none;
   if (!o)
     o = &none;
-  if (out)
-    *out = NULL;
-  if (!c)
-    return ierr(err, INFLUX_ERR_INVALID_ARG, "query: client is NULL");
-  qreq r;
-  influx_status st = build_query(c, q, o, &r, err);
-  influx_decoder *d = NULL;
+  influx_status st = build_query(c, q, o, qr, err);
   if (!st)
-    st = influx_decoder_new(o->format, o, h, &d, err);
+    st = influx_decoder_new(o->format, o, h, &qr->d, err);
   if (st) {
-    ibuf_free(&r.qs);
-    ibuf_free(&r.body);
+    ibuf_free(&qr->qs);
+    ibuf_free(&qr->body);
     return st;
   }
-  r.call.on_body = feed_cb;
-  r.call.on_start = start_cb;
-  r.call.user = d;
-  http_result res;
-  st = http_perform(c, &r.call, &res, err);
+  qr->o = o;
+  qr->h = h;
+  qr->call.on_body = feed_cb;
+  qr->call.on_start = start_cb;
+  qr->call.user = qr->d;
+  return INFLUX_OK;
+}
+
+influx_status query_end(query_run *qr, influx_status st, influx_result **out,
+                        influx_error *err) {
+  influx_decoder *d = qr->d;
+  const influx_query_options *o = qr->o;
   if (st == INFLUX_ERR_ABORTED && d->rb.st) {
     st = d->rb.st;
     if (err)
@@ -465,7 +464,7 @@ static influx_status run_query(influx_client *c, const char *q,
         *out = result;
       else
         influx_result_free(result);
-    } else if (st == INFLUX_OK && h) {
+    } else if (st == INFLUX_OK && qr->h) {
       /* Streaming: truncation shows as a partial flag at the very end. */
       if (d->r->nst && !o->allow_partial && d->r->st[d->r->nst - 1].partial &&
           d->rb.cur.partial)
@@ -475,11 +474,29 @@ static influx_status run_query(influx_client *c, const char *q,
         st = ierr(err, INFLUX_ERR_STATEMENT, "%s", d->r->top_error);
     }
   }
-  ibuf_free(&res.body);
   influx_decoder_free(d);
-  ibuf_free(&r.qs);
-  ibuf_free(&r.body);
+  ibuf_free(&qr->qs);
+  ibuf_free(&qr->body);
+  memset(qr, 0, sizeof *qr);
   return st;
+}
+
+static influx_status run_query(influx_client *c, const char *q,
+                               const influx_query_options *o,
+                               const influx_stream_handlers *h,
+                               influx_result **out, influx_error *err) {
+  if (out)
+    *out = NULL;
+  if (!c)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "query: client is NULL");
+  query_run r;
+  influx_status st = query_start(c, q, o, h, &r, err);
+  if (st)
+    return st;
+  http_result res;
+  st = http_perform(c, &r.call, &res, err);
+  ibuf_free(&res.body);
+  return query_end(&r, st, out, err);
 }
 
 influx_status influx_query(influx_client *c, const char *query,
