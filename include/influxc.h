@@ -60,6 +60,7 @@
 #define INFLUXC_H
 
 #include "influxc/admin.h"
+#include "influxc/async.h"
 #include "influxc/client.h"
 #include "influxc/error.h"
 #include "influxc/frame.h"
