@@ -32,8 +32,8 @@ echo "== threaded code under ThreadSanitizer (clang)"
 CC=clang cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DINFLUXC_TSAN=ON \
     -DINFLUXC_WERROR=ON -DBUILD_TESTING=ON >/dev/null
 cmake --build build-tsan -j"$JOBS" --target test_writer test_write test_client \
-    test_offline test_cluster
+    test_offline test_cluster test_async_poll test_async_uv
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 \
     ctest -j"$JOBS" --output-on-failure --no-tests=error --timeout 900 \
-    -R '^(server\.|integration\.test_(writer|write|client|cluster)|unit\.test_offline)$')
+    -R '^(server\.|integration\.test_(writer|write|client|cluster|async_poll|async_uv)|unit\.test_offline)$')
 echo "== all tests passed"

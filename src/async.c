@@ -494,6 +494,29 @@ influx_async_write_points(influx_async *a, const influx_point *pts, size_t n,
   return st;
 }
 
+influx_status influx_async_write_frame(influx_async *a, const influx_frame *f,
+                                       const influx_frame_write_options *fo,
+                                       influx_async_cb cb, void *user,
+                                       influx_async_id *id, influx_error *err) {
+  if (id)
+    *id = 0;
+  if (!a || !f || !fo)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "async_write_frame: NULL argument");
+  influx_lines *lb = influx_lines_new();
+  if (!lb)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  influx_status st = influx_frame_encode(f, fo, lb, NULL, err);
+  influx_write_options wo = {.database = fo->database,
+                             .retention_policy = fo->retention_policy,
+                             .precision = fo->time_precision};
+  if (!st)
+    st = influx_async_write_lines(a, influx_lines_data(lb),
+                                  influx_lines_len(lb), &wo, cb, user, id, err);
+  influx_lines_free(lb);
+  return st;
+}
+
 static influx_status start_query(influx_async *a, const char *query,
                                  const influx_query_options *o,
                                  const influx_stream_handlers *h,

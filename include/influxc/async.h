@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "frame.h"
 #include "point.h"
 #include "query.h"
 #include "write.h"
@@ -122,8 +123,17 @@ INFLUX_EXPORT influx_status
 influx_async_write_points(influx_async *a, const influx_point *pts, size_t n,
                           const influx_write_options *o, influx_async_cb cb,
                           void *user, influx_async_id *id, influx_error *err);
+/** A frame's rows, encoded now as influx_frame_write would send them
+ * (`fo`'s measurement, tags, columns, precision, database and retention
+ * policy; one request). */
+INFLUX_EXPORT influx_status influx_async_write_frame(
+    influx_async *a, const influx_frame *f,
+    const influx_frame_write_options *fo, influx_async_cb cb, void *user,
+    influx_async_id *id, influx_error *err);
 /** A query; the reply's `result` is the whole result. `o` is copied; its
- * strings are used before this returns. */
+ * strings are used before this returns. Administrative statements (CREATE
+ * DATABASE ..., names quoted with influx_quote_ident) go through here too,
+ * as POST. */
 INFLUX_EXPORT influx_status influx_async_query(
     influx_async *a, const char *query, const influx_query_options *o,
     influx_async_cb cb, void *user, influx_async_id *id, influx_error *err);

@@ -136,6 +136,35 @@ static void test_many_concurrent(void **state) {
     fail_msg("%d queries failed: %s", done_err, last_err);
   assert_int_equal(done_ok, NREQ);
   assert_int_equal(wrong, 0);
+  /* A frame and an administrative statement, the same way. */
+  int64_t t[3] = {1, 2, 3};
+  double v[3] = {0.5, 1.5, 2.5};
+  influx_frame *f;
+  assert_ok(influx_frame_new(&f, &err), &err);
+  assert_ok(influx_frame_set_time(f, t, 3, 1, &err), &err);
+  assert_ok(influx_frame_add_float(f, "v", v, NULL, 3, 1, &err), &err);
+  influx_frame_write_options fo = {.measurement = "fr", .database = db};
+  done_ok = 0;
+  assert_ok(influx_async_write_frame(a, f, &fo, on_write, NULL, NULL, &err),
+            &err);
+  influx_frame_free(f); /* encoded already */
+  char create[128];
+  snprintf(create, sizeof create, "CREATE DATABASE \"%s_admin\"", db);
+  assert_ok(influx_async_query(a, create, NULL, on_write, NULL, NULL, &err),
+            &err);
+  run_until_done(a);
+  assert_int_equal(done_ok, 2);
+  assert_int_equal(th_count(c, db, "SELECT count(v) FROM fr"), 3);
+  char admin[128];
+  snprintf(admin, sizeof admin, "%s_admin", db);
+  influx_result *dbs = th_query(c, NULL, "SHOW DATABASES");
+  const influx_series *s = influx_result_series(dbs, 0, 0);
+  int found = 0;
+  for (size_t i = 0; s && i < influx_series_row_count(s); i++)
+    found |= !strcmp(influx_series_get_string(s, i, 0), admin);
+  influx_result_free(dbs);
+  assert_true(found);
+  assert_ok(influx_drop_database(c, admin, &err), &err);
   influx_async_free(a);
   drain();
   influx_client_free(c);
