@@ -24,7 +24,6 @@ INFLUX_PRIVATE influx_status query_start(influx_client *c, const char *q,
 /* After the transfer ended with `st`: the result (whole queries) and the
  * final status (statement errors, truncation); frees the run. */
 INFLUX_PRIVATE influx_status query_end(query_run *qr, influx_status st,
-                                       influx_result **out,
-                                       influx_error *err);
+                                       influx_result **out, influx_error *err);
 
 #endif

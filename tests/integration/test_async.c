@@ -125,11 +125,14 @@ static void test_many_concurrent(void **state) {
   if (done_err)
     fail_msg("%d writes failed: %s", done_err, last_err);
   assert_int_equal(done_ok, NREQ);
-  influx_query_options qo = {.database = db};
+  /* Half of them answered in JSON, half in msgpack. */
+  influx_query_options qo = {.database = db},
+                       qj = {.database = db, .format = INFLUX_FORMAT_JSON};
   done_ok = 0;
   for (int i = 0; i < NREQ; i++)
-    assert_ok(influx_async_query(a, "SELECT count(v) FROM m", &qo, on_count,
-                                 (void *)(intptr_t)(NREQ * PTS), NULL, &err),
+    assert_ok(influx_async_query(a, "SELECT count(v) FROM m", i % 2 ? &qj : &qo,
+                                 on_count, (void *)(intptr_t)(NREQ * PTS), NULL,
+                                 &err),
               &err);
   run_until_done(a);
   if (done_err)
