@@ -41,9 +41,29 @@ static int read_int_file(const char *dir, const char *name) {
   return v;
 }
 
+/* The state letter of a process (/proc/PID/stat), '?' if unknown. */
+static char proc_state(int pid) {
+  char p[64], buf[512];
+  snprintf(p, sizeof p, "/proc/%d/stat", pid);
+  FILE *f = fopen(p, "r");
+  if (!f)
+    return '?';
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  const char *rp = strrchr(buf, ')');
+  return rp && rp[1] == ' ' ? rp[2] : '?';
+}
+
+/* Sends a signal to server i; a SIGSTOP returns once it has stopped (the
+ * kernel stops its threads asynchronously, and on a loaded machine a
+ * server can answer a request in between). */
 static void sig(int i, int s) {
-  if (kill(read_int_file(dirs[i], "pid"), s))
+  int pid = read_int_file(dirs[i], "pid");
+  if (kill(pid, s))
     fail_msg("kill server %d: %s", i, strerror(errno));
+  for (int k = 0; s == SIGSTOP && proc_state(pid) != 'T' && k < 500; k++)
+    usleep(2000);
 }
 
 /* SIGKILL and wait until the port is free of it. */
