@@ -76,6 +76,7 @@ static char last_err[512];
 static void on_write(influx_async *a, const influx_async_reply *r, void *u) {
   (void)a;
   (void)u;
+  influx_result_free(r->result); /* the callback's (a statement's result) */
   if (r->status) {
     done_err++;
     snprintf(last_err, sizeof last_err, "%s", r->err->message);
