@@ -161,8 +161,6 @@ static void complete(influx_async *a, areq *r, CURLcode rc,
     st = ierr(&err, forced, "%s", why);
   } else {
     st = http_outcome(a->c, r->host, rc, r->ebuf, &r->x, &o, &err);
-    if (st && o.failover && r->kind == AK_WRITE && hinted_handoff(&r->res))
-      st = INFLUX_OK;
     if (o.failover)
       host_failed(a->c, r->host, err.message);
     else if (rc == CURLE_OK)

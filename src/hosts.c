@@ -359,8 +359,6 @@ influx_status hosts_perform(influx_client *c, const http_call *call,
         continue;
       host_outcome o;
       st = http_perform_on(c, hi, call, 1, res, &o, err);
-      if (st && o.failover && hinted_handoff(res))
-        st = INFLUX_OK;
       if (!st) {
         host_ok(c, hi);
         return INFLUX_OK;

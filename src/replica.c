@@ -289,8 +289,6 @@ static int post_to(influx_client *c, size_t hi, const char *qs,
                     .no_retry = 1};
   host_outcome o;
   influx_status st = http_perform_on(c, hi, &call, 1, res, &o, e);
-  if (st && o.failover && hinted_handoff(res))
-    st = INFLUX_OK;
   if (!st) {
     host_ok(c, hi);
     pthread_mutex_lock(&c->mu);

@@ -336,14 +336,17 @@ static void test_writer_spool_retries(void **state) {
 
 /* InfluxDB Enterprise answers 500 "hinted handoff queue not empty" when
  * the write is stored and only its copy to another data node waits: that
- * is success, for every host of a replicated write and for failover. */
+ * is success, at once (not retried), for every host of a replicated
+ * write, for failover and for one host. */
 static void test_hinted_handoff_is_stored(void **state) {
   (void)state;
   hinted = 1;
-  for (int mode = 0; mode < 2; mode++) {
-    influx_options o = {.host = "127.0.0.1:1,127.0.0.1:2",
+  for (int mode = 0; mode < 3; mode++) {
+    influx_options o = {.host = mode == 2 ? "127.0.0.1:1"
+                                          : "127.0.0.1:1,127.0.0.1:2",
                         .database = "d",
-                        .write_mode = mode,
+                        .write_mode = mode == 1 ? INFLUX_WRITE_REPLICATE
+                                                : INFLUX_WRITE_FAILOVER,
                         .ack = INFLUX_ACK_ALL};
     influx_client *c;
     influx_error err = {0};
