@@ -356,13 +356,19 @@ influx_status replica_post(influx_client *c, const char *qs, const char *body,
       http_result r;
       influx_error e = {0};
       rc = post_to(c, i, qs, body, len, gz, lines, &r, &e);
-      if (rc == 0 && !kept++)
-        *res = r;
-      else
-        ibuf_free(&r.body);
       if (rc < 0 && !refused) {
+        /* The first refusal's answer is the one reported (its whole body
+         * names the lines). */
         refused = e.code;
         rerr = e;
+        ibuf_free(&res->body);
+        *res = r;
+        kept = 1;
+      } else if (rc == 0 && !kept) {
+        *res = r;
+        kept = 1;
+      } else {
+        ibuf_free(&r.body);
       }
       if (rc > 0)
         snprintf(why, sizeof why, "%s", e.message);
@@ -393,8 +399,6 @@ influx_status replica_post(influx_client *c, const char *qs, const char *body,
   influx_status st = INFLUX_OK;
   if (refused) {
     /* Bad points: the same answer from every host that was asked. */
-    ibuf_free(&res->body);
-    memset(res, 0, sizeof *res);
     if (err)
       *err = rerr;
     st = refused;
