@@ -60,12 +60,6 @@ struct influx_async {
   int nspare;
 };
 
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- curl's callbacks: sockets and the timer ---- */
 
 static int on_socket(CURL *e, curl_socket_t s, int what, void *userp,
@@ -108,7 +102,7 @@ static int on_timer(CURLM *m, long ms, void *userp) {
   if (!a->pull)
     a->hooks.timer(a->hooks.data, ms);
   else
-    a->deadline_ms = ms < 0 ? -1 : now_ms() + ms;
+    a->deadline_ms = ms < 0 ? -1 : mono_ms() + ms;
   return 0;
 }
 
@@ -249,7 +243,7 @@ size_t influx_async_pollfds(influx_async *a, struct pollfd *fds, size_t n,
                     (a->fds[i].events & INFLUX_ASYNC_WRITE ? POLLOUT : 0)),
         .revents = 0};
   if (timeout_ms && a->deadline_ms >= 0) {
-    int64_t left = a->deadline_ms - now_ms();
+    int64_t left = a->deadline_ms - mono_ms();
     *timeout_ms = left < 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
   }
   return a->nfds;
@@ -267,7 +261,7 @@ void influx_async_run(influx_async *a, const struct pollfd *fds, size_t n) {
                 (fds[i].revents & (POLLERR | POLLNVAL) ? CURL_CSELECT_ERR : 0);
     action(a, (curl_socket_t)fds[i].fd, flags);
   }
-  if (a->deadline_ms >= 0 && now_ms() >= a->deadline_ms) {
+  if (a->deadline_ms >= 0 && mono_ms() >= a->deadline_ms) {
     a->deadline_ms = -1;
     action(a, CURL_SOCKET_TIMEOUT, 0);
   }

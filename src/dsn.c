@@ -121,20 +121,16 @@ influx_status influx_dsn_parse(const char *dsn, influx_options *o,
       port_s = colon + 1;
   }
   if (port_s) {
-    long port = 0;
-    const char *p = port_s;
-    if (p == auth_end) {
+    if (port_s == auth_end) {
       st = ierr(err, INFLUX_ERR_INVALID_ARG, "DSN port is empty");
       goto fail;
     }
-    for (; p < auth_end; p++) {
-      if (*p < '0' || *p > '9' || port > 65535) {
-        st = ierr(err, INFLUX_ERR_INVALID_ARG,
-                  "DSN port \"%.*s\" is not a number in 1-65535",
-                  (int)(auth_end - port_s), port_s);
-        goto fail;
-      }
-      port = port * 10 + (*p - '0');
+    long port = port_digits(port_s, (size_t)(auth_end - port_s));
+    if (port < 0) {
+      st = ierr(err, INFLUX_ERR_INVALID_ARG,
+                "DSN port \"%.*s\" is not a number in 1-65535",
+                (int)(auth_end - port_s), port_s);
+      goto fail;
     }
     if (port < 1 || port > 65535) {
       st = ierr(err, INFLUX_ERR_INVALID_ARG,

@@ -71,18 +71,11 @@ static influx_status parse_one(const char *s, size_t n, int dport, host_ent *h,
   }
   h->port = dport;
   if (port) {
-    long p = 0;
     const char *e = s + n;
     if (port == e)
       return ierr(err, INFLUX_ERR_INVALID_ARG, "host \"%.*s\": empty port",
                   (int)n, s);
-    for (const char *q = port; q < e; q++) {
-      if (*q < '0' || *q > '9' || p > 65535)
-        return ierr(err, INFLUX_ERR_INVALID_ARG,
-                    "host \"%.*s\": port is not a number in 1-65535", (int)n,
-                    s);
-      p = p * 10 + (*q - '0');
-    }
+    long p = port_digits(port, (size_t)(e - port));
     if (p < 1 || p > 65535)
       return ierr(err, INFLUX_ERR_INVALID_ARG,
                   "host \"%.*s\": port is not a number in 1-65535", (int)n, s);

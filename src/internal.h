@@ -70,6 +70,9 @@ INFLUX_PRIVATE int istrcaseeq(const char *a, const char *b);
 
 /* Validates UTF-8; returns the offset of the first bad byte or n if OK. */
 INFLUX_PRIVATE size_t utf8_check(const char *s, size_t n);
+/* The number written in s[0..n) with digits only, read while it stays
+ * under a port's size (so at most 655359); -1 for anything else. */
+INFLUX_PRIVATE long port_digits(const char *s, size_t n);
 
 /* Appends `s` percent-encoded for a URL query component. */
 INFLUX_PRIVATE int url_encode(ibuf *b, const char *s, size_t n);

@@ -65,6 +65,7 @@
 #define mp_dec_finish influx__mp_dec_finish
 #define mp_dec_free influx__mp_dec_free
 #define mp_dec_new influx__mp_dec_new
+#define port_digits influx__port_digits
 #define precision_canon influx__precision_canon
 #define precision_factor influx__precision_factor
 #define qs_add influx__qs_add
@@ -103,6 +104,9 @@
 #define shape_map_end influx__shape_map_end
 #define shape_map_start influx__shape_map_start
 #define shape_scalar influx__shape_scalar
+#define spooldir_name influx__spooldir_name
+#define spooldir_open influx__spooldir_open
+#define spooldir_sort influx__spooldir_sort
 #define text_out influx__text_out
 #define url_encode influx__url_encode
 #define utf8_check influx__utf8_check

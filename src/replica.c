@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "client_impl.h"
+#include "spooldir.h"
 
 /* A spool file: magic, flags (1: gzip), points, query-string length, the
  * query string, the body. Written to a .tmp name, fsynced, renamed. */
@@ -24,10 +25,6 @@ typedef struct spool_head {
   uint32_t qslen;
   uint32_t pad;
 } spool_head;
-
-static void item_name(char *out, size_t n, uint64_t seq, const char *ext) {
-  snprintf(out, n, "%020llu.%s", (unsigned long long)seq, ext);
-}
 
 static void item_free(rq_item *it) {
   if (!it)
@@ -61,21 +58,13 @@ static influx_status open_host_spool(influx_client *c, host_ent *h,
                    : '_';
   sub[k] = 0;
   snprintf(dir, sizeof dir, "%s/%s_%d", c->spool_dir, sub, h->port);
-  if ((mkdir(c->spool_dir, 0700) && errno != EEXIST) ||
-      (mkdir(dir, 0700) && errno != EEXIST))
-    return ierr(err, INFLUX_ERR_IO, "spool: cannot create %s: %s", dir,
+  if (mkdir(c->spool_dir, 0700) && errno != EEXIST)
+    return ierr(err, INFLUX_ERR_IO, "spool: cannot create %s: %s", c->spool_dir,
                 strerror(errno));
-  h->spool_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (h->spool_fd < 0)
-    return ierr(err, INFLUX_ERR_IO, "spool: cannot open %s: %s", dir,
-                strerror(errno));
-  h->lock_fd = openat(h->spool_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (h->lock_fd < 0)
-    return ierr(err, INFLUX_ERR_IO, "spool: cannot create %s/lock: %s", dir,
-                strerror(errno));
-  if (flock(h->lock_fd, LOCK_EX | LOCK_NB))
-    return ierr(err, INFLUX_ERR_IO,
-                "spool: %s is in use by another client (lock held)", dir);
+  influx_status st =
+      spooldir_open(dir, "client", &h->spool_fd, &h->lock_fd, err);
+  if (st)
+    return st;
   /* What a previous client left: its batches, in sequence order. */
   int fd = dup(h->spool_fd);
   DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -87,7 +76,6 @@ static influx_status open_host_spool(influx_client *c, host_ent *h,
   }
   uint64_t *seqs = NULL;
   size_t n = 0, cap = 0;
-  influx_status st = INFLUX_OK;
   for (struct dirent *e; (e = readdir(d));) {
     char *end;
     unsigned long long seq = strtoull(e->d_name, &end, 10);
@@ -106,16 +94,10 @@ static influx_status open_host_spool(influx_client *c, host_ent *h,
     seqs[n++] = seq;
   }
   closedir(d);
-  /* In sequence order (readdir's order is arbitrary). */
-  for (size_t i = 1; i < n; i++)
-    for (size_t j = i; j > 0 && seqs[j - 1] > seqs[j]; j--) {
-      uint64_t t = seqs[j];
-      seqs[j] = seqs[j - 1];
-      seqs[j - 1] = t;
-    }
+  spooldir_sort(seqs, n); /* readdir's order is arbitrary */
   for (size_t i = 0; !st && i < n; i++) {
     char name[64];
-    item_name(name, sizeof name, seqs[i], "batch");
+    spooldir_name(name, sizeof name, seqs[i], "batch");
     struct stat sb;
     rq_item *it = calloc(1, sizeof *it);
     if (!it) {
@@ -140,7 +122,7 @@ static influx_status open_host_spool(influx_client *c, host_ent *h,
 /* Reads a spooled batch's query string and body. */
 static int load_item(host_ent *h, rq_item *it) {
   char name[64];
-  item_name(name, sizeof name, it->seq, "batch");
+  spooldir_name(name, sizeof name, it->seq, "batch");
   int fd = openat(h->spool_fd, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return -1;
@@ -191,8 +173,8 @@ static int write_all(int fd, const void *p, size_t n) {
 static int spool_item(host_ent *h, rq_item *it, const char *qs,
                       const char *body) {
   char tmp[64], name[64];
-  item_name(tmp, sizeof tmp, it->seq, "tmp");
-  item_name(name, sizeof name, it->seq, "batch");
+  spooldir_name(tmp, sizeof tmp, it->seq, "tmp");
+  spooldir_name(name, sizeof name, it->seq, "batch");
   int fd =
       openat(h->spool_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -224,7 +206,7 @@ static void pop(host_ent *h) {
   h->qbytes -= it->len;
   if (h->spool_fd >= 0) {
     char name[64];
-    item_name(name, sizeof name, it->seq, "batch");
+    spooldir_name(name, sizeof name, it->seq, "batch");
     unlinkat(h->spool_fd, name, 0);
   }
   item_free(it);

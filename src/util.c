@@ -330,6 +330,16 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
   *y = yy + (*m <= 2);
 }
 
+long port_digits(const char *s, size_t n) {
+  long v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9' || v > 65535)
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
 static int digits(const char *s, size_t n, size_t at, size_t count,
                   int64_t *out) {
   if (at + count > n)

@@ -18,6 +18,7 @@
 #include "influxc/writer.h"
 #include "lines_impl.h"
 #include "retry.h"
+#include "spooldir.h"
 #include "write_impl.h"
 
 typedef struct wbatch {
@@ -95,15 +96,11 @@ static void batch_free(wbatch *b) {
 
 /* ---- spool files ---- */
 
-static void spool_name(char *out, size_t n, uint64_t id, const char *ext) {
-  snprintf(out, n, "%020llu.%s", (unsigned long long)id, ext);
-}
-
 static void spool_remove(influx_writer *w, uint64_t id) {
   if (w->dir_fd < 0 || !id)
     return;
   char name[40];
-  spool_name(name, sizeof name, id, "ready");
+  spooldir_name(name, sizeof name, id, "ready");
   unlinkat(w->dir_fd, name, 0);
 }
 
@@ -127,16 +124,11 @@ static int spool_seal(influx_writer *w, wbatch *b) {
   close(w->cur_fd);
   w->cur_fd = -1;
   char from[40], to[40];
-  spool_name(from, sizeof from, b->file_id, "open");
-  spool_name(to, sizeof to, b->file_id, "ready");
+  spooldir_name(from, sizeof from, b->file_id, "open");
+  spooldir_name(to, sizeof to, b->file_id, "ready");
   bad |= renameat(w->dir_fd, from, w->dir_fd, to);
   bad |= fsync(w->dir_fd);
   return bad;
-}
-
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
 }
 
 /* Reads batches left by an earlier run; an .open file may end in a torn
@@ -156,7 +148,7 @@ static influx_status spool_recover(influx_writer *w, influx_error *err) {
       continue;
     if (!strcmp(end, ".open")) {
       char to[40];
-      spool_name(to, sizeof to, id, "ready");
+      spooldir_name(to, sizeof to, id, "ready");
       int fd = openat(w->dir_fd, e->d_name, O_RDWR);
       if (fd >= 0) {
         struct stat sb;
@@ -182,8 +174,7 @@ static influx_status spool_recover(influx_writer *w, influx_error *err) {
   }
   closedir(d);
   fsync(w->dir_fd);
-  if (n)
-    qsort(ids, n, sizeof *ids, cmp_u64);
+  spooldir_sort(ids, n);
   influx_status st = INFLUX_OK;
   for (size_t i = 0; i < n && !st; i++) {
     if (i && ids[i] == ids[i - 1])
@@ -191,7 +182,7 @@ static influx_status spool_recover(influx_writer *w, influx_error *err) {
     if (ids[i] >= w->next_file)
       w->next_file = ids[i] + 1;
     char name[40];
-    spool_name(name, sizeof name, ids[i], "ready");
+    spooldir_name(name, sizeof name, ids[i], "ready");
     int fd = openat(w->dir_fd, name, O_RDONLY);
     if (fd < 0)
       continue;
@@ -266,7 +257,7 @@ static influx_status open_batch(influx_writer *w, influx_error *err) {
   if (w->dir_fd >= 0) {
     b->file_id = w->next_file++;
     char name[40];
-    spool_name(name, sizeof name, b->file_id, "open");
+    spooldir_name(name, sizeof name, b->file_id, "open");
     w->cur_fd =
         openat(w->dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (w->cur_fd < 0) {
@@ -454,20 +445,10 @@ static void writer_free(influx_writer *w) {
 }
 
 static influx_status open_spool(influx_writer *w, influx_error *err) {
-  if (mkdir(w->spool, 0700) && errno != EEXIST)
-    return ierr(err, INFLUX_ERR_IO, "spool: cannot create %s: %s", w->spool,
-                strerror(errno));
-  w->dir_fd = open(w->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (w->dir_fd < 0)
-    return ierr(err, INFLUX_ERR_IO, "spool: cannot open %s: %s", w->spool,
-                strerror(errno));
-  w->lock_fd = openat(w->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (w->lock_fd < 0)
-    return ierr(err, INFLUX_ERR_IO, "spool: cannot create %s/lock: %s",
-                w->spool, strerror(errno));
-  if (flock(w->lock_fd, LOCK_EX | LOCK_NB))
-    return ierr(err, INFLUX_ERR_IO,
-                "spool: %s is in use by another writer (lock held)", w->spool);
+  influx_status st =
+      spooldir_open(w->spool, "writer", &w->dir_fd, &w->lock_fd, err);
+  if (st)
+    return st;
   w->next_file = 1;
   return spool_recover(w, err);
 }
@@ -880,7 +861,7 @@ influx_status influx_writer_close(influx_writer *w, influx_writer_stats *final,
   /* An empty open spool file is not worth keeping. */
   if (w->cur && w->cur_fd >= 0 && !w->cur->npoints) {
     char name[40];
-    spool_name(name, sizeof name, w->cur->file_id, "open");
+    spooldir_name(name, sizeof name, w->cur->file_id, "open");
     unlinkat(w->dir_fd, name, 0);
   }
   return st;

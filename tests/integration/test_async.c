@@ -298,15 +298,6 @@ static void test_cancel_and_free_inside_a_callback(void **state) {
 /* ---- a server SIGKILLed with requests in flight ---- */
 
 static char root[128], dir[200];
-static void ctl(const char *cmd) {
-  char line[600];
-  const char *src = getenv("INFLUXC_SOURCE_DIR");
-  snprintf(line, sizeof line,
-           "%s/tests/support/influxd-ctl %s %s%s >/dev/null 2>&1",
-           src ? src : ".", cmd, dir, strcmp(cmd, "start") ? "" : " plain");
-  if (system(line) != 0)
-    fail_msg("%s failed", line);
-}
 
 static int completed, completed_err;
 static void on_count_any(influx_async *a, const influx_async_reply *r,
@@ -323,14 +314,8 @@ static void test_server_killed_mid_flight(void **state) {
   snprintf(root, sizeof root, "/tmp/influxc-async-XXXXXX");
   assert_non_null(mkdtemp(root));
   snprintf(dir, sizeof dir, "%s/srv", root);
-  ctl("start");
-  char path[300];
-  snprintf(path, sizeof path, "%s/port", dir);
-  FILE *f = fopen(path, "r");
-  int port = 0;
-  assert_non_null(f);
-  assert_int_equal(fscanf(f, "%d", &port), 1);
-  fclose(f);
+  th_influxd("start", dir);
+  int port = th_dir_int(dir, "port");
   influx_options o = {
       .host = "127.0.0.1", .port = port, .timeout_ms = 5000, .retries = 1};
   influx_client *c;
@@ -359,13 +344,7 @@ static void test_server_killed_mid_flight(void **state) {
   }
   while (completed < 20 && influx_async_pending(a))
     once(a);
-  snprintf(path, sizeof path, "%s/pid", dir);
-  f = fopen(path, "r");
-  int pid = 0;
-  assert_non_null(f);
-  assert_int_equal(fscanf(f, "%d", &pid), 1);
-  fclose(f);
-  kill(pid, SIGKILL);
+  kill(th_dir_int(dir, "pid"), SIGKILL);
   run_until_done(a);
   printf("# server killed: %d of %d requests completed, %d with an error\n",
          completed, N, completed_err);
@@ -374,7 +353,7 @@ static void test_server_killed_mid_flight(void **state) {
   influx_async_free(a);
   drain();
   influx_client_free(c);
-  ctl("stop");
+  th_influxd("stop", dir);
   char line[300];
   snprintf(line, sizeof line, "rm -rf %s", root);
   assert_int_equal(system(line), 0);

@@ -21,25 +21,7 @@ static char dirs[NSRV][300];
 static int ports[NSRV];
 static char hostlist[256];
 
-static void ctl(const char *cmd, int i) {
-  char line[1024];
-  const char *src = getenv("INFLUXC_SOURCE_DIR");
-  snprintf(line, sizeof line, "%s/tests/support/influxd-ctl %s %s%s >/dev/null",
-           src ? src : ".", cmd, dirs[i], strcmp(cmd, "start") ? "" : " plain");
-  if (system(line) != 0)
-    fail_msg("%s failed", line);
-}
-
-static int read_int_file(const char *dir, const char *name) {
-  char p[400];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  FILE *f = fopen(p, "r");
-  int v = 0;
-  if (!f || fscanf(f, "%d", &v) != 1)
-    fail_msg("cannot read %s", p);
-  fclose(f);
-  return v;
-}
+static void ctl(const char *cmd, int i) { th_influxd(cmd, dirs[i]); }
 
 /* The state letter of a process (/proc/PID/stat), '?' if unknown. */
 static char proc_state(int pid) {
@@ -59,7 +41,7 @@ static char proc_state(int pid) {
  * kernel stops its threads asynchronously, and on a loaded machine a
  * server can answer a request in between). */
 static void sig(int i, int s) {
-  int pid = read_int_file(dirs[i], "pid");
+  int pid = th_dir_int(dirs[i], "pid");
   if (kill(pid, s))
     fail_msg("kill server %d: %s", i, strerror(errno));
   for (int k = 0; s == SIGSTOP && proc_state(pid) != 'T' && k < 500; k++)
@@ -68,7 +50,7 @@ static void sig(int i, int s) {
 
 /* SIGKILL and wait until the port is free of it. */
 static void kill9(int i) {
-  pid_t pid = read_int_file(dirs[i], "pid");
+  pid_t pid = th_dir_int(dirs[i], "pid");
   kill(pid, SIGKILL);
   for (int k = 0; k < 200 && !kill(pid, 0); k++)
     usleep(20000);
@@ -83,7 +65,7 @@ static int setup(void **state) {
   for (int i = 0; i < NSRV; i++) {
     snprintf(dirs[i], sizeof dirs[i], "%s/s%d", root, i);
     ctl("start", i);
-    ports[i] = read_int_file(dirs[i], "port");
+    ports[i] = th_dir_int(dirs[i], "port");
     k += (size_t)snprintf(hostlist + k, sizeof hostlist - k, "%s127.0.0.1:%d",
                           i ? "," : "", ports[i]);
   }
@@ -93,7 +75,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   (void)state;
   for (int i = 0; i < NSRV; i++) {
-    kill(read_int_file(dirs[i], "pid"), SIGCONT);
+    kill(th_dir_int(dirs[i], "pid"), SIGCONT);
     ctl("stop", i);
   }
   char line[400];

@@ -170,3 +170,24 @@ const char *th_scenario(const char *base) {
   next++;
   return n;
 }
+
+void th_influxd(const char *cmd, const char *dir) {
+  char line[1024];
+  const char *src = getenv("INFLUXC_SOURCE_DIR");
+  snprintf(line, sizeof line,
+           "%s/tests/support/influxd-ctl %s %s%s >/dev/null 2>&1",
+           src ? src : ".", cmd, dir, strcmp(cmd, "start") ? "" : " plain");
+  if (system(line) != 0)
+    fail_msg("%s failed", line);
+}
+
+int th_dir_int(const char *dir, const char *name) {
+  char p[1024];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  FILE *f = fopen(p, "r");
+  int v = 0;
+  if (!f || fscanf(f, "%d", &v) != 1)
+    fail_msg("cannot read %s", p);
+  fclose(f);
+  return v;
+}

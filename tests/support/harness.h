@@ -28,6 +28,11 @@ __attribute__((constructor)) static void th_filter(void) {
 const char *th_dir(const char *variant);
 /* Reads DIR/<name> as an integer (ports). */
 int th_read_int(const char *variant, const char *name);
+/* Servers a test starts, kills and restarts itself: runs
+ * tests/support/influxd-ctl CMD DIR ("start" starts a plain server). */
+void th_influxd(const char *cmd, const char *dir);
+/* DIR/<name> as an integer (a port, a pid). */
+int th_dir_int(const char *dir, const char *name);
 /* Client options pointing at a variant (host, port, ssl, certs, auth). */
 void th_options(const char *variant, influx_options *o);
 /* A client for a variant; `extra` fields (non-zero) override. */
