@@ -12,7 +12,7 @@
 typedef struct frame_src {
   const influx_frame *f;
   const influx_frame_write_options *o;
-  size_t row;
+  size_t row, row_end;  /* the next row; rows before row_end are handed out */
   size_t *tagc, ntagc;  /* tag column indexes */
   size_t *fieldc, nfc;  /* field column indexes */
   influx_tag *tags;     /* per point in a call: ntags + ntagc */
@@ -51,7 +51,7 @@ static long frame_source(void *u, influx_point *buf, size_t cap) {
   const influx_frame *f = s->f;
   size_t nt = s->o->ntags + s->ntagc;
   size_t k = 0;
-  while (k < cap && s->row < f->nrows) {
+  while (k < cap && s->row < s->row_end) {
     size_t r = s->row++;
     influx_tag *tags = s->tags + k * nt;
     influx_field *fl = s->fields + k * s->nfc;
@@ -145,7 +145,7 @@ static influx_status src_open(const influx_frame *f,
   if (f->nrows && !f->time_set)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "frame_write: the frame's time column was never set");
-  *s = (frame_src){.f = f, .o = o, .div = div};
+  *s = (frame_src){.f = f, .o = o, .div = div, .row_end = f->nrows};
   s->tagc = calloc(f->ncols + 1, sizeof *s->tagc);
   s->fieldc = calloc(f->ncols + 1, sizeof *s->fieldc);
   if (!s->tagc || !s->fieldc)
@@ -228,6 +228,72 @@ influx_status influx_frame_write(influx_client *c, const influx_frame *f,
   return st;
 }
 
+struct influx_frame_encoder {
+  frame_src s;
+  influx_frame_write_options o; /* a copy; its strings are the caller's */
+  size_t lines;
+};
+
+influx_status influx_frame_encoder_new(const influx_frame *f,
+                                       const influx_frame_write_options *o,
+                                       influx_frame_encoder **out,
+                                       influx_error *err) {
+  if (!out)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "frame_encoder: NULL argument");
+  *out = NULL;
+  if (!o)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "frame_encoder: NULL argument");
+  influx_frame_encoder *e = calloc(1, sizeof *e);
+  if (!e)
+    return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+  e->o = *o;
+  influx_status st = src_open(f, &e->o, &e->s, err);
+  if (st) {
+    influx_frame_encoder_free(e);
+    return st;
+  }
+  *out = e;
+  return INFLUX_OK;
+}
+
+influx_status influx_frame_encoder_next(influx_frame_encoder *e,
+                                        influx_lines *lb, size_t max_rows,
+                                        int *done, influx_error *err) {
+  if (done)
+    *done = 0;
+  if (!e || !lb)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "frame_encoder: NULL argument");
+  frame_src *s = &e->s;
+  influx_status st = influx_lines_set_precision(lb, e->o.time_precision, err);
+  size_t left = s->f->nrows - s->row;
+  s->row_end = s->row + (max_rows && max_rows < left ? max_rows : left);
+  influx_point pts[SRC_PER_CALL];
+  for (long n; !st && (n = frame_source(s, pts, SRC_PER_CALL)) > 0;)
+    for (long i = 0; i < n && !st; i++, e->lines++)
+      st = influx_lines_append(lb, &pts[i], err);
+  if (!st && done)
+    *done = s->row == s->f->nrows;
+  return st;
+}
+
+void influx_frame_encoder_report(const influx_frame_encoder *e,
+                                 influx_frame_write_report *rep) {
+  if (!rep)
+    return;
+  memset(rep, 0, sizeof *rep);
+  if (e) {
+    rep->rows_written = e->lines;
+    rep->rows_skipped = e->s.skipped;
+  }
+}
+
+void influx_frame_encoder_free(influx_frame_encoder *e) {
+  if (!e)
+    return;
+  src_close(&e->s);
+  free(e);
+}
+
 influx_status influx_frame_encode(const influx_frame *f,
                                   const influx_frame_write_options *o,
                                   influx_lines *lb,
@@ -237,19 +303,11 @@ influx_status influx_frame_encode(const influx_frame *f,
     memset(rep, 0, sizeof *rep);
   if (!lb)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "frame_encode: NULL argument");
-  frame_src s;
-  influx_status st = src_open(f, o, &s, err);
+  influx_frame_encoder *e;
+  influx_status st = influx_frame_encoder_new(f, o, &e, err);
   if (!st)
-    st = influx_lines_set_precision(lb, o->time_precision, err);
-  influx_point pts[SRC_PER_CALL];
-  size_t rows = 0;
-  for (long n; !st && (n = frame_source(&s, pts, SRC_PER_CALL)) > 0;)
-    for (long i = 0; i < n && !st; i++, rows++)
-      st = influx_lines_append(lb, &pts[i], err);
-  if (rep) {
-    rep->rows_written = rows;
-    rep->rows_skipped = s.skipped;
-  }
-  src_close(&s);
+    st = influx_frame_encoder_next(e, lb, 0, NULL, err);
+  influx_frame_encoder_report(e, rep);
+  influx_frame_encoder_free(e);
   return st;
 }

@@ -177,6 +177,29 @@ INFLUX_EXPORT influx_status influx_frame_encode(
     const influx_frame *f, const influx_frame_write_options *o,
     influx_lines *lb, influx_frame_write_report *report, influx_error *err);
 
+/**
+ * A frame's line protocol in pieces, for output of any size in bounded
+ * memory: influx_frame_encoder_next appends the lines of up to `max_rows`
+ * further rows (0: all that remain) to `lb` and sets *done (may be NULL)
+ * once no row remains. The pieces together are influx_frame_encode's
+ * output. The encoder reads `f` and the strings and arrays of `o` (the
+ * struct itself is copied) until influx_frame_encoder_free: keep them.
+ */
+typedef struct influx_frame_encoder influx_frame_encoder;
+INFLUX_EXPORT influx_status influx_frame_encoder_new(
+    const influx_frame *f, const influx_frame_write_options *o,
+    influx_frame_encoder **out, influx_error *err);
+INFLUX_EXPORT influx_status influx_frame_encoder_next(influx_frame_encoder *e,
+                                                      influx_lines *lb,
+                                                      size_t max_rows,
+                                                      int *done,
+                                                      influx_error *err);
+/** Lines written and rows skipped so far. */
+INFLUX_EXPORT void
+influx_frame_encoder_report(const influx_frame_encoder *e,
+                            influx_frame_write_report *report);
+INFLUX_EXPORT void influx_frame_encoder_free(influx_frame_encoder *e);
+
 /* ---- querying into frames (seed DataFrameClient.query) ---- */
 
 typedef struct influx_frame_query_options {

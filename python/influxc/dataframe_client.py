@@ -36,9 +36,13 @@ def _valid_bits(mask):
 
 
 def _texts(series):
-    """A column's values as a list (C makes the text: str as it is, None
-    and NaN as missing, anything else its str())."""
-    return series.values.tolist()
+    """A column's values: its numpy array of objects, read in place by C,
+    or else a list (C makes the text: str as it is, None and NaN as
+    missing, anything else its str())."""
+    values = series.values
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return np.ascontiguousarray(values)
+    return values.tolist()
 
 
 def _column(name, series, is_tag):

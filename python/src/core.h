@@ -64,6 +64,8 @@ PyObject *statement_obj(const influx_result *r, size_t i);
 PyObject *value_obj(const influx_value *v);
 /* A str of (long) UTF-8 text: ASCII text is copied, not decoded. */
 PyObject *utf8_str(const char *p, size_t n);
+/* Whether the n bytes at p are ASCII. */
+int is_ascii(const char *p, size_t n);
 /* A str of UTF-8 text, shared with earlier equal short ones. */
 PyObject *text_obj(const char *p, size_t n);
 /* Statements kept in C (results.c): a list of Statement objects that own

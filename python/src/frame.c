@@ -30,25 +30,105 @@ static const void *buffer_of(held *h, PyObject *o, Py_ssize_t itemsize,
   return b->buf;
 }
 
-/* A string column from a list: str as it is, None and float NaN (pandas'
- * missing values) as nulls, anything else as its str(). */
-static int add_strings(influx_frame *f, const char *name, influx_col_type t,
-                       PyObject *list, Py_ssize_t n, influx_error *err) {
-  PyObject *seq = PySequence_Fast(list, "string columns are lists");
-  if (!seq)
-    return -1;
-  if (PySequence_Fast_GET_SIZE(seq) != n) {
-    Py_DECREF(seq);
-    PyErr_SetString(PyExc_ValueError, "column length differs from index");
-    return -1;
+/* Equal texts in a column share one pointer, so that the frame checks and
+ * stores each once (it keeps a text per distinct pointer): pandas makes a
+ * str object per cell of a column built from numpy strings, 1M objects
+ * for 10 host names. A table of the first texts seen, by content. */
+#define TEXT_SLOTS 1024
+typedef struct text_slot {
+  const char *p;
+  size_t len;
+} text_slot;
+
+static const char *same_text(text_slot *t, size_t *used, const char *p,
+                             size_t len, int *fresh) {
+  *fresh = 0;
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  for (size_t k = 0; k < TEXT_SLOTS; k++) {
+    text_slot *e = &t[(h + k) % TEXT_SLOTS];
+    if (!e->p) {
+      *fresh = 1;
+      if (*used >= TEXT_SLOTS / 2) /* many distinct texts: stop sharing */
+        return p;
+      e->p = p;
+      e->len = len;
+      ++*used;
+      return p;
+    }
+    if (e->len == len && !memcmp(e->p, p, len))
+      return e->p;
   }
-  const char **v = PyMem_Calloc((size_t)n + 1, sizeof *v);
+  *fresh = 1;
+  return p;
+}
+
+/* The cells of a one-dimensional, contiguous numpy array of objects,
+ * read in place through its __array_interface__ (no list of 1M
+ * references made and freed per column); NULL if `o` is not one. */
+static PyObject *const *object_cells(PyObject *o, Py_ssize_t n) {
+  if (PyList_Check(o) || PyTuple_Check(o))
+    return NULL;
+  PyObject *ai = PyObject_GetAttrString(o, "__array_interface__");
+  if (!ai) {
+    PyErr_Clear();
+    return NULL;
+  }
+  PyObject *const *cells = NULL;
+  PyObject *ts = PyDict_Check(ai) ? PyDict_GetItemString(ai, "typestr") : NULL;
+  PyObject *shape = PyDict_Check(ai) ? PyDict_GetItemString(ai, "shape") : NULL;
+  PyObject *strides =
+      PyDict_Check(ai) ? PyDict_GetItemString(ai, "strides") : NULL;
+  PyObject *data = PyDict_Check(ai) ? PyDict_GetItemString(ai, "data") : NULL;
+  if (ts && PyUnicode_Check(ts) &&
+      !PyUnicode_CompareWithASCIIString(ts, "|O") && shape &&
+      PyTuple_Check(shape) && PyTuple_GET_SIZE(shape) == 1 &&
+      PyLong_Check(PyTuple_GET_ITEM(shape, 0)) &&
+      PyLong_AsSsize_t(PyTuple_GET_ITEM(shape, 0)) == n &&
+      (!strides || strides == Py_None) && data && PyTuple_Check(data) &&
+      PyTuple_GET_SIZE(data) == 2 && PyLong_Check(PyTuple_GET_ITEM(data, 0)))
+    cells = PyLong_AsVoidPtr(PyTuple_GET_ITEM(data, 0));
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    cells = NULL;
+  }
+  Py_DECREF(ai);
+  return n && !cells ? NULL : cells ? cells : (PyObject *const *)"";
+}
+
+/* A string column from a numpy array of objects or a list: str as it
+ * is, None and float NaN (pandas' missing values) as nulls, anything else
+ * as its str(). `v` has room for n pointers. */
+static int add_strings(influx_frame *f, const char *name, influx_col_type t,
+                       PyObject *col, Py_ssize_t n, const char **v,
+                       influx_error *err) {
+  PyObject *seq = NULL;
+  PyObject *const *cells = object_cells(col, n);
+  if (!cells) {
+    if (!(seq = PySequence_Fast(col, "string columns are lists")))
+      return -1;
+    if (PySequence_Fast_GET_SIZE(seq) != n) {
+      Py_DECREF(seq);
+      PyErr_SetString(PyExc_ValueError, "column length differs from index");
+      return -1;
+    }
+    cells = PySequence_Fast_ITEMS(seq);
+  }
+  text_slot *seen = PyMem_Calloc(TEXT_SLOTS, sizeof *seen);
+  size_t used = 0;
   PyObject *made = PyList_New(0); /* str() of other values, kept alive */
-  int rc = v && made ? 0 : -1;
+  int rc = made && seen ? 0 : -1;
   if (rc)
     PyErr_NoMemory();
   for (Py_ssize_t i = 0; !rc && i < n; i++) {
-    PyObject *o = PySequence_Fast_GET_ITEM(seq, i);
+    PyObject *o = cells[i];
+    v[i] = NULL;
+    if (!o) {
+      PyErr_SetString(PyExc_ValueError, "string column with a NULL cell");
+      rc = -1;
+      break;
+    }
     if (o == Py_None || (PyFloat_Check(o) && isnan(PyFloat_AS_DOUBLE(o))))
       continue;
     if (!PyUnicode_Check(o) && !PyBytes_Check(o)) {
@@ -61,8 +141,20 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
       Py_DECREF(str);
       o = str; /* alive in `made` */
     }
-    if (opt_str(o, &v[i]))
+    int fresh;
+    if (PyUnicode_CheckExact(o) && PyUnicode_IS_COMPACT_ASCII(o)) {
+      /* The common case, read in place; checked once per distinct text. */
+      size_t len = (size_t)PyUnicode_GET_LENGTH(o);
+      v[i] = same_text(seen, &used, PyUnicode_DATA(o), len, &fresh);
+      if (fresh && memchr(v[i], 0, len)) {
+        PyErr_SetString(PyExc_ValueError, "embedded NUL character");
+        rc = -1;
+      }
+    } else if (opt_str(o, &v[i])) {
       rc = -1;
+    } else {
+      v[i] = same_text(seen, &used, v[i], strlen(v[i]), &fresh);
+    }
   }
   if (!rc) {
     influx_status st = influx_frame_add_strings(f, name, t, v, (size_t)n, err);
@@ -71,10 +163,82 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
       rc = -1;
     }
   }
-  PyMem_Free(v);
+  PyMem_Free(seen);
   Py_XDECREF(made);
-  Py_DECREF(seq);
+  Py_XDECREF(seq);
   return rc;
+}
+
+/* Rows encoded per piece of frame_text: ~1 MB of lines, reused. */
+#define TEXT_ROWS 8192
+
+/* The frame's line protocol as one str, encoded in pieces (the GIL
+ * released) and copied into the str as they come, so that the whole text
+ * is written to memory once: the str is sized from the first pieces and
+ * grown or shrunk in place. Text that is not ASCII is gathered and
+ * decoded at the end. */
+static PyObject *frame_text(const influx_frame *f,
+                            const influx_frame_write_options *wo,
+                            influx_error *err) {
+  influx_frame_encoder *enc = NULL;
+  influx_lines *lb = influx_lines_new();
+  influx_status st =
+      lb ? influx_frame_encoder_new(f, wo, &enc, err) : INFLUX_ERR_NOMEM;
+  PyObject *s = NULL;
+  ibuf utf = {0}; /* the text so far, once a piece was not ASCII */
+  size_t len = 0, cap = 0, rows = influx_frame_row_count(f), seen = 0;
+  int done = 0, fail = 0;
+  while (!st && !done && !fail) {
+    influx_lines_reset(lb);
+    Py_BEGIN_ALLOW_THREADS st =
+        influx_frame_encoder_next(enc, lb, TEXT_ROWS, &done, err);
+    Py_END_ALLOW_THREADS if (st) break;
+    const char *p = influx_lines_data(lb);
+    size_t n = influx_lines_len(lb);
+    seen += TEXT_ROWS;
+    if (!n)
+      continue;
+    if (!utf.p && !is_ascii(p, n)) {
+      fail = ibuf_append(&utf, s ? PyUnicode_DATA(s) : "", len);
+      Py_CLEAR(s);
+    }
+    if (utf.p) {
+      fail = fail || ibuf_append(&utf, p, n);
+      continue;
+    }
+    if (len + n > cap) {
+      /* Room for the rest at the pieces' size so far, and 1/16 more. */
+      size_t want = seen < rows ? (len + n) / seen * rows : len + n;
+      want += want / 16 + 4096;
+      if (s ? PyUnicode_Resize(&s, (Py_ssize_t)want)
+            : !(s = PyUnicode_New((Py_ssize_t)want, 127))) {
+        fail = 1;
+        break;
+      }
+      cap = want;
+      mem_huge_hint(PyUnicode_DATA(s), cap);
+    }
+    memcpy((char *)PyUnicode_DATA(s) + len, p, n);
+    len += n;
+  }
+  influx_frame_encoder_free(enc);
+  influx_lines_free(lb);
+  PyObject *out = NULL;
+  if (st == INFLUX_ERR_NOMEM && !lb)
+    PyErr_NoMemory();
+  else if (st)
+    raise_status(st, err, NULL);
+  else if (fail && !PyErr_Occurred())
+    PyErr_NoMemory();
+  else if (!fail && utf.p)
+    out = PyUnicode_DecodeUTF8(utf.p, (Py_ssize_t)utf.len, "strict");
+  else if (!fail && !s)
+    out = PyUnicode_New(0, 127);
+  else if (!fail && !PyUnicode_Resize(&s, (Py_ssize_t)len))
+    out = s, s = NULL;
+  Py_XDECREF(s);
+  ibuf_free(&utf);
+  return out;
 }
 
 PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
@@ -124,6 +288,7 @@ PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
   influx_frame *f = NULL;
   influx_error err = {0};
   influx_tag *tg = NULL;
+  const char **texts = NULL; /* a string column's cells, for each in turn */
   PyObject *out = NULL, *seq = NULL;
   Py_buffer *tb = &hp->b[0];
   if (PyObject_GetBuffer(time, tb, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT))
@@ -179,9 +344,14 @@ PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
     }
     case 's':
     case 't':
+      if (!texts && !(texts = PyMem_Malloc(((size_t)n + 1) * sizeof *texts))) {
+        PyErr_NoMemory();
+        goto done;
+      }
+      mem_huge_hint(texts, ((size_t)n + 1) * sizeof *texts);
       if (add_strings(f, name,
                       kind[0] == 't' ? INFLUX_COL_TAG : INFLUX_COL_STRING, data,
-                      n, &err))
+                      n, texts, &err))
         goto done;
       break;
     default:
@@ -212,16 +382,7 @@ PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
   }
   influx_frame_write_report rep = {0};
   if (encode_only) {
-    /* The line protocol alone (no network): as it would be sent. */
-    influx_lines *lb = influx_lines_new();
-    if (!lb) {
-      PyErr_NoMemory();
-      goto done;
-    }
-    Py_BEGIN_ALLOW_THREADS st = influx_frame_encode(f, &wo, lb, &rep, &err);
-    Py_END_ALLOW_THREADS if (st) raise_status(st, &err, NULL);
-    else out = utf8_str(influx_lines_data(lb), influx_lines_len(lb));
-    influx_lines_free(lb);
+    out = frame_text(f, &wo, &err);
     goto done;
   }
   Py_BEGIN_ALLOW_THREADS st = influx_frame_write(self->c, f, &wo, &rep, &err);
@@ -233,6 +394,7 @@ done:
     PyBuffer_Release(&hp->b[i]);
   PyMem_Free(hp);
   PyMem_Free(tg);
+  PyMem_Free(texts);
   Py_XDECREF(seq);
   return out;
 }

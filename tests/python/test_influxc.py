@@ -365,6 +365,55 @@ class BeyondTheSeed(unittest.TestCase):
             self.assertEqual(influxc.line_protocol.make_lines(data),
                              influxdb.line_protocol.make_lines(data))
 
+    def test_dataframe_to_lines_in_pieces(self):
+        """The text is encoded in pieces of rows: lines across the pieces'
+        ends, non-ASCII text first seen late, many distinct strings, and
+        errors and NUL found far into the frame."""
+        dfc = DataFrameClient("127.0.0.1", port(), database=self.db)
+        n = 30001
+        hosts = np.array(["h%d" % (i % 7) for i in range(n)], dtype=object)
+        hosts[20000] = "h\u00e9"  # the only non-ASCII text, in a late piece
+        names = np.array(["n%d" % i for i in range(n)], dtype=object)
+        names[::9] = None
+        df = pd.DataFrame({"host": hosts, "name": names,
+                           "v": np.arange(n, dtype=np.int64)},
+                          index=pd.to_datetime(np.arange(n), unit="s",
+                                               utc=True))
+        want = []
+        for i in range(n):
+            name = "" if i % 9 == 0 else 'name="n%d",' % i
+            want.append("m,host=%s %sv=%di %d\n" % (hosts[i], name, i, i))
+        for frame in (df, df.iloc[::-1].sort_index()):  # a copy, same rows
+            got = dfc.dataframe_to_lines(frame, "m", tag_columns=["host"],
+                                         time_precision="s")
+            self.assertEqual(got, "".join(want))
+        ascii_df = df.assign(host="h")
+        got = dfc.dataframe_to_lines(ascii_df, "m", tag_columns=["host"],
+                                     time_precision="s")
+        self.assertEqual(got.count("\n"), n)
+        self.assertTrue(got.endswith('m,host=h name="n30000",v=30000i '
+                                     '30000\n'))
+        # A line influxd could not read, far into the frame: the error
+        # names its row.
+        bad = df.copy()
+        bad.iloc[25000, 0] = "x\\"
+        with self.assertRaisesRegex(ValueError, "point 25000 .*backslash"):
+            dfc.dataframe_to_lines(bad, "m", tag_columns=["host"])
+        bad = df.copy()
+        bad.iloc[25000, 1] = "a\x00b"
+        with self.assertRaisesRegex(ValueError, "NUL"):
+            dfc.dataframe_to_lines(bad, "m", tag_columns=["host"])
+        # A list column is read as well as a numpy array of objects.
+        from influxc import dataframe_client as dcm
+        cols = [("host", "t", list(hosts), None),
+                ("v", "i", np.arange(n, dtype=np.int64), None)]
+        text = dfc._core.write_frame("m", np.arange(n, dtype=np.int64) *
+                                     10**9, cols, time_precision="s",
+                                     encode_only=True)
+        self.assertEqual(text, "".join("m,host=%s v=%di %d\n" %
+                                       (hosts[i], i, i) for i in range(n)))
+        self.assertIs(dcm._texts(df["host"]).dtype, np.dtype(object))
+
     def test_client_is_pythonic(self):
         with InfluxDBClient("127.0.0.1", port(), database=self.db) as c:
             self.assertIsInstance(c, InfluxDBClient)

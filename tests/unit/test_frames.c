@@ -296,6 +296,72 @@ static void test_encode_without_network(void **state) {
   influx_frame_free(f);
 }
 
+/* The encoder's pieces add up to influx_frame_encode's text, for every
+ * piece size, with rows skipped and the report kept across pieces. */
+static void test_encoder_in_pieces(void **state) {
+  (void)state;
+  enum { N = 23 };
+  influx_frame *f;
+  influx_error err = {0};
+  assert_ok(influx_frame_new(&f, &err), &err);
+  int64_t t[N];
+  double d[N];
+  const char *host[N];
+  for (int i = 0; i < N; i++) {
+    t[i] = i;
+    d[i] = i % 5 == 0 ? NAN : i; /* rows 0, 5, 10, ...: no field, skipped */
+    host[i] = i % 3 ? "h" : "k";
+  }
+  assert_ok(influx_frame_set_time(f, t, N, 0, &err), &err);
+  assert_ok(influx_frame_add_float(f, "d", d, NULL, N, 0, &err), &err);
+  assert_ok(influx_frame_add_strings(f, "host", INFLUX_COL_TAG, host, N, &err),
+            &err);
+  influx_frame_write_options o = {.measurement = "m"};
+  influx_lines *whole = influx_lines_new(), *lb = influx_lines_new();
+  assert_ok(influx_frame_encode(f, &o, whole, NULL, &err), &err);
+  assert_int_equal(influx_lines_count(whole), N - 5);
+  assert_non_null(strstr(influx_lines_data(whole), "m,host=h d=22 22\n"));
+  for (size_t piece = 1; piece <= N + 1; piece++) {
+    influx_frame_encoder *e;
+    assert_ok(influx_frame_encoder_new(f, &o, &e, &err), &err);
+    influx_lines_reset(lb);
+    int done = 0, calls = 0;
+    while (!done) {
+      assert_ok(influx_frame_encoder_next(e, lb, piece, &done, &err), &err);
+      calls++;
+    }
+    /* ceil(N / piece) calls, the last one sets done. */
+    assert_int_equal(calls, (N + piece - 1) / piece);
+    assert_string_equal(influx_lines_data(lb), influx_lines_data(whole));
+    influx_frame_write_report rep;
+    influx_frame_encoder_report(e, &rep);
+    assert_int_equal(rep.rows_written, N - 5);
+    assert_int_equal(rep.rows_skipped, 5);
+    /* Past the end: nothing more, done again. */
+    size_t len = influx_lines_len(lb);
+    assert_ok(influx_frame_encoder_next(e, lb, piece, &done, &err), &err);
+    assert_int_equal(done, 1);
+    assert_int_equal(influx_lines_len(lb), len);
+    influx_frame_encoder_free(e);
+  }
+  influx_frame_encoder *e = (influx_frame_encoder *)1;
+  o.measurement = NULL;
+  assert_int_equal(influx_frame_encoder_new(f, &o, &e, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_null(e);
+  assert_int_equal(influx_frame_encoder_new(f, NULL, &e, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_frame_encoder_new(f, &o, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_frame_encoder_next(NULL, lb, 1, NULL, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  influx_frame_encoder_report(NULL, NULL);
+  influx_frame_encoder_free(NULL);
+  influx_lines_free(lb);
+  influx_lines_free(whole);
+  influx_frame_free(f);
+}
+
 static int bit(const void *p, size_t i) {
   return (((const uint8_t *)p)[i / 8] >> (i % 8)) & 1;
 }
@@ -366,6 +432,7 @@ int main(void) {
       cmocka_unit_test(test_csv),
       cmocka_unit_test(test_csv_floor_and_cells),
       cmocka_unit_test(test_encode_without_network),
+      cmocka_unit_test(test_encoder_in_pieces),
       cmocka_unit_test(test_arrow_export),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
