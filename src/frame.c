@@ -20,16 +20,19 @@ influx_status influx_frame_new(influx_frame **out, influx_error *err) {
   return INFLUX_OK;
 }
 
+void fcol_free(fcol *c) {
+  free(c->name);
+  if (!c->borrowed)
+    free(c->values);
+  if (!c->valid_borrowed)
+    free(c->valid);
+  ibuf_free(&c->arena);
+  free(c->memo);
+}
+
 static void frame_destroy(influx_frame *f) {
-  for (size_t i = 0; i < f->ncols; i++) {
-    fcol *c = &f->cols[i];
-    free(c->name);
-    if (!c->borrowed)
-      free(c->values);
-    if (!c->valid_borrowed)
-      free(c->valid);
-    ibuf_free(&c->arena);
-  }
+  for (size_t i = 0; i < f->ncols; i++)
+    fcol_free(&f->cols[i]);
   free(f->cols);
   if (!f->time_borrowed)
     free(f->time);
@@ -145,9 +148,7 @@ fcol *frame_new_col(influx_frame *f, const char *name, int type) {
   size_t rows = f->cap > f->nrows ? f->cap : f->nrows;
   c->values = big_realloc(NULL, (rows ? rows : 1) * elt_size(type ? type : 1));
   if (!c->name || !c->values || ibuf_putc(&c->arena, 0)) {
-    free(c->name);
-    free(c->values);
-    ibuf_free(&c->arena);
+    fcol_free(c);
     return NULL;
   }
   f->ncols++;
@@ -357,6 +358,38 @@ influx_status influx_frame_add_column(influx_frame *f, const char *name,
   return INFLUX_OK;
 }
 
+/* Query results repeat a few texts in a column (a host, a status) a
+ * million times: a text equal to one of the recent ones is stored once
+ * and its cells share the offset (the arena is read by offset only). */
+#define MEMO_SLOTS 64
+struct text_memo {
+  size_t off[MEMO_SLOTS], len[MEMO_SLOTS];
+};
+
+static int store_text(fcol *c, size_t row, const char *s, size_t len) {
+  if (!len) { /* offset 0 is "" */
+    ((size_t *)c->values)[row] = 0;
+    return 0;
+  }
+  if (!c->memo && !(c->memo = calloc(1, sizeof *c->memo)))
+    return -1;
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < len && i < 32; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  size_t k = (h ^ (uint32_t)len) % MEMO_SLOTS, off = c->memo->off[k];
+  if (off && c->memo->len[k] == len && !memcmp(c->arena.p + off, s, len)) {
+    ((size_t *)c->values)[row] = off;
+    return 0;
+  }
+  off = c->arena.len;
+  if (ibuf_append(&c->arena, s, len) || ibuf_putc(&c->arena, 0))
+    return -1;
+  ((size_t *)c->values)[row] = off;
+  c->memo->off[k] = off;
+  c->memo->len[k] = len;
+  return 0;
+}
+
 /* Stores v in column c at `row` (c's type is concrete). Lock-free, no
  * checks beyond the type; returns -1 on a mismatch or no memory. */
 int frame_store(const influx_frame *f, fcol *c, size_t row,
@@ -395,11 +428,7 @@ int frame_store(const influx_frame *f, fcol *c, size_t row,
   default:
     if (v->type != INFLUX_VALUE_STRING)
       return -1;
-    size_t off = c->arena.len;
-    if (ibuf_append(&c->arena, v->v.s, v->len) || ibuf_putc(&c->arena, 0))
-      return -1;
-    ((size_t *)c->values)[row] = off;
-    return 0;
+    return store_text(c, row, v->v.s, v->len);
   }
 }
 

@@ -21,8 +21,12 @@ typedef struct fcol {
   uint8_t *valid; /* bitmap; NULL: no nulls */
   int valid_borrowed;
   size_t nnull;
-  ibuf arena; /* strings, each NUL-terminated; offset 0 is "" */
+  ibuf arena;             /* strings, each NUL-terminated; offset 0 is "" */
+  struct text_memo *memo; /* frame_store's recent strings (NULL: none) */
 } fcol;
+
+/* Frees what a column owns (not what it borrows). */
+INFLUX_PRIVATE void fcol_free(fcol *c);
 
 struct influx_frame {
   size_t nrows, cap;

@@ -285,10 +285,7 @@ static influx_status finish_frame(influx_frame_set *s, influx_frame *f,
       all_null = 0;
     }
     if (all_null && !s->o->keep_null_columns) {
-      free(c->name);
-      free(c->values);
-      free(c->valid);
-      ibuf_free(&c->arena);
+      fcol_free(c);
       continue;
     }
     f->cols[w++] = *c;

@@ -12,6 +12,7 @@
 #define big_realloc influx__big_realloc
 #define c_strtod influx__c_strtod
 #define error_message influx__error_message
+#define fcol_free influx__fcol_free
 #define fmt_double_plain influx__fmt_double_plain
 #define fmt_double_slow influx__fmt_double_slow
 #define frame_need_bitmap influx__frame_need_bitmap

@@ -35,6 +35,11 @@ def _valid_bits(mask):
     return np.packbits(mask.astype(np.uint8), bitorder="little")
 
 
+def _objects(n):
+    """An array of n objects for C to fill with a string column's cells."""
+    return np.empty(n, dtype=object)
+
+
 def _texts(series):
     """A column's values: its numpy array of objects, read in place by C,
     or else a list (C makes the text: str as it is, None and NaN as
@@ -154,7 +159,7 @@ class DataFrameClient(InfluxDBClient):
         try:
             stmts = self._core.query_frames(
                 query, database or self._database, bind_params,
-                int(chunk_size or 0), bool(dropna))
+                int(chunk_size or 0), bool(dropna), _objects)
         except _core.Error as e:
             if not raise_errors and e.args[1] == 0:
                 return {}
@@ -168,9 +173,9 @@ class DataFrameClient(InfluxDBClient):
     def _frames_to_dict(frames):
         result = {}
         for name, tags, time, columns in frames:
-            index = pd.DatetimeIndex(
-                np.frombuffer(time, dtype="datetime64[ns]")).tz_localize(
-                    "UTC")
+            # int64 ns read as UTC instants: no copy, no conversion pass.
+            index = pd.DatetimeIndex(np.frombuffer(time, dtype=np.int64),
+                                     dtype="datetime64[ns, UTC]")
             data = {}
             for col, kind, values, valid in columns:
                 mask = None
@@ -191,7 +196,7 @@ class DataFrameClient(InfluxDBClient):
                     if mask is not None:
                         arr = np.where(mask, arr.astype(object), None)
                 else:
-                    arr = np.array(values, dtype=object)
+                    arr = values  # filled by C into _objects(n)
                 data[col] = arr
             df = pd.DataFrame(data, index=index, copy=False)
             key = name if not tags else (name, tuple(sorted(tags.items())))

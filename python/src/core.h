@@ -68,6 +68,9 @@ PyObject *utf8_str(const char *p, size_t n);
 int is_ascii(const char *p, size_t n);
 /* A str of UTF-8 text, shared with earlier equal short ones. */
 PyObject *text_obj(const char *p, size_t n);
+/* The cells of a one-dimensional, contiguous numpy array of n objects, in
+ * place; NULL if `o` is not one (or is read-only and `writable`). */
+PyObject **object_cells(PyObject *o, Py_ssize_t n, int writable);
 /* Statements kept in C (results.c): a list of Statement objects that own
  * `r` together. */
 PyObject *statements_of(influx_result *r);

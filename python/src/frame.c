@@ -64,47 +64,16 @@ static const char *same_text(text_slot *t, size_t *used, const char *p,
   return p;
 }
 
-/* The cells of a one-dimensional, contiguous numpy array of objects,
- * read in place through its __array_interface__ (no list of 1M
- * references made and freed per column); NULL if `o` is not one. */
-static PyObject *const *object_cells(PyObject *o, Py_ssize_t n) {
-  if (PyList_Check(o) || PyTuple_Check(o))
-    return NULL;
-  PyObject *ai = PyObject_GetAttrString(o, "__array_interface__");
-  if (!ai) {
-    PyErr_Clear();
-    return NULL;
-  }
-  PyObject *const *cells = NULL;
-  PyObject *ts = PyDict_Check(ai) ? PyDict_GetItemString(ai, "typestr") : NULL;
-  PyObject *shape = PyDict_Check(ai) ? PyDict_GetItemString(ai, "shape") : NULL;
-  PyObject *strides =
-      PyDict_Check(ai) ? PyDict_GetItemString(ai, "strides") : NULL;
-  PyObject *data = PyDict_Check(ai) ? PyDict_GetItemString(ai, "data") : NULL;
-  if (ts && PyUnicode_Check(ts) &&
-      !PyUnicode_CompareWithASCIIString(ts, "|O") && shape &&
-      PyTuple_Check(shape) && PyTuple_GET_SIZE(shape) == 1 &&
-      PyLong_Check(PyTuple_GET_ITEM(shape, 0)) &&
-      PyLong_AsSsize_t(PyTuple_GET_ITEM(shape, 0)) == n &&
-      (!strides || strides == Py_None) && data && PyTuple_Check(data) &&
-      PyTuple_GET_SIZE(data) == 2 && PyLong_Check(PyTuple_GET_ITEM(data, 0)))
-    cells = PyLong_AsVoidPtr(PyTuple_GET_ITEM(data, 0));
-  if (PyErr_Occurred()) {
-    PyErr_Clear();
-    cells = NULL;
-  }
-  Py_DECREF(ai);
-  return n && !cells ? NULL : cells ? cells : (PyObject *const *)"";
-}
-
 /* A string column from a numpy array of objects or a list: str as it
  * is, None and float NaN (pandas' missing values) as nulls, anything else
- * as its str(). `v` has room for n pointers. */
+ * as its str(). `v` has room for n pointers. A column with cells that are
+ * not text is first copied into a list of its own: their __str__ could
+ * change the column while its texts are borrowed. */
 static int add_strings(influx_frame *f, const char *name, influx_col_type t,
                        PyObject *col, Py_ssize_t n, const char **v,
                        influx_error *err) {
-  PyObject *seq = NULL;
-  PyObject *const *cells = object_cells(col, n);
+  PyObject *seq = NULL, *own = NULL;
+  PyObject *const *cells = object_cells(col, n, 0);
   if (!cells) {
     if (!(seq = PySequence_Fast(col, "string columns are lists")))
       return -1;
@@ -131,6 +100,22 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
     }
     if (o == Py_None || (PyFloat_Check(o) && isnan(PyFloat_AS_DOUBLE(o))))
       continue;
+    if (!own && !PyUnicode_Check(o) && !PyBytes_Check(o)) {
+      /* Start over on a list that holds every cell's object. */
+      if (!(own = PyList_New(n))) {
+        rc = -1;
+        break;
+      }
+      for (Py_ssize_t k = 0; k < n; k++) {
+        Py_XINCREF(cells[k]);
+        PyList_SET_ITEM(own, k, cells[k]);
+      }
+      cells = PySequence_Fast_ITEMS(own);
+      memset(seen, 0, TEXT_SLOTS * sizeof *seen);
+      used = 0;
+      i = -1;
+      continue;
+    }
     if (!PyUnicode_Check(o) && !PyBytes_Check(o)) {
       PyObject *str = PyObject_Str(o);
       if (!str || PyList_Append(made, str)) {
@@ -165,6 +150,7 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
   }
   PyMem_Free(seen);
   Py_XDECREF(made);
+  Py_XDECREF(own);
   Py_XDECREF(seq);
   return rc;
 }

@@ -1,29 +1,26 @@
-/* DataFrameClient.query in C: a query straight into influx_frames, handed
- * to Python through the Arrow C Data Interface. Time, float and int
- * columns are shared, not copied: numpy arrays view the frame's memory,
- * which lives as long as any of them. */
+/* DataFrameClient.query in C: a query straight into influx_frames, whose
+ * memory is handed to Python as it is: time, float and int columns and
+ * validity bitmaps are shared, not copied (numpy arrays view the frame,
+ * which lives as long as any of them); string cells become str objects
+ * (equal texts share one) in arrays made by the caller. */
 #include <string.h>
 
 #include "core.h"
+#include "frame_impl.h"
 
-/* Owns one exported frame (schema and array); released with the last
- * buffer that views it. */
+/* Owns one frame; freed with the last buffer that views it. */
 typedef struct {
-  PyObject_HEAD struct ArrowSchema schema;
-  struct ArrowArray array;
-} arrow_holder;
+  PyObject_HEAD influx_frame *f;
+} frame_holder;
 
-static void holder_dealloc(arrow_holder *h) {
-  if (h->array.release)
-    h->array.release(&h->array);
-  if (h->schema.release)
-    h->schema.release(&h->schema);
+static void holder_dealloc(frame_holder *h) {
+  influx_frame_free(h->f);
   Py_TYPE(h)->tp_free((PyObject *)h);
 }
 
 static PyTypeObject holder_type = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "influxc._core.ArrowHolder",
-    .tp_basicsize = sizeof(arrow_holder),
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "influxc._core.FrameHolder",
+    .tp_basicsize = sizeof(frame_holder),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_dealloc = (destructor)holder_dealloc,
 };
@@ -70,74 +67,109 @@ static PyObject *buf_new(PyObject *owner, const void *p, Py_ssize_t len) {
   return (PyObject *)b;
 }
 
-/* (name, kind, data, validity) of one Arrow child: data a Buffer (g, l:
- * shared), bytes of 0/1 (b) or a list of str (u); validity a Buffer of
- * the bitmap or None. */
-static PyObject *column(PyObject *owner, const struct ArrowSchema *s,
-                        const struct ArrowArray *a) {
-  Py_ssize_t n = (Py_ssize_t)a->length;
-  const uint8_t *valid = a->null_count ? a->buffers[0] : NULL;
-  PyObject *data = NULL, *vb = NULL;
-  char kind = s->format[0];
-  if (kind == 'g' || kind == 'l') {
-    data = buf_new(owner, a->buffers[1], n * 8);
-  } else if (kind == 'b') {
-    data = PyBytes_FromStringAndSize(NULL, n);
-    const uint8_t *bits = a->buffers[1];
-    for (Py_ssize_t i = 0; data && i < n; i++)
-      PyBytes_AS_STRING(data)[i] = (char)((bits[i / 8] >> (i % 8)) & 1);
-  } else if (kind == 'u') {
-    const int32_t *off = a->buffers[1];
-    const char *chars = a->buffers[2];
-    data = PyList_New(n);
-    for (Py_ssize_t i = 0; data && i < n; i++) {
-      PyObject *v;
-      if (valid && !((valid[i / 8] >> (i % 8)) & 1)) {
-        v = Py_None;
-        Py_INCREF(v);
+/* A string column's cells, None where null, into what objects(n) made:
+ * a numpy array of n objects filled in place (or a list without it). */
+static PyObject *text_column(PyObject *objects, const influx_frame *f,
+                             size_t col, Py_ssize_t n) {
+  int made_by_caller = objects && objects != Py_None;
+  PyObject *data =
+      made_by_caller ? PyObject_CallFunction(objects, "n", n) : PyList_New(n);
+  if (!data)
+    return NULL;
+  PyObject **cells = made_by_caller ? object_cells(data, n, 1) : NULL;
+  if (made_by_caller && !cells) {
+    Py_DECREF(data);
+    PyErr_SetString(PyExc_TypeError,
+                    "objects(n) must make a writable numpy array of n objects");
+    return NULL;
+  }
+  /* Cells that share an offset (equal texts; see frame_store) share a
+   * str: a few slots by offset before text_obj's cache by content. */
+  const fcol *c = &f->cols[col];
+  const size_t *offs = c->values;
+  struct {
+    size_t off;
+    PyObject *s;
+  } seen[16] = {{0}};
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject *v;
+    if (c->valid && !bit_get(c->valid, (size_t)i)) {
+      v = Py_NewRef(Py_None);
+    } else {
+      size_t off = offs[i], k = (off ^ (off >> 4)) % 16;
+      if (seen[k].s && seen[k].off == off) {
+        v = Py_NewRef(seen[k].s);
       } else {
-        v = text_obj(chars + off[i], (size_t)(off[i + 1] - off[i]));
+        const char *t = c->arena.p + off;
+        if (!(v = text_obj(t, strlen(t)))) {
+          Py_DECREF(data);
+          data = NULL;
+          break;
+        }
+        Py_XSETREF(seen[k].s, Py_NewRef(v));
+        seen[k].off = off;
       }
-      if (!v) {
-        Py_CLEAR(data);
-        break;
-      }
+    }
+    if (cells) {
+      PyObject *old = cells[i];
+      cells[i] = v;
+      Py_XDECREF(old);
+    } else {
       PyList_SET_ITEM(data, i, v);
     }
-  } else {
-    PyErr_Format(PyExc_ValueError, "unexpected Arrow format %s", s->format);
-    return NULL;
+  }
+  for (int k = 0; k < 16; k++)
+    Py_XDECREF(seen[k].s);
+  return data;
+}
+
+/* (name, kind, data, validity) of column `col`: data a Buffer of the
+ * frame's values (g float, l int: shared; a column that only held nulls
+ * is g), bytes of 0/1 (b) or the cells (u: see text_column); validity a
+ * Buffer of the frame's bitmap, or None without nulls. */
+static PyObject *column(PyObject *owner, PyObject *objects,
+                        const influx_frame *f, size_t col) {
+  const fcol *c = &f->cols[col];
+  Py_ssize_t n = (Py_ssize_t)f->nrows;
+  PyObject *data = NULL, *vb = NULL;
+  char kind;
+  switch (c->type) {
+  case INFLUX_COL_INT:
+    kind = 'l';
+    data = buf_new(owner, c->values, n * 8);
+    break;
+  case INFLUX_COL_BOOL:
+    kind = 'b';
+    data = PyBytes_FromStringAndSize(c->values, n);
+    break;
+  case INFLUX_COL_STRING:
+  case INFLUX_COL_TAG:
+    kind = 'u';
+    data = text_column(objects, f, col, n);
+    break;
+  default: /* float, or nulls only */
+    kind = 'g';
+    data = buf_new(owner, c->values, n * 8);
   }
   if (!data)
     return NULL;
-  if (valid) {
-    vb = buf_new(owner, valid, (n + 7) / 8);
+  if (c->nnull) {
+    vb = buf_new(owner, c->valid, (n + 7) / 8);
     if (!vb) {
       Py_DECREF(data);
       return NULL;
     }
   } else {
-    vb = Py_None;
-    Py_INCREF(vb);
+    vb = Py_NewRef(Py_None);
   }
   char k[2] = {kind, 0};
-  return Py_BuildValue("(ssNN)", s->name, k, data, vb);
+  return Py_BuildValue("(ssNN)", c->name, k, data, vb);
 }
 
-/* (name, tags, time Buffer, [columns]) of one frame. */
-static PyObject *frame_obj(const influx_frame_set *set, size_t st, size_t i) {
-  arrow_holder *h = PyObject_New(arrow_holder, &holder_type);
-  if (!h)
-    return NULL;
-  memset(&h->schema, 0, sizeof h->schema);
-  memset(&h->array, 0, sizeof h->array);
-  influx_error err = {0};
-  influx_status s = influx_frame_export_arrow(
-      influx_frame_set_frame(set, st, i), &h->schema, &h->array, &err);
-  if (s) {
-    Py_DECREF(h);
-    return raise_status(s, &err, NULL);
-  }
+/* (name, tags, time Buffer, [columns]) of frame i of statement st, which
+ * is taken out of the set into a holder that the buffers keep alive. */
+static PyObject *frame_obj(influx_frame_set *set, size_t st, size_t i,
+                           PyObject *objects) {
   PyObject *tags = PyDict_New(), *cols = NULL, *time = NULL, *out = NULL;
   for (size_t t = 0; tags && t < influx_frame_set_tag_count(set, st, i); t++) {
     PyObject *v =
@@ -147,21 +179,29 @@ static PyObject *frame_obj(const influx_frame_set *set, size_t st, size_t i) {
       Py_CLEAR(tags);
     Py_XDECREF(v);
   }
-  /* Child 0 is the time; the rest are the columns in order. */
-  int64_t nc = h->array.n_children;
-  if (tags && nc >= 1)
-    time = buf_new((PyObject *)h, h->array.children[0]->buffers[1],
-                   (Py_ssize_t)h->array.children[0]->length * 8);
+  if (!tags)
+    return NULL;
+  frame_holder *h = PyObject_New(frame_holder, &holder_type);
+  if (!h) {
+    Py_DECREF(tags);
+    return NULL;
+  }
+  h->f = influx_frame_set_take(set, st, i);
+  const influx_frame *f = h->f;
+  if (!f)
+    PyErr_SetString(PyExc_RuntimeError, "frame missing from its set");
+  else
+    time =
+        buf_new((PyObject *)h, influx_frame_time(f), (Py_ssize_t)f->nrows * 8);
   if (time)
-    cols = PyList_New((Py_ssize_t)(nc - 1));
-  for (int64_t k = 1; cols && k < nc; k++) {
-    PyObject *c =
-        column((PyObject *)h, h->schema.children[k], h->array.children[k]);
+    cols = PyList_New((Py_ssize_t)f->ncols);
+  for (size_t k = 0; cols && k < f->ncols; k++) {
+    PyObject *c = column((PyObject *)h, objects, f, k);
     if (!c) {
       Py_CLEAR(cols);
       break;
     }
-    PyList_SET_ITEM(cols, (Py_ssize_t)(k - 1), c);
+    PyList_SET_ITEM(cols, (Py_ssize_t)k, c);
   }
   if (cols)
     out = Py_BuildValue("(zOOO)", influx_frame_set_name(set, st, i), tags, time,
@@ -173,17 +213,19 @@ static PyObject *frame_obj(const influx_frame_set *set, size_t st, size_t i) {
   return out;
 }
 
-/* query_frames(q, database, bind_params, chunk_size, dropna) -> per
- * statement, a list of frames (name, tags, time, columns). */
+/* query_frames(q, database, bind_params, chunk_size, dropna, objects) ->
+ * per statement, a list of frames (name, tags, time, columns); string
+ * columns are filled into objects(n) (see text_column). */
 PyObject *client_query_frames(core_client *self, PyObject *args, PyObject *kw) {
-  static char *names[] = {"q",          "database", "bind_params",
-                          "chunk_size", "dropna",   NULL};
+  static char *names[] = {"q",      "database", "bind_params", "chunk_size",
+                          "dropna", "objects",  NULL};
   const char *q, *db = NULL;
-  PyObject *bind = NULL;
+  PyObject *bind = NULL, *objects = NULL;
   Py_ssize_t chunk = 0;
   int dropna = 1;
-  if (need(self) || !PyArg_ParseTupleAndKeywords(args, kw, "s|zOnp", names, &q,
-                                                 &db, &bind, &chunk, &dropna))
+  if (need(self) ||
+      !PyArg_ParseTupleAndKeywords(args, kw, "s|zOnpO", names, &q, &db, &bind,
+                                   &chunk, &dropna, &objects))
     return NULL;
   influx_param *bp = NULL;
   size_t nbp = 0;
@@ -215,7 +257,7 @@ PyObject *client_query_frames(core_client *self, PyObject *args, PyObject *kw) {
     }
     PyList_SET_ITEM(out, (Py_ssize_t)s, fl);
     for (size_t i = 0; i < nf; i++) {
-      PyObject *f = frame_obj(set, s, i);
+      PyObject *f = frame_obj(set, s, i, objects);
       if (!f) {
         Py_CLEAR(out);
         break;
@@ -223,6 +265,6 @@ PyObject *client_query_frames(core_client *self, PyObject *args, PyObject *kw) {
       PyList_SET_ITEM(fl, (Py_ssize_t)i, f);
     }
   }
-  influx_frame_set_free(set); /* the exported frames live on */
+  influx_frame_set_free(set); /* the frames taken out live on */
   return out;
 }

@@ -135,11 +135,20 @@ class Differential(unittest.TestCase):
                               "fields": ({"a": i} if i % 2 else
                                          {"b": float(i), "c": "x"})}
                              for i in range(20)])
+        # Texts repeated and distinct (more than the caches' slots), empty,
+        # non-ASCII and missing.
+        self.c.write_points([{"measurement": "texts", "time": i * 10**6,
+                              "tags": {"k": "t%d" % (i % 3)},
+                              "fields": ({"s": ["", "\u00e9", "v%d" % (i % 200),
+                                                "w%d" % (i % 7)][i % 4]}
+                                         if i % 5 else {"n": i})}
+                             for i in range(1000)])
         mine = DataFrameClient("127.0.0.1", port(), database=self.db)
         ref = influxdb.DataFrameClient("127.0.0.1", port(), database=self.db)
         for q in ("SELECT * FROM cpu", "SELECT * FROM cpu GROUP BY host",
                   "SELECT value, n FROM cpu WHERE host = 'h1'",
-                  "SELECT * FROM sparse",
+                  "SELECT * FROM sparse", "SELECT * FROM texts",
+                  "SELECT * FROM texts GROUP BY k",
                   "SELECT mean(value) FROM cpu WHERE time >= "
                   "1257894000000000000 "
                   "AND time < 1257894000000050000 GROUP BY time(10u), region"):

@@ -296,6 +296,50 @@ static void test_encode_without_network(void **state) {
   influx_frame_free(f);
 }
 
+/* Stored texts: repeated ones share storage, and every cell still reads
+ * back its own text (distinct texts beyond the memo's slots, texts that
+ * collide in it, empty ones, prefixes of each other, nulls). */
+static void test_stored_texts(void **state) {
+  (void)state;
+  influx_frame *f;
+  influx_error err = {0};
+  assert_ok(influx_frame_new(&f, &err), &err);
+  assert_ok(influx_frame_add_column(f, "s", INFLUX_COL_STRING, &err), &err);
+  char want[3000][16];
+  for (int r = 0; r < 3000; r++) {
+    switch (r % 5) {
+    case 0:
+      snprintf(want[r], sizeof want[r], "d%d", r); /* distinct */
+      break;
+    case 1:
+      snprintf(want[r], sizeof want[r], "host%d", r % 3);
+      break;
+    case 2:
+      want[r][0] = 0;
+      break;
+    case 3:
+      snprintf(want[r], sizeof want[r], "host%d%d", r % 3, r % 2);
+      break;
+    default:
+      snprintf(want[r], sizeof want[r], "-"); /* null below */
+    }
+    influx_value v = influx_value_string(want[r]);
+    if (r % 5 == 4)
+      v.type = INFLUX_VALUE_NULL;
+    assert_ok(influx_frame_append_row(f, r, &v, 1, &err), &err);
+  }
+  for (int r = 0; r < 3000; r++) {
+    if (r % 5 == 4)
+      assert_null(influx_frame_get_string(f, (size_t)r, 0));
+    else
+      assert_string_equal(influx_frame_get_string(f, (size_t)r, 0), want[r]);
+  }
+  /* Equal repeated texts share one copy. */
+  assert_ptr_equal(influx_frame_get_string(f, 1, 0),
+                   influx_frame_get_string(f, 16, 0));
+  influx_frame_free(f);
+}
+
 /* The encoder's pieces add up to influx_frame_encode's text, for every
  * piece size, with rows skipped and the report kept across pieces. */
 static void test_encoder_in_pieces(void **state) {
@@ -433,6 +477,7 @@ int main(void) {
       cmocka_unit_test(test_csv_floor_and_cells),
       cmocka_unit_test(test_encode_without_network),
       cmocka_unit_test(test_encoder_in_pieces),
+      cmocka_unit_test(test_stored_texts),
       cmocka_unit_test(test_arrow_export),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
