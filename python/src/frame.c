@@ -193,8 +193,13 @@ static PyObject *frame_text(const influx_frame *f,
       continue;
     }
     if (len + n > cap) {
-      /* Room for the rest at the pieces' size so far, and 1/16 more. */
-      size_t want = seen < rows ? (len + n) / seen * rows : len + n;
+      /* Room for the rest at the pieces' size so far, and 1/16 more;
+       * never less than the text so far (a long line late in a frame). */
+      size_t want = len + n;
+      if (seen < rows && (double)want * rows / seen < (double)SIZE_MAX / 2)
+        want = (size_t)((double)want * rows / seen);
+      if (want < len + n)
+        want = len + n;
       want += want / 16 + 4096;
       if (s ? PyUnicode_Resize(&s, (Py_ssize_t)want)
             : !(s = PyUnicode_New((Py_ssize_t)want, 127))) {

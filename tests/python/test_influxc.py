@@ -402,6 +402,18 @@ class BeyondTheSeed(unittest.TestCase):
         self.assertEqual(got.count("\n"), n)
         self.assertTrue(got.endswith('m,host=h name="n30000",v=30000i '
                                      '30000\n'))
+        # A piece whose lines are far longer than the first pieces': the
+        # str grows past its estimate.
+        for rows in (8193, 8192 * 3 + 5):
+            long = pd.DataFrame({"s": ["x"] * (rows - 1) + ["y" * 2000000]},
+                                index=pd.to_datetime(np.arange(rows),
+                                                     unit="s", utc=True))
+            got = dfc.dataframe_to_lines(long, "m", time_precision="s")
+            self.assertEqual(len(got), (rows - 1) * len('m s="x" 1\n') +
+                             sum(len(str(i)) - 1 for i in range(rows - 1)) +
+                             len('m s="" \n') + 2000000 + len(str(rows - 1)))
+            self.assertTrue(got.endswith('"y' + "y" * 1999999 + '" %d\n'
+                                         % (rows - 1)))
         # A line influxd could not read, far into the frame: the error
         # names its row.
         bad = df.copy()
