@@ -59,7 +59,7 @@ int frame_reserve_rows(influx_frame *f, size_t need) {
   while (nc < need)
     nc *= 2;
   if (!f->time_borrowed) {
-    int64_t *t = big_realloc(f->time, nc * sizeof *t);
+    int64_t *t = realloc(f->time, nc * sizeof *t);
     if (!t)
       return -1;
     /* Rows without a time read as 0, never as garbage. */
@@ -70,7 +70,7 @@ int frame_reserve_rows(influx_frame *f, size_t need) {
     fcol *c = &f->cols[i];
     if (c->borrowed)
       continue; /* fixed frames do not grow */
-    void *v = big_realloc(c->values, nc * elt_size(c->type));
+    void *v = realloc(c->values, nc * elt_size(c->type));
     if (!v)
       return -1;
     c->values = v;
@@ -146,7 +146,7 @@ fcol *frame_new_col(influx_frame *f, const char *name, int type) {
   c->type = type;
   c->name = istrdup(name);
   size_t rows = f->cap > f->nrows ? f->cap : f->nrows;
-  c->values = big_realloc(NULL, (rows ? rows : 1) * elt_size(type ? type : 1));
+  c->values = malloc((rows ? rows : 1) * elt_size(type ? type : 1));
   if (!c->name || !c->values || ibuf_putc(&c->arena, 0)) {
     fcol_free(c);
     return NULL;
@@ -215,7 +215,7 @@ influx_status influx_frame_set_time(influx_frame *f, const int64_t *ns,
     if (f->time_borrowed || !f->time) {
       /* A time array of our own, as large as the columns' capacity. */
       size_t rows = f->cap > n ? f->cap : n;
-      int64_t *t = big_realloc(NULL, (rows ? rows : 1) * sizeof *t);
+      int64_t *t = malloc((rows ? rows : 1) * sizeof *t);
       if (!t)
         return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
       f->time = t;

@@ -226,7 +226,7 @@ static int on_piece(void *u, int stmt_id, const influx_series *p) {
       if (want != NO_TYPE && c->type != want) {
         if (c->type == NO_TYPE) {
           /* First value: the column takes its type. */
-          void *nv = big_realloc(c->values, f->cap * elt_size(want));
+          void *nv = realloc(c->values, f->cap * elt_size(want));
           if (!nv) {
             s->failed = ierr(&s->err, INFLUX_ERR_NOMEM, "out of memory");
             return 1;

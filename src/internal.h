@@ -18,14 +18,6 @@ typedef struct ibuf {
   size_t cap;
 } ibuf;
 
-/* Large buffers (8 MB and more) ask for transparent huge pages: with the
- * kernel's THP mode "madvise" (Debian 12's), touching 93 MB of fresh 4 KB
- * pages took 0.48 s here (23,000 page faults), with 2 MB pages 0.01 s. A
- * hint on the 2 MB-aligned inside of [p, p+n); nothing elsewhere. */
-INFLUX_PRIVATE void mem_huge_hint(void *p, size_t n);
-/* realloc, then mem_huge_hint: the library's large arrays grow by this. */
-INFLUX_PRIVATE void *big_realloc(void *p, size_t n);
-
 INFLUX_PRIVATE int ibuf_reserve(ibuf *b, size_t extra);
 INFLUX_PRIVATE int ibuf_append(ibuf *b, const void *data, size_t n);
 INFLUX_PRIVATE int ibuf_puts(ibuf *b, const char *s);

@@ -9,7 +9,6 @@
 #define arena_free influx__arena_free
 #define arena_reset influx__arena_reset
 #define arena_strndup influx__arena_strndup
-#define big_realloc influx__big_realloc
 #define c_strtod influx__c_strtod
 #define error_message influx__error_message
 #define fcol_free influx__fcol_free
@@ -62,7 +61,6 @@
 #define lines_append_split influx__lines_append_split
 #define lines_encode influx__lines_encode
 #define media_type_format influx__media_type_format
-#define mem_huge_hint influx__mem_huge_hint
 #define mono_ms influx__mono_ms
 #define mp_dec_feed influx__mp_dec_feed
 #define mp_dec_finish influx__mp_dec_finish

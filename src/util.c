@@ -7,33 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <zlib.h>
 
 #include "fmt_impl.h"
 #include "influxc/query.h"
 #include "internal.h"
-
-void mem_huge_hint(void *p, size_t n) {
-#ifdef MADV_HUGEPAGE
-  const uintptr_t huge = (uintptr_t)2 << 20;
-  if (!p || n < 4 * huge)
-    return;
-  uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-  uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
-  if (e > a)
-    (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* a hint: may fail */
-#else
-  (void)p;
-  (void)n;
-#endif
-}
-
-void *big_realloc(void *p, size_t n) {
-  void *q = realloc(p, n);
-  mem_huge_hint(q, n);
-  return q;
-}
 
 int ibuf_reserve(ibuf *b, size_t extra) {
   if (b->len + extra + 1 <= b->cap)
@@ -47,7 +25,7 @@ int ibuf_reserve(ibuf *b, size_t extra) {
       return -1;
     cap *= 2;
   }
-  char *p = big_realloc(b->p, cap);
+  char *p = realloc(b->p, cap);
   if (!p)
     return -1;
   b->p = p;
@@ -615,7 +593,7 @@ int grow_array_slow(void **arr, size_t *cap, size_t need, size_t elt) {
       return -1;
     nc *= 2;
   }
-  void *q = big_realloc(*arr, nc * elt);
+  void *q = realloc(*arr, nc * elt);
   if (!q)
     return -1;
   *arr = q;

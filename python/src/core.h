@@ -66,6 +66,11 @@ PyObject *value_obj(const influx_value *v);
 PyObject *utf8_str(const char *p, size_t n);
 /* Whether the n bytes at p are ASCII. */
 int is_ascii(const char *p, size_t n);
+/* Asks for transparent huge pages under the first n bytes of a new str
+ * (8 MB and more): with the kernel's THP mode "madvise" (Debian 12's),
+ * writing 93 MB of fresh 4 KB pages took 0.48 s here (23,000 faults),
+ * with 2 MB pages 0.01-0.2 s. Only for output a str is made of. */
+void str_huge_pages(PyObject *s, size_t n);
 /* A str of UTF-8 text, shared with earlier equal short ones. */
 PyObject *text_obj(const char *p, size_t n);
 /* The cells of a one-dimensional, contiguous numpy array of n objects, in

@@ -2,6 +2,8 @@
  * quote_literal. */
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include "core.h"
 /* After Python.h (core.h). */
 #include <datetime.h>
@@ -20,6 +22,21 @@ const char *utf8_of(PyObject *o, Py_ssize_t *len) {
 
 /* Line protocol is mostly ASCII: checking that a word at a time and
  * copying is several times faster than CPython's UTF-8 decoder. */
+void str_huge_pages(PyObject *s, size_t n) {
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  if (n < 4 * huge)
+    return;
+  uintptr_t p = (uintptr_t)PyUnicode_DATA(s);
+  uintptr_t a = (p + huge - 1) & ~(huge - 1), e = (p + n) & ~(huge - 1);
+  if (e > a)
+    (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* a hint: may fail */
+#else
+  (void)s;
+  (void)n;
+#endif
+}
+
 int is_ascii(const char *p, size_t n) {
   size_t i = 0;
   for (uint64_t w; i + 8 <= n; i += 8) {
@@ -37,7 +54,7 @@ PyObject *utf8_str(const char *p, size_t n) {
     return PyUnicode_DecodeUTF8(p, (Py_ssize_t)n, "strict");
   PyObject *s = PyUnicode_New((Py_ssize_t)n, 127);
   if (s) {
-    mem_huge_hint(PyUnicode_DATA(s), n);
+    str_huge_pages(s, n);
     memcpy(PyUnicode_DATA(s), p, n);
   }
   return s;

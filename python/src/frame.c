@@ -207,7 +207,7 @@ static PyObject *frame_text(const influx_frame *f,
         break;
       }
       cap = want;
-      mem_huge_hint(PyUnicode_DATA(s), cap);
+      str_huge_pages(s, cap);
     }
     memcpy((char *)PyUnicode_DATA(s) + len, p, n);
     len += n;
@@ -339,7 +339,6 @@ PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
         PyErr_NoMemory();
         goto done;
       }
-      mem_huge_hint(texts, ((size_t)n + 1) * sizeof *texts);
       if (add_strings(f, name,
                       kind[0] == 't' ? INFLUX_COL_TAG : INFLUX_COL_STRING, data,
                       n, texts, &err))
