@@ -57,6 +57,9 @@ int opt_str(PyObject *o, const char **out);
 const char **pair_array(PyObject *pairs);
 /* Bind parameters from a dict (PyMem_Free *out); 0 or -1. */
 int bind_params(PyObject *d, influx_param **out, size_t *n);
+/* d[k] = v with a key that is not interned; takes v (NULL: -1, with the
+ * exception of its making); 0 or -1. */
+int dict_put(PyObject *d, const char *k, PyObject *v);
 /* The seed's dict of a series: name, tags, columns, values, partial. */
 PyObject *series_obj(const influx_series *s);
 /* The seed's dict of statement i; a value as the seed gives it. */

@@ -172,12 +172,10 @@ static PyObject *frame_obj(influx_frame_set *set, size_t st, size_t i,
                            PyObject *objects) {
   PyObject *tags = PyDict_New(), *cols = NULL, *time = NULL, *out = NULL;
   for (size_t t = 0; tags && t < influx_frame_set_tag_count(set, st, i); t++) {
-    PyObject *v =
-        PyUnicode_FromString(influx_frame_set_tag_value(set, st, i, t));
-    if (!v ||
-        PyDict_SetItemString(tags, influx_frame_set_tag_key(set, st, i, t), v))
+    if (dict_put(
+            tags, influx_frame_set_tag_key(set, st, i, t),
+            PyUnicode_FromString(influx_frame_set_tag_value(set, st, i, t))))
       Py_CLEAR(tags);
-    Py_XDECREF(v);
   }
   if (!tags)
     return NULL;

@@ -64,10 +64,9 @@ static PyObject *st_series(statement *s, PyObject *unused) {
       Py_DECREF(tags);
       tags = PyDict_New();
       for (size_t t = 0; tags && t < nt; t++) {
-        PyObject *v = PyUnicode_FromString(influx_series_tag_value(se, t));
-        if (!v || PyDict_SetItemString(tags, influx_series_tag_key(se, t), v))
+        if (dict_put(tags, influx_series_tag_key(se, t),
+                     PyUnicode_FromString(influx_series_tag_value(se, t))))
           Py_CLEAR(tags);
-        Py_XDECREF(v);
       }
     }
     PyObject *item = nm && tags ? PyTuple_Pack(2, nm, tags) : NULL;

@@ -53,7 +53,7 @@ static int on_series(void *u, int stmt, const influx_series *s) {
   if (list) {
     PyList_SET_ITEM(list, 0, so);
     so = NULL;
-    if (!PyDict_SetItemString(d, "series", list)) {
+    if (!dict_put(d, "series", list)) { /* takes list */
       stop = put(it, d);
       d = NULL;
     }
@@ -61,7 +61,6 @@ static int on_series(void *u, int stmt, const influx_series *s) {
   if (PyErr_Occurred())
     PyErr_Clear(); /* reported as a failed stream below */
   Py_XDECREF(so);
-  Py_XDECREF(list);
   Py_XDECREF(d);
   PyGILState_Release(g);
   return stop;

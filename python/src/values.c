@@ -119,11 +119,14 @@ PyObject *value_obj(const influx_value *v) {
   }
 }
 
-static int set_item(PyObject *d, const char *k, PyObject *v) {
-  if (!v)
-    return -1;
-  int rc = PyDict_SetItemString(d, k, v);
-  Py_DECREF(v);
+int dict_put(PyObject *d, const char *k, PyObject *v) {
+  /* Not PyDict_SetItemString: it interns the key, and a key that nothing
+   * else holds leaves CPython's table of interned strings each time its
+   * dict goes, which resizes that table now and then (megabytes). */
+  PyObject *key = v ? PyUnicode_FromString(k) : NULL;
+  int rc = key ? PyDict_SetItem(d, key, v) : -1;
+  Py_XDECREF(key);
+  Py_XDECREF(v);
   return rc;
 }
 
@@ -133,21 +136,21 @@ PyObject *series_obj(const influx_series *s) {
   if (!d)
     return NULL;
   const char *name = influx_series_name(s);
-  if (name && *name && set_item(d, "name", PyUnicode_FromString(name)))
+  if (name && *name && dict_put(d, "name", PyUnicode_FromString(name)))
     goto fail;
   size_t nt = influx_series_tag_count(s);
   if (nt) {
     PyObject *t = PyDict_New();
-    if (set_item(d, "tags", t))
+    if (dict_put(d, "tags", t))
       goto fail;
     for (size_t i = 0; i < nt; i++)
-      if (set_item(t, influx_series_tag_key(s, i),
+      if (dict_put(t, influx_series_tag_key(s, i),
                    PyUnicode_FromString(influx_series_tag_value(s, i))))
         goto fail;
   }
   size_t nc = influx_series_column_count(s), nr = influx_series_row_count(s);
   PyObject *cols = PyList_New((Py_ssize_t)nc);
-  if (set_item(d, "columns", cols))
+  if (dict_put(d, "columns", cols))
     goto fail;
   for (size_t c = 0; c < nc; c++) {
     PyObject *n = PyUnicode_FromString(influx_series_column(s, c));
@@ -156,7 +159,7 @@ PyObject *series_obj(const influx_series *s) {
     PyList_SET_ITEM(cols, (Py_ssize_t)c, n);
   }
   PyObject *rows = PyList_New((Py_ssize_t)nr);
-  if (set_item(d, "values", rows))
+  if (dict_put(d, "values", rows))
     goto fail;
   for (size_t r = 0; r < nr; r++) {
     PyObject *row = PyList_New((Py_ssize_t)nc);
@@ -170,7 +173,7 @@ PyObject *series_obj(const influx_series *s) {
       PyList_SET_ITEM(row, (Py_ssize_t)c, v);
     }
   }
-  if (influx_series_partial(s) && set_item(d, "partial", PyBool_FromLong(1)))
+  if (influx_series_partial(s) && dict_put(d, "partial", PyBool_FromLong(1)))
     goto fail;
   return d;
 fail:
@@ -183,13 +186,13 @@ PyObject *statement_obj(const influx_result *r, size_t i) {
   PyObject *d = PyDict_New();
   if (!d)
     return NULL;
-  if (set_item(d, "statement_id",
+  if (dict_put(d, "statement_id",
                PyLong_FromLong(influx_result_statement_id(r, i))))
     goto fail;
   size_t ns = influx_result_series_count(r, i);
   if (ns) {
     PyObject *sl = PyList_New((Py_ssize_t)ns);
-    if (set_item(d, "series", sl))
+    if (dict_put(d, "series", sl))
       goto fail;
     for (size_t k = 0; k < ns; k++) {
       PyObject *so = series_obj(influx_result_series(r, i, k));
@@ -199,9 +202,9 @@ PyObject *statement_obj(const influx_result *r, size_t i) {
     }
   }
   const char *e = influx_result_error(r, i);
-  if (e && set_item(d, "error", PyUnicode_FromString(e)))
+  if (e && dict_put(d, "error", PyUnicode_FromString(e)))
     goto fail;
-  if (influx_result_partial(r, i) && set_item(d, "partial", PyBool_FromLong(1)))
+  if (influx_result_partial(r, i) && dict_put(d, "partial", PyBool_FromLong(1)))
     goto fail;
   return d;
 fail:
