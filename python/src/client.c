@@ -1,6 +1,5 @@
 /* influxc._core.Client: an influx_client, with the GIL released for every
  * network wait. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -398,44 +397,39 @@ static PyObject *client_query(core_client *self, PyObject *args, PyObject *kw) {
   return statements_of(r); /* takes r */
 }
 
-/* One chunk of points being written on a thread of its own. */
-typedef struct wjob {
-  pthread_t th;
-  int running;
-  influx_client *c;
+/* The point source of a write_points with batch_size: the library pulls
+ * the next points on this thread without the GIL, and they are converted
+ * from the dicts with it, so the dicts are read while the batches before
+ * them are encoded and sent, with no pause between (influx_write_from). */
+typedef struct dict_source {
   conv cv;
-  influx_write_options wo;
-  influx_write_report rep;
-  influx_error err;
-  influx_status st;
-  size_t total; /* points of the chunks this job wrote */
-} wjob;
+  PyObject *it;
+  const char *prec;
+  PyThreadState *ts;       /* this thread's state while the GIL is released */
+  PyObject *et, *ev, *etb; /* an error held back for the next call */
+} dict_source;
 
-static void *wjob_main(void *u) {
-  wjob *j = u;
-  j->st = influx_write_points_ex(j->c, j->cv.pts, j->cv.npts, &j->wo, &j->rep,
-                                 &j->err);
-  return NULL;
-}
-
-static int wjob_start(wjob *j) {
-  memset(&j->err, 0, sizeof j->err);
-  j->st = INFLUX_OK;
-  if (pthread_create(&j->th, NULL, wjob_main, j))
-    return -1;
-  j->running = 1;
-  return 0;
-}
-
-/* Waits for the job (without the GIL); nonzero if its write failed. */
-static int wjob_join(wjob *j) {
-  if (!j->running)
-    return 0;
-  Py_BEGIN_ALLOW_THREADS pthread_join(j->th, NULL);
-  Py_END_ALLOW_THREADS j->running = 0;
-  if (!j->st)
-    j->total += j->cv.npts;
-  return j->st != INFLUX_OK;
+static long dict_source_next(void *u, influx_point *buf, size_t cap) {
+  dict_source *d = u;
+  long n = -1;
+  PyEval_RestoreThread(d->ts);
+  if (d->et) {
+    PyErr_Restore(d->et, d->ev, d->etb);
+    d->et = d->ev = d->etb = NULL;
+  } else if (!conv_reset(&d->cv)) {
+    /* (The library is done with the points it had: its contract.) */
+    int rc = convert_some(&d->cv, d->it, d->prec, 0, cap);
+    if (!rc || d->cv.npts) {
+      /* The points before a bad one go first, so that the batch they
+       * complete is sent; the error stops the write at the next call. */
+      if (rc)
+        PyErr_Fetch(&d->et, &d->ev, &d->etb);
+      memcpy(buf, d->cv.pts, d->cv.npts * sizeof *buf);
+      n = (long)d->cv.npts;
+    }
+  }
+  d->ts = PyEval_SaveThread();
+  return n; /* -1: a Python exception is set, and the write stops */
 }
 
 /* write_points(points, precision, database, retention_policy, tags,
@@ -487,66 +481,39 @@ static PyObject *client_write_points(core_client *self, PyObject *args,
                              .tags = st,
                              .ntags = nst,
                              .batch_size = batch > 0 ? (size_t)batch : 0};
-  /* Without batch_size: one write of everything, as the seed sends one
-   * request (all points checked before any is sent). With it, the seed
-   * writes batch after batch: then the next chunk of dicts is converted
-   * (with the GIL) while the last one is sent (without), in chunks of
-   * whole batches. */
-  size_t chunk = 0;
-  if (batch > 0 && !self->use_udp) {
-    chunk = (size_t)batch;
-    while (chunk < 50000)
-      chunk += (size_t)batch;
-  }
-  wjob jobs[2];
-  memset(jobs, 0, sizeof jobs);
-  int cur = 0;
-  influx_status s = INFLUX_OK;
+  influx_write_report rep = {0};
   influx_error err = {0};
-  for (;;) {
-    wjob *j = &jobs[cur], *other = &jobs[!cur];
-    conv_free(&j->cv);
-    j->cv = (conv){.keep = PyList_New(0)};
-    if (!j->cv.keep || convert_some(&j->cv, it, prec, self->use_udp, chunk)) {
-      wjob_join(other);
-      goto fail_jobs;
-    }
-    if (!j->cv.npts)
-      break;
-    /* The previous chunk first: batches go out in order, and the first
-     * failure stops the rest, as with the seed. */
-    if (wjob_join(other))
-      break;
-    j->c = self->c;
-    j->wo = wo;
-    if (wjob_start(j)) {
-      s = INFLUX_ERR_NOMEM;
-      snprintf(err.message, sizeof err.message, "cannot start a thread");
-      break;
-    }
-    if (!chunk) /* everything in one go */
-      break;
-    cur = !cur;
+  influx_status s;
+  if (batch > 0 && !self->use_udp) {
+    /* The seed writes batch after batch: a bad point stops the write
+     * there, and the batches before it are stored. */
+    dict_source d = {.it = it, .prec = prec};
+    d.ts = PyEval_SaveThread();
+    s = influx_write_from(self->c, dict_source_next, &d, &wo, &rep, &err);
+    PyEval_RestoreThread(d.ts);
+    conv_free(&d.cv);
+    /* An error held back is dropped when the write stopped before the
+     * next call (the server's error is raised). */
+    Py_XDECREF(d.et);
+    Py_XDECREF(d.ev);
+    Py_XDECREF(d.etb);
+    if (PyErr_Occurred())
+      goto fail;
+  } else {
+    /* Without batch_size: one write of everything, as the seed sends one
+     * request (every point checked before any is sent). */
+    if (convert_points(&cv, it, prec, self->use_udp))
+      goto fail;
+    Py_BEGIN_ALLOW_THREADS s =
+        influx_write_points_ex(self->c, cv.pts, cv.npts, &wo, &rep, &err);
+    Py_END_ALLOW_THREADS
   }
-  for (int k = 0; k < 2; k++)
-    wjob_join(&jobs[k]);
-  for (int k = 0; k < 2 && !s; k++)
-    if (jobs[k].st) {
-      s = jobs[k].st;
-      err = jobs[k].err;
-    }
-  size_t total = jobs[0].total + jobs[1].total;
   Py_DECREF(it);
   PyMem_Free(st);
-  conv_free(&jobs[0].cv);
-  conv_free(&jobs[1].cv);
   conv_free(&cv);
   if (s)
     return raise_status(s, &err, NULL);
-  return PyLong_FromSize_t(total);
-fail_jobs:
-  conv_free(&jobs[0].cv);
-  conv_free(&jobs[1].cv);
+  return PyLong_FromSize_t(rep.points_written);
 fail:
   Py_XDECREF(it);
   PyMem_Free(st);

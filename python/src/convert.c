@@ -6,6 +6,12 @@
 #include "core.h"
 
 const char *keep_text(conv *cv, PyObject *v) {
+  /* An exact str is immutable, and one seen before is still alive (its
+   * reference is in cv->keep), so its address cannot have been reused. */
+  uintptr_t a = (uintptr_t)v;
+  struct conv_seen *seen = &cv->seen[(a >> 4 ^ a >> 10) % 64];
+  if (seen->str == v)
+    return seen->utf8;
   PyObject *s;
   if (PyUnicode_Check(v)) {
     s = v;
@@ -28,6 +34,8 @@ const char *keep_text(conv *cv, PyObject *v) {
     PyErr_SetString(PyExc_ValueError, "embedded NUL character");
     return NULL;
   }
+  if (p && s == v && PyUnicode_CheckExact(v))
+    *seen = (struct conv_seen){v, p};
   return p;
 }
 
@@ -155,23 +163,33 @@ int convert_points(conv *cv, PyObject *it, const char *prec, int raw_times) {
 
 int convert_some(conv *cv, PyObject *it, const char *prec, int raw_times,
                  size_t max) {
+  int rc = 0;
   for (PyObject *p; (!max || cv->npts < max) && (p = PyIter_Next(it));) {
-    int rc = convert(cv, p, prec);
+    rc = convert(cv, p, prec);
     Py_DECREF(p);
     if (rc)
-      return -1;
+      break;
   }
   if (PyErr_Occurred())
-    return -1;
-  /* Over UDP the seed sends times in time_precision units as they are
-   * (the listener's configured precision must match): raw_times. */
+    rc = -1;
+  /* Pointers for the whole points, after an error too. Over UDP the seed
+   * sends times in time_precision units as they are (the listener's
+   * configured precision must match): raw_times. */
   const char *pprec = raw_times ? NULL : prec;
   for (size_t i = 0; i < cv->npts; i++) {
     cv->pts[i].tags = cv->tags + (uintptr_t)cv->pts[i].tags;
     cv->pts[i].fields = cv->fields + (uintptr_t)cv->pts[i].fields;
     cv->pts[i].precision = pprec;
   }
-  return 0;
+  return rc;
+}
+
+int conv_reset(conv *cv) {
+  cv->npts = cv->ntags = cv->nfields = 0;
+  memset(cv->seen, 0, sizeof cv->seen);
+  Py_XDECREF(cv->keep);
+  cv->keep = PyList_New(0);
+  return cv->keep ? 0 : -1;
 }
 
 void conv_free(conv *cv) {

@@ -108,6 +108,12 @@ typedef struct conv {
   influx_field *fields;
   size_t npts, ntags, nfields, cap_pts, cap_tags, cap_fields;
   PyObject *keep;
+  /* str objects seen lately (kept alive in `keep`) and their UTF-8: the
+   * same keys, measurements and tag values come back point after point. */
+  struct conv_seen {
+    PyObject *str;
+    const char *utf8;
+  } seen[64];
 } conv;
 
 /* A str of `v` (str() of others) kept alive in cv->keep; NULL with an
@@ -116,9 +122,12 @@ const char *keep_text(conv *cv, PyObject *v);
 /* Converts the dicts of iterator `it` into cv's points, times in `prec`
  * units (raw_times: the points carry no precision); 0 or -1. */
 int convert_points(conv *cv, PyObject *it, const char *prec, int raw_times);
-/* The same for at most `max` points (0: all). */
+/* The same for at most `max` points (0: all). After an error (-1) the
+ * points before the bad one are in cv, ready to use. */
 int convert_some(conv *cv, PyObject *it, const char *prec, int raw_times,
                  size_t max);
+/* Empties cv for the next points, keeping its arrays' memory; 0 or -1. */
+int conv_reset(conv *cv);
 void conv_free(conv *cv);
 /* The Writer type (writer.c). */
 extern PyTypeObject core_writer_type;

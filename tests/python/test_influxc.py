@@ -266,21 +266,43 @@ class BeyondTheSeed(unittest.TestCase):
         self.assertEqual(list(self.c.query("SELECT * FROM bad")), [])
 
     def test_batches_before_a_bad_point_are_written(self):
-        """With batch_size, influxc converts the next batches while it
-        sends the last ones; a bad point stops there, and the batches
-        before it are stored, as the seed's batches are."""
-        pts = [{"measurement": "bb", "time": i, "fields": {"v": i}}
-               for i in range(120000)]
-        pts[100000]["fields"]["v"] = float("nan")
-        with self.assertRaises(ValueError):
+        """With batch_size, influxc converts the next points while it
+        sends the batches before them; a bad point stops there, and every
+        batch before its own is stored, as the seed's batches are."""
+        def count(measurement, where=""):
+            r = self.c.query("SELECT count(v) FROM %s %s" % (measurement,
+                                                             where))
+            return r.raw["series"][0]["values"][0][1]
+
+        def points(measurement, n, bad=None):
+            return ({"measurement": measurement, "time": i,
+                     "fields": {"v": i}} if i != bad else 7
+                    for i in range(n))
+        pts = list(points("bb", 120000))
+        pts[75123]["fields"]["v"] = float("nan")
+        with self.assertRaisesRegex(ValueError, "75123"):
             self.c.write_points(pts, batch_size=10000)
-        n = self.c.query("SELECT count(v) FROM bb").raw["series"][0][
-            "values"][0][1]
-        self.assertEqual(n, 100000)
+        self.assertEqual(count("bb"), 70000)
+        # A point that is not a dict: the Python error, the batches before
+        # it stored (the last one ends just before it), nothing after.
+        with self.assertRaisesRegex(TypeError, "must be a dict"):
+            self.c.write_points(points("bg", 40000, bad=25000),
+                                batch_size=1000)
+        self.assertEqual(count("bg"), 25000)
+        # Default tags and precision on every batch; every batch of a
+        # generator arrives.
+        self.assertTrue(self.c.write_points(points("bt", 25001),
+                                            batch_size=1000,
+                                            tags={"k": "x"},
+                                            time_precision="s"))
+        self.assertEqual(count("bt", "WHERE k = 'x'"), 25001)
+        r = self.c.query("SELECT v FROM bt ORDER BY time DESC LIMIT 1",
+                         epoch="s")
+        self.assertEqual(r.raw["series"][0]["values"], [[25000, 25000]])
         # Without batch_size every point is checked before any is sent.
         with self.assertRaises(ValueError):
             self.c.write_points([{"measurement": "bb2", "time": 1,
-                                  "fields": {"v": 1}}] + pts[99999:100001])
+                                  "fields": {"v": 1}}] + pts[75122:75124])
         self.assertEqual(list(self.c.query("SELECT * FROM bb2")), [])
 
     def test_gzip_client(self):
