@@ -77,8 +77,10 @@ void str_huge_pages(PyObject *s, size_t n);
 /* A str of UTF-8 text, shared with earlier equal short ones. */
 PyObject *text_obj(const char *p, size_t n);
 /* The cells of a one-dimensional, contiguous numpy array of n objects, in
- * place; NULL if `o` is not one (or is read-only and `writable`). */
-PyObject **object_cells(PyObject *o, Py_ssize_t n, int writable);
+ * place, held by `view` (PyBuffer_Release it after use); NULL, with
+ * nothing to release, if `o` is not one (or is read-only and `writable`). */
+PyObject **object_cells(PyObject *o, Py_ssize_t n, int writable,
+                        Py_buffer *view);
 /* Statements kept in C (results.c): a list of Statement objects that own
  * `r` together. */
 PyObject *statements_of(influx_result *r);

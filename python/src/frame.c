@@ -73,7 +73,8 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
                        PyObject *col, Py_ssize_t n, const char **v,
                        influx_error *err) {
   PyObject *seq = NULL, *own = NULL;
-  PyObject *const *cells = object_cells(col, n, 0);
+  Py_buffer view;
+  PyObject *const *cells = object_cells(col, n, 0, &view);
   if (!cells) {
     if (!(seq = PySequence_Fast(col, "string columns are lists")))
       return -1;
@@ -152,6 +153,7 @@ static int add_strings(influx_frame *f, const char *name, influx_col_type t,
   Py_XDECREF(made);
   Py_XDECREF(own);
   Py_XDECREF(seq);
+  PyBuffer_Release(&view);
   return rc;
 }
 

@@ -76,7 +76,8 @@ static PyObject *text_column(PyObject *objects, const influx_frame *f,
       made_by_caller ? PyObject_CallFunction(objects, "n", n) : PyList_New(n);
   if (!data)
     return NULL;
-  PyObject **cells = made_by_caller ? object_cells(data, n, 1) : NULL;
+  Py_buffer view = {0};
+  PyObject **cells = made_by_caller ? object_cells(data, n, 1, &view) : NULL;
   if (made_by_caller && !cells) {
     Py_DECREF(data);
     PyErr_SetString(PyExc_TypeError,
@@ -120,6 +121,7 @@ static PyObject *text_column(PyObject *objects, const influx_frame *f,
   }
   for (int k = 0; k < 16; k++)
     Py_XDECREF(seen[k].s);
+  PyBuffer_Release(&view);
   return data;
 }
 

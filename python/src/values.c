@@ -36,42 +36,29 @@ static PyObject *time_text(int64_t ns, char *buf) {
 static PyObject *str_cache[STR_CACHE];
 
 /* The cells of a one-dimensional, contiguous numpy array of n objects,
- * used in place through its __array_interface__ (no list of references
- * made and freed per column); NULL if `o` is not one, or is read-only and
- * `writable` is asked. */
-PyObject **object_cells(PyObject *o, Py_ssize_t n, int writable) {
+ * used in place (no list of references made and freed per column). They
+ * come through the buffer protocol (format "O"), which Python code cannot
+ * fake with a pointer of its own, and the view held keeps numpy from
+ * resizing the array while the cells are used. */
+PyObject **object_cells(PyObject *o, Py_ssize_t n, int writable,
+                        Py_buffer *view) {
   static PyObject *none_yet[1];
-  if (PyList_Check(o) || PyTuple_Check(o))
+  memset(view, 0, sizeof *view);
+  if (PyList_Check(o) || PyTuple_Check(o) || !PyObject_CheckBuffer(o))
     return NULL;
-  PyObject *ai = PyObject_GetAttrString(o, "__array_interface__");
-  if (!ai) {
+  int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
+  if (PyObject_GetBuffer(o, view, writable ? flags | PyBUF_WRITABLE : flags)) {
     PyErr_Clear();
+    memset(view, 0, sizeof *view);
     return NULL;
   }
-  PyObject **cells = NULL;
-  int is_dict = PyDict_Check(ai);
-  PyObject *ts = is_dict ? PyDict_GetItemString(ai, "typestr") : NULL;
-  PyObject *shape = is_dict ? PyDict_GetItemString(ai, "shape") : NULL;
-  PyObject *strides = is_dict ? PyDict_GetItemString(ai, "strides") : NULL;
-  PyObject *data = is_dict ? PyDict_GetItemString(ai, "data") : NULL;
-  if (ts && PyUnicode_Check(ts) &&
-      !PyUnicode_CompareWithASCIIString(ts, "|O") && shape &&
-      PyTuple_Check(shape) && PyTuple_GET_SIZE(shape) == 1 &&
-      PyLong_Check(PyTuple_GET_ITEM(shape, 0)) &&
-      PyLong_AsSsize_t(PyTuple_GET_ITEM(shape, 0)) == n &&
-      (!strides || strides == Py_None) && data && PyTuple_Check(data) &&
-      PyTuple_GET_SIZE(data) == 2 && PyLong_Check(PyTuple_GET_ITEM(data, 0)) &&
-      (!writable || PyTuple_GET_ITEM(data, 1) == Py_False)) {
-    cells = PyLong_AsVoidPtr(PyTuple_GET_ITEM(data, 0));
-    if (!cells && !n)
-      cells = none_yet; /* empty: no cell is touched */
+  if (view->ndim != 1 || !view->shape || view->shape[0] != n ||
+      view->itemsize != (Py_ssize_t)sizeof(PyObject *) || !view->format ||
+      strcmp(view->format, "O")) {
+    PyBuffer_Release(view);
+    return NULL;
   }
-  if (PyErr_Occurred()) {
-    PyErr_Clear();
-    cells = NULL;
-  }
-  Py_DECREF(ai);
-  return cells;
+  return view->buf ? view->buf : none_yet; /* (empty: no cell is touched) */
 }
 
 PyObject *text_obj(const char *p, size_t n) {

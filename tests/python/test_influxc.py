@@ -457,6 +457,39 @@ class BeyondTheSeed(unittest.TestCase):
                                        (hosts[i], i, i) for i in range(n)))
         self.assertIs(dcm._texts(df["host"]).dtype, np.dtype(object))
 
+    def test_fake_arrays_are_not_read_in_place(self):
+        """Only a real array of objects is used in place: an object whose
+        __array_interface__ points anywhere is read as a sequence (writes)
+        or refused (query), never dereferenced."""
+        class Fake:
+            def __init__(self, items, addr):
+                self.items = items
+                self.__array_interface__ = {
+                    "typestr": "|O", "shape": (len(items),), "version": 3,
+                    "strides": None, "data": (addr, False)}
+
+            def __len__(self):
+                return len(self.items)
+
+            def __getitem__(self, i):
+                return self.items[i]
+        dfc = DataFrameClient("127.0.0.1", port(), database=self.db)
+        for addr in (16, 2 ** 47):
+            text = dfc._core.write_frame(
+                "m", np.arange(2, dtype=np.int64) * 10 ** 9, [
+                    ("s", "s", Fake(["a", "b"], addr), None)],
+                time_precision="s", encode_only=True)
+            self.assertEqual(text, 'm s="a" 0\nm s="b" 1\n')
+        self.c.write_points([{"measurement": "fk", "time": t,
+                              "fields": {"s": "x"}} for t in (1, 2)])
+        for made in (lambda n: Fake([None] * n, 16),
+                     lambda n: np.empty(n, dtype=object)[::-1],
+                     lambda n: np.empty((n, 1), dtype=object),
+                     lambda n: np.empty(n + 1, dtype=object)):
+            with self.assertRaisesRegex(TypeError, "writable numpy array"):
+                dfc._core.query_frames("SELECT * FROM fk", self.db, None, 0,
+                                       False, made)
+
     def test_client_is_pythonic(self):
         with InfluxDBClient("127.0.0.1", port(), database=self.db) as c:
             self.assertIsInstance(c, InfluxDBClient)
