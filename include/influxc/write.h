@@ -89,10 +89,11 @@ typedef long (*influx_point_source)(void *user, influx_point *buf, size_t cap);
  * Streams points from `fn` in constant memory: encoded straight into
  * batch buffers (one per request in flight) and sent while the source
  * produces the next ones. `fn` is called on the calling thread only, one
- * call at a time (a caller may hand it a thread-bound state). Unlike influx_write_points(), which checks every
- * point before sending any, a stream can only be checked as it goes: on a
- * bad point the write stops, earlier batches stay written, and `report`
- * (may be NULL) says how many points the server accepted.
+ * call at a time (a caller may hand it a thread-bound state). Unlike
+ * influx_write_points(), which checks every point before sending any, a stream
+ * can only be checked as it goes: on a bad point the write stops, earlier
+ * batches stay written, and `report` (may be NULL) says how many points the
+ * server accepted.
  */
 INFLUX_EXPORT influx_status influx_write_from(influx_client *c,
                                               influx_point_source fn,

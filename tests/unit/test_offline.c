@@ -365,12 +365,69 @@ static void test_hinted_handoff_is_stored(void **state) {
   }
 }
 
+/* influx_write_from's promise: the source is called on the calling
+ * thread only, one call at a time, while batches are sent by workers (the
+ * Python package's write_points relies on it for its thread state). */
+typedef struct thread_source {
+  pthread_t caller;
+  int inside, calls, wrong_thread, overlapped;
+  long next, n;
+  influx_field f;
+} thread_source;
+
+static long from_caller(void *u, influx_point *buf, size_t cap) {
+  thread_source *s = u;
+  if (!pthread_equal(pthread_self(), s->caller))
+    s->wrong_thread++;
+  if (s->inside++)
+    s->overlapped++;
+  s->calls++;
+  long k = 0;
+  s->f = (influx_field){.key = "v", .type = INFLUX_FIELD_INT, .v.i = 1};
+  for (; (size_t)k < cap && s->next < s->n; k++, s->next++)
+    buf[k] = (influx_point){.measurement = "m",
+                            .fields = &s->f,
+                            .nfields = 1,
+                            .time = s->next,
+                            .has_time = 1};
+  usleep(100); /* give the senders time to call back if they would */
+  s->inside--;
+  return k;
+}
+
+static void test_write_from_calls_on_caller(void **state) {
+  (void)state;
+  for (int mode = 0; mode < 2; mode++) {
+    influx_options o = {.host = "127.0.0.1:1,127.0.0.1:2",
+                        .database = "d",
+                        .pool_size = 2,
+                        .write_mode = mode ? INFLUX_WRITE_REPLICATE
+                                           : INFLUX_WRITE_FAILOVER};
+    influx_client *c;
+    influx_error err = {0};
+    assert_ok(influx_client_new(&o, &c, &err), &err);
+    thread_source s = {.caller = pthread_self(), .n = 3000};
+    influx_write_options wo = {.batch_size = 100, .parallel = 2};
+    influx_write_report rep;
+    lines_seen = 0;
+    assert_ok(influx_write_from(c, from_caller, &s, &wo, &rep, &err), &err);
+    assert_int_equal(rep.points_written, 3000);
+    assert_int_equal(lines_seen, mode ? 6000 : 3000);
+    assert_true(s.calls > 10);
+    assert_int_equal(s.wrong_thread, 0);
+    assert_int_equal(s.overlapped, 0);
+    influx_client_free(c);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_admin_statements, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hinted_handoff_is_stored, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_result_building, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_write_from_calls_on_caller, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_writer_batches, setup, teardown),
       cmocka_unit_test_setup_teardown(test_writer_spool_retries, setup,
                                       teardown),
