@@ -177,8 +177,11 @@ int convert_some(conv *cv, PyObject *it, const char *prec, int raw_times,
    * configured precision must match): raw_times. */
   const char *pprec = raw_times ? NULL : prec;
   for (size_t i = 0; i < cv->npts; i++) {
-    cv->pts[i].tags = cv->tags + (uintptr_t)cv->pts[i].tags;
-    cv->pts[i].fields = cv->fields + (uintptr_t)cv->pts[i].fields;
+    /* (No arithmetic on a NULL array: points without tags or fields.) */
+    if (cv->tags)
+      cv->pts[i].tags = cv->tags + (uintptr_t)cv->pts[i].tags;
+    if (cv->fields)
+      cv->pts[i].fields = cv->fields + (uintptr_t)cv->pts[i].fields;
     cv->pts[i].precision = pprec;
   }
   return rc;

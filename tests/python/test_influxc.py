@@ -577,6 +577,11 @@ class BeyondTheSeed(unittest.TestCase):
         self.assertLess(grown, 64 * 1024, "%d bytes of objects kept" % grown)
 
     def test_rss_flat_over_10000_calls(self):
+        if os.environ.get("INFLUXC_ASAN"):
+            # ASan's allocator keeps freed memory in quarantine: RSS says
+            # nothing there. The build without sanitizers asserts it.
+            self.skipTest("RSS is not measured under AddressSanitizer")
+
         def rss_kb():
             with open("/proc/self/statm") as f:
                 return int(f.read().split()[1]) * 4
