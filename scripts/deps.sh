@@ -11,7 +11,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     libcurl4-openssl-dev libyajl-dev libcmocka-dev zlib1g-dev libedit-dev \
     influxdb influxdb-client curl openssl ca-certificates \
     python3 python3-influxdb python3-pandas python3-numpy python3-cffi \
-    python3-dev python3-mock python3-requests-mock python3-nose python3-pytest \
+    python3-dev python3-hypothesis python3-mock python3-requests-mock python3-nose python3-pytest \
     tinyproxy stunnel4 locales hyperfine time tmux \
     libuv1-dev libevent-dev libev-dev >/dev/null
 # A comma-decimal locale for the locale-independence tests.

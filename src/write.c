@@ -8,6 +8,7 @@
 
 #include "client_impl.h"
 #include "influxc/write.h"
+#include "lanes.h"
 #include "lines_impl.h"
 #include "write_impl.h"
 
@@ -54,31 +55,50 @@ int write_build_qs(const influx_client *c, const influx_write_options *o,
   return bad;
 }
 
-/* ---- sending batches, inline or over worker threads ---- */
+/* ---- sending batches, inline or over lanes ---- */
 
+/* Parallel requests never reorder a series: every line goes to a lane
+ * (lanes.h), each lane has one worker that sends its batches in order, and
+ * a batch is never retried after a newer batch of its lane went out (the
+ * transport's retries happen inside one send). With one lane, batches are
+ * sent inline on the caller's thread. */
 typedef struct job {
   ibuf body;
-  size_t first, npoints;
+  size_t first, last, npoints;
+  int gaps; /* its points are not one run of the input */
   long index;
+  unsigned lane;
   struct job *next;
 } job;
 
-typedef struct sender {
+typedef struct sender sender;
+
+typedef struct wlane {
+  sender *s;
+  unsigned id;
+  job *open;               /* being filled by the producer */
+  job *queue, *queue_tail; /* sealed, in order */
+  pthread_t thread;
+} wlane;
+
+struct sender {
   influx_client *c;
   const char *qs;
   long expected;
-  int nworkers;
-  pthread_t *threads;
+  unsigned nlanes;
+  int nthreads;
+  wlane *lane;
+  lanes map;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  job *queue, *queue_tail, *free_list;
+  job *free_list;
   int closing;
   influx_status st;
   influx_error first_err;
   long failed_index;
   influx_write_report rep;
   ibuf gz;
-} sender;
+};
 
 influx_status write_post(influx_client *c, const char *qs, const char *body,
                          size_t len, long expected, int no_retry, ibuf *gz,
@@ -113,18 +133,33 @@ influx_status write_post(influx_client *c, const char *qs, const char *body,
   return http_perform(c, &call, res, err);
 }
 
-static influx_status send_one(sender *s, job *j, ibuf *gz, influx_error *err) {
+/* Sends one batch; *stored gets how many of its points the server kept
+ * (all, none, or of a partial write the ones it did not list). */
+static influx_status send_one(sender *s, job *j, ibuf *gz, size_t *stored,
+                              influx_error *err) {
   http_result res;
   influx_status st = write_post(s->c, s->qs, j->body.p, j->body.len,
                                 s->expected, 0, gz, &res, err);
+  *stored = 0;
+  if (!st) {
+    *stored = j->npoints;
+  } else if (st == INFLUX_ERR_CLIENT && res.body.len) {
+    char *m = malloc(res.body.len + 1);
+    if (m) {
+      error_message(res.ctype, res.body.p, res.body.len, m, res.body.len + 1);
+      *stored = j->npoints - influx_write_not_stored(m, j->npoints);
+      free(m);
+    }
+  }
   ibuf_free(&res.body);
   return st;
 }
 
 /* Records the outcome of one job; called with s->mu held. */
-static void record(sender *s, job *j, influx_status st, const influx_error *e) {
+static void record(sender *s, job *j, influx_status st, size_t stored,
+                   const influx_error *e) {
+  s->rep.points_written += stored;
   if (st == INFLUX_OK) {
-    s->rep.points_written += j->npoints;
     s->rep.batches_written++;
     return;
   }
@@ -134,9 +169,13 @@ static void record(sender *s, job *j, influx_status st, const influx_error *e) {
     s->st = st;
     s->first_err.code = st;
     s->first_err.http_status = e->http_status;
-    int k = snprintf(s->first_err.message, sizeof s->first_err.message,
-                     "batch %ld (points %zu-%zu): ", j->index, j->first,
-                     j->first + j->npoints - 1);
+    int k = j->gaps
+                ? snprintf(s->first_err.message, sizeof s->first_err.message,
+                           "batch %ld (%zu points, the first point %zu): ",
+                           j->index, j->npoints, j->first)
+                : snprintf(s->first_err.message, sizeof s->first_err.message,
+                           "batch %ld (points %zu-%zu): ", j->index, j->first,
+                           j->last);
     if (k > 0 && (size_t)k < sizeof s->first_err.message) {
       size_t room = sizeof s->first_err.message - (size_t)k - 1;
       size_t ml = strnlen(e->message, room);
@@ -146,32 +185,40 @@ static void record(sender *s, job *j, influx_status st, const influx_error *e) {
   }
 }
 
+/* Sends `j` unless a batch before it was refused: batches after a refusal
+ * are not sent (those already in flight on other lanes finish); batches
+ * before it still are. Called with s->mu held; returns with it held. */
+static void run_job(sender *s, job *j, ibuf *gz) {
+  int skip = s->st != INFLUX_OK && j->index > s->failed_index;
+  pthread_mutex_unlock(&s->mu);
+  influx_error e = {0};
+  size_t stored = 0;
+  influx_status st = skip ? INFLUX_OK : send_one(s, j, gz, &stored, &e);
+  pthread_mutex_lock(&s->mu);
+  if (!skip)
+    record(s, j, st, stored, &e);
+  lanes_finished(&s->map, j->lane);
+  j->body.len = 0;
+  j->next = s->free_list;
+  s->free_list = j;
+  pthread_cond_broadcast(&s->cv);
+}
+
 static void *worker(void *u) {
-  sender *s = u;
+  wlane *l = u;
+  sender *s = l->s;
   ibuf gz = {0};
   pthread_mutex_lock(&s->mu);
   for (;;) {
-    while (!s->queue && !s->closing)
+    while (!l->queue && !s->closing)
       pthread_cond_wait(&s->cv, &s->mu);
-    job *j = s->queue;
+    job *j = l->queue;
     if (!j)
       break;
-    s->queue = j->next;
-    if (!s->queue)
-      s->queue_tail = NULL;
-    int skip = s->st != INFLUX_OK;
-    pthread_mutex_unlock(&s->mu);
-    influx_error e = {0};
-    influx_status st = INFLUX_OK;
-    if (!skip)
-      st = send_one(s, j, &gz, &e);
-    pthread_mutex_lock(&s->mu);
-    if (!skip)
-      record(s, j, st, &e);
-    j->body.len = 0;
-    j->next = s->free_list;
-    s->free_list = j;
-    pthread_cond_broadcast(&s->cv);
+    l->queue = j->next;
+    if (!l->queue)
+      l->queue_tail = NULL;
+    run_job(s, j, &gz);
   }
   pthread_mutex_unlock(&s->mu);
   ibuf_free(&gz);
@@ -179,38 +226,42 @@ static void *worker(void *u) {
 }
 
 static int sender_init(sender *s, influx_client *c, const char *qs,
-                       long expected, int nworkers) {
+                       long expected, unsigned nlanes) {
   memset(s, 0, sizeof *s);
   s->c = c;
   s->qs = qs;
   s->expected = expected;
   s->failed_index = -1;
   s->rep.first_failed_batch = -1;
-  s->nworkers = nworkers;
+  s->nlanes = nlanes ? nlanes : 1;
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->cv, NULL);
-  /* One buffer per worker plus one being filled: memory stays bounded. */
-  for (int i = 0; i < nworkers + 1; i++) {
+  s->lane = calloc(s->nlanes, sizeof *s->lane);
+  if (!s->lane || lanes_init(&s->map, s->nlanes))
+    return -1;
+  /* Per lane a batch being filled and one being sent: memory stays
+   * bounded. */
+  for (unsigned i = 0; i < 2 * s->nlanes; i++) {
     job *j = calloc(1, sizeof *j);
     if (!j)
       return -1;
     j->next = s->free_list;
     s->free_list = j;
   }
-  if (nworkers > 1) {
-    s->threads = calloc((size_t)nworkers, sizeof *s->threads);
-    if (!s->threads)
-      return -1;
-    for (int i = 0; i < nworkers; i++)
-      if (pthread_create(&s->threads[i], NULL, worker, s)) {
-        s->nworkers = i;
-        return -1;
-      }
+  for (unsigned i = 0; i < s->nlanes; i++) {
+    s->lane[i].s = s;
+    s->lane[i].id = i;
   }
+  if (s->nlanes > 1)
+    for (unsigned i = 0; i < s->nlanes; i++) {
+      if (pthread_create(&s->lane[i].thread, NULL, worker, &s->lane[i]))
+        return -1;
+      s->nthreads = (int)i + 1;
+    }
   return 0;
 }
 
-/* Takes a free job (blocking while all are in flight). */
+/* Takes a free job (blocking while all are in use). */
 static job *sender_take(sender *s) {
   pthread_mutex_lock(&s->mu);
   while (!s->free_list)
@@ -219,6 +270,8 @@ static job *sender_take(sender *s) {
   s->free_list = j->next;
   j->next = NULL;
   j->body.len = 0;
+  j->npoints = 0;
+  j->gaps = 0;
   pthread_mutex_unlock(&s->mu);
   return j;
 }
@@ -230,24 +283,21 @@ static int sender_failed(sender *s) {
   return f;
 }
 
+/* Hands the job over to its lane: inline with one lane, else queued for
+ * the lane's worker. */
 static void sender_give(sender *s, job *j) {
-  if (s->nworkers <= 1) {
-    influx_error e = {0};
-    influx_status st =
-        sender_failed(s) ? INFLUX_OK : send_one(s, j, &s->gz, &e);
-    pthread_mutex_lock(&s->mu);
-    record(s, j, st, &e);
-    j->next = s->free_list;
-    s->free_list = j;
+  pthread_mutex_lock(&s->mu);
+  if (s->nthreads == 0) {
+    run_job(s, j, &s->gz);
     pthread_mutex_unlock(&s->mu);
     return;
   }
-  pthread_mutex_lock(&s->mu);
-  if (s->queue_tail)
-    s->queue_tail->next = j;
+  wlane *l = &s->lane[j->lane];
+  if (l->queue_tail)
+    l->queue_tail->next = j;
   else
-    s->queue = j;
-  s->queue_tail = j;
+    l->queue = j;
+  l->queue_tail = j;
   pthread_cond_broadcast(&s->cv);
   pthread_mutex_unlock(&s->mu);
 }
@@ -265,9 +315,15 @@ static influx_status sender_finish(sender *s, influx_write_report *rep,
   s->closing = 1;
   pthread_cond_broadcast(&s->cv);
   pthread_mutex_unlock(&s->mu);
-  for (int i = 0; s->threads && i < s->nworkers; i++)
-    pthread_join(s->threads[i], NULL);
-  free(s->threads);
+  for (int i = 0; i < s->nthreads; i++)
+    pthread_join(s->lane[i].thread, NULL);
+  for (unsigned i = 0; s->lane && i < s->nlanes; i++)
+    if (s->lane[i].open) {
+      s->lane[i].open->next = s->free_list;
+      s->free_list = s->lane[i].open;
+    }
+  free(s->lane);
+  lanes_free(&s->map);
   while (s->free_list) {
     job *j = s->free_list;
     s->free_list = j->next;
@@ -283,6 +339,23 @@ static influx_status sender_finish(sender *s, influx_write_report *rep,
   if (s->st && err)
     *err = s->first_err;
   return s->st;
+}
+
+/* Seals the open job of lane `li` and hands it over. Returns whether the
+ * write has failed (then nothing more is to be sealed). */
+static int lane_seal(sender *s, unsigned li, long *index) {
+  job *j = s->lane[li].open;
+  if (!j)
+    return sender_failed(s);
+  s->lane[li].open = NULL;
+  if (!j->npoints) {
+    sender_return(s, j);
+    return sender_failed(s);
+  }
+  j->index = (*index)++;
+  lanes_sealed(&s->map, li);
+  sender_give(s, j);
+  return sender_failed(s);
 }
 
 /* ---- write paths ---- */
@@ -342,58 +415,50 @@ static int source_next(source *src, influx_lines *lb, size_t i,
   return 0;
 }
 
-/* Encodes the source batch by batch straight into the sender's buffers;
- * a point that would push a batch over max_body_size opens the next. */
+/* Encodes the source point by point and puts each line in its lane's
+ * open batch; a batch goes out when it has batch_size points, or when the
+ * next line would push it over max_body_size. */
 static influx_status send_batches(const influx_write_options *o,
                                   influx_lines *lb, source *src, sender *s,
                                   influx_error *err) {
   size_t bs = o->batch_size ? o->batch_size : (size_t)-1;
   size_t maxb = o->max_body_size ? o->max_body_size : INFLUX_MAX_BODY_BYTES;
   influx_status st = INFLUX_OK;
-  ibuf pending = {0};
-  int have_pending = 0, end = 0;
   long index = 0;
-  size_t next = 0; /* index of the next point to pull */
-  while ((!end || have_pending) && !sender_failed(s)) {
-    job *j = sender_take(s);
-    ibuf keep = lb->buf;
-    lb->buf = j->body;
+  int failed = 0;
+  for (size_t next = 0; !failed; next++) {
     lb->buf.len = 0;
-    j->first = next - (size_t)have_pending;
-    size_t cnt = 0;
-    if (have_pending) {
-      if (ibuf_append(&lb->buf, pending.p, pending.len))
-        st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-      cnt = 1;
-      have_pending = 0;
+    if (source_next(src, lb, next, &st, err) || st)
+      break;
+    const char *line = lb->buf.p;
+    size_t len = lb->buf.len;
+    unsigned li = lanes_pick(&s->map, line, len);
+    wlane *l = &s->lane[li];
+    if (l->open && l->open->npoints && l->open->body.len + len > maxb &&
+        (failed = lane_seal(s, li, &index)))
+      break;
+    if (!l->open) {
+      l->open = sender_take(s);
+      l->open->lane = li;
+      l->open->first = next;
     }
-    while (!st && cnt < bs && !end) {
-      size_t before = lb->buf.len;
-      if ((end = source_next(src, lb, next, &st, err)) || st)
-        break;
-      next++;
-      if (lb->buf.len > maxb && cnt > 0) {
-        pending.len = 0;
-        if (ibuf_append(&pending, lb->buf.p + before, lb->buf.len - before))
-          st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-        lb->buf.len = before;
-        lb->buf.p[before] = 0;
-        have_pending = 1;
-        break;
-      }
-      cnt++;
-    }
-    j->body = lb->buf;
-    lb->buf = keep;
-    if (st || !cnt) {
-      sender_return(s, j);
+    job *j = l->open;
+    if (ibuf_append(&j->body, line, len)) {
+      st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
       break;
     }
-    j->npoints = cnt;
-    j->index = index++;
-    sender_give(s, j);
+    lanes_placed(&s->map);
+    if (j->npoints && j->last + 1 != next)
+      j->gaps = 1;
+    j->last = next;
+    if (++j->npoints >= bs)
+      failed = lane_seal(s, li, &index);
   }
-  ibuf_free(&pending);
+  /* At the end what the lanes hold goes out; after a bad point, the open
+   * batches are dropped with it (sender_finish frees them): as with one
+   * lane, the batch the bad point would have gone in is not sent. */
+  for (unsigned li = 0; !st && !failed && li < s->nlanes; li++)
+    failed = lane_seal(s, li, &index);
   return st;
 }
 

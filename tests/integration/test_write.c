@@ -494,6 +494,83 @@ static void test_write_from_source(void **state) {
   influx_client_free(c);
 }
 
+static size_t array_source_next;
+static long array_source(void *u, influx_point *buf, size_t cap) {
+  const influx_point *pts = u;
+  size_t n = 5000, k = 0;
+  for (; k < cap && array_source_next < n; k++)
+    buf[k] = pts[array_source_next++];
+  if (!k)
+    array_source_next = 0;
+  return (long)k;
+}
+
+/* Series and times repeat across small batches written in parallel: what
+ * the server keeps must be the last value written for each (series, time),
+ * as when the batches go one after another (issue 24). */
+static void test_later_points_win(void **state) {
+  (void)state;
+  influx_options o = {.pool_size = 10};
+  influx_client *c = th_client("plain", &o);
+  const char *db = th_new_db(c, "order");
+  enum { NS = 10, NT = 5, REP = 100, N = NS * NT * REP };
+  static influx_point pts[N];
+  static influx_field f[N];
+  static influx_tag t[N][2];
+  static char hosts[NS][16];
+  for (int s = 0; s < NS; s++)
+    snprintf(hosts[s], sizeof hosts[s], "h%d", s);
+  for (int round = 0; round < 4; round++) {
+    for (size_t i = 0; i < N; i++) {
+      int s = (int)(i % NS), tm = (int)((i / NS) % NT);
+      /* Tags in both orders: one series, whichever way it is spelled. */
+      t[i][i & 1] = (influx_tag){"host", hosts[s]};
+      t[i][!(i & 1)] = (influx_tag){"dc", "x"};
+      f[i] = (influx_field)INFLUX_F_INT("v", (int64_t)(i + (size_t)round * N));
+      pts[i] = (influx_point){"m", t[i], 2, &f[i], 1, tm + 1, 1, NULL};
+    }
+    influx_error err = {0};
+    influx_write_options wo = {.database = db, .batch_size = 50};
+    if (round == 1)
+      assert_ok(influx_write_from(c, array_source, pts, &wo, NULL, &err), &err);
+    else if (round == 2) {
+      /* As lines, tags in the order given (not sorted). */
+      static char buf[N][64];
+      static const char *lines[N];
+      for (size_t i = 0; i < N; i++) {
+        snprintf(buf[i], sizeof buf[i], "m,%s=%s,%s=%s v=%lldi %lld",
+                 t[i][0].key, t[i][0].value, t[i][1].key, t[i][1].value,
+                 (long long)f[i].v.i, (long long)pts[i].time);
+        lines[i] = buf[i];
+      }
+      assert_ok(influx_write_lines(c, lines, N, &wo, &err), &err);
+    } else
+      assert_ok(influx_write_points(c, pts, N, &wo, &err), &err);
+    influx_result *r =
+        th_query(c, db, "SELECT v FROM m GROUP BY host ORDER BY time");
+    size_t seen = 0;
+    for (size_t k = 0; k < influx_result_series_count(r, 0); k++) {
+      const influx_series *se = influx_result_series(r, 0, k);
+      for (size_t row = 0; row < influx_series_row_count(se); row++, seen++) {
+        int s = atoi(influx_series_tag(se, "host") + 1);
+        int64_t tm = influx_series_value(se, row, 0)->v.i;
+        int64_t v = influx_series_value(se, row, 1)->v.i;
+        /* The last point of (s, tm): the highest i with those. */
+        int64_t want = (int64_t)((REP - 1) * NS * NT + (tm - 1) * NS + s) +
+                       (int64_t)round * N;
+        if (v != want)
+          fail_msg("round %d: host h%d time %lld kept %lld, last written "
+                   "%lld",
+                   round, s, (long long)tm, (long long)v, (long long)want);
+      }
+    }
+    assert_int_equal(seen, NS * NT);
+    influx_result_free(r);
+  }
+  influx_drop_database(c, db, NULL);
+  influx_client_free(c);
+}
+
 static void test_partial_write_reported(void **state) {
   (void)state;
   influx_client *c = th_client("plain", NULL);
@@ -717,6 +794,7 @@ int main(void) {
       cmocka_unit_test(test_odd_backslash_tags),
       cmocka_unit_test(test_batches_and_parallel),
       cmocka_unit_test(test_write_from_source),
+      cmocka_unit_test(test_later_points_win),
       cmocka_unit_test(test_partial_write_reported),
       cmocka_unit_test(test_rp_precision_params),
       cmocka_unit_test(test_write_retries_5xx),

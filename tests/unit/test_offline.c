@@ -11,6 +11,7 @@
 
 #include "client_impl.h"
 #include "harness.h"
+#include "lanes.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static char stmts[64][512]; /* the q parameter of each /query, decoded */
@@ -420,8 +421,52 @@ static void test_write_from_calls_on_caller(void **state) {
   }
 }
 
+/* One series, however its line spells it, hashes alike; other series do
+ * not; and a series stays in its lane while a batch of it is unfinished. */
+static void test_series_lanes(void **state) {
+  (void)state;
+#define H(x) series_hash(x, strlen(x))
+  assert_true(H("cpu,a=1,b=2 v=1 5") == H("cpu,b=2,a=1 v=2 6"));
+  assert_true(H("cpu,a=1,b=2 v=1") == H("  cpu,a=1,b=2 x=\"y\""));
+  assert_true(H("cpu,a=1,b=2") == H("cpu,a=1,b=2 v=1"));
+  assert_true(H("c\\pu,a=x\\ y v=1") == H("c\\pu,a=x\\ y w=2"));
+  assert_true(H("cpu,a=1,b=2 v=1") != H("cpu,a=2,b=1 v=1"));
+  assert_true(H("cpu,a=1 v=1") != H("cpu v=1"));
+  assert_true(H("cpu,a=1 v=1") != H("cpu,a=1,a=1 v=1"));
+  assert_true(H("cpu v=1") != H("mem v=1"));
+  assert_true(H("a\\,b v=1") != H("a,b v=1"));
+  assert_true(H("m,k=a\\ b v=1") != H("m,k=a b v=1"));
+#undef H
+  lanes l;
+  assert_int_equal(lanes_init(&l, 3), 0);
+  const char *a = "cpu,h=a v=1", *b = "cpu,h=b v=1";
+  unsigned la = lanes_pick(&l, a, strlen(a));
+  lanes_placed(&l);
+  unsigned lb = lanes_pick(&l, b, strlen(b));
+  lanes_placed(&l);
+  assert_int_not_equal(la, lb); /* new series spread over the lanes */
+  /* While a's batch is open, sealed or in flight, a keeps its lane. */
+  for (int i = 0; i < 5; i++) {
+    assert_int_equal(lanes_pick(&l, a, strlen(a)), la);
+    lanes_placed(&l);
+  }
+  lanes_sealed(&l, la);
+  assert_int_equal(lanes_pick(&l, a, strlen(a)), la);
+  lanes_placed(&l); /* now in la's second batch */
+  lanes_finished(&l, la);
+  assert_int_equal(lanes_pick(&l, a, strlen(a)), la);
+  lanes_placed(&l);
+  lanes_sealed(&l, la);
+  lanes_finished(&l, la);
+  /* Every batch holding a is finished: it may move. */
+  (void)lanes_pick(&l, a, strlen(a));
+  assert_int_equal(lanes_pick(&l, b, strlen(b)), lb);
+  lanes_free(&l);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_series_lanes),
       cmocka_unit_test_setup_teardown(test_admin_statements, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hinted_handoff_is_stored, setup,
                                       teardown),
