@@ -191,7 +191,8 @@ static void on_error(void *u, const influx_writer_batch *b, influx_status st,
       off = end + 1;
       k++;
     }
-    report_line(im, gline_of(im, b->first_seq + (hit >= 0 ? (uint64_t)hit : 0)),
+    uint64_t k0 = hit >= 0 ? (uint64_t)hit : 0;
+    report_line(im, gline_of(im, b->seqs ? b->seqs[k0] : b->first_seq + k0),
                 reason, rl);
     found++;
     p = next;
@@ -201,7 +202,10 @@ static void on_error(void *u, const influx_writer_batch *b, influx_status st,
      * database, a server that stayed away): the batch's range. */
     char a[600], z[600];
     where(im, gline_of(im, b->first_seq), a, sizeof a);
-    where(im, gline_of(im, b->first_seq + b->npoints - 1), z, sizeof z);
+    where(im,
+          gline_of(im, b->seqs ? b->seqs[b->npoints - 1]
+                               : b->first_seq + b->npoints - 1),
+          z, sizeof z);
     clear_progress(im);
     fprintf(stderr, "influxc: %s to %s (%zu of %zu points not stored): ", a, z,
             b->rejected - found, b->npoints);

@@ -1,9 +1,11 @@
 /* The background batching writer: producers encode outside the lock and
- * append whole lines to the open batch; sender threads deliver sealed
- * batches oldest first, retrying what can succeed later. With a spool
- * directory every batch is also a file (NNN.open while it fills, NNN.ready
- * once sealed and fsynced) that is removed only when the batch is
- * settled, so a crash loses nothing that write() accepted. */
+ * append whole lines to the open batch of their series' lane (lanes.h);
+ * each lane has one sender thread that delivers its sealed batches oldest
+ * first, retrying what can succeed later, so no series is ever reordered.
+ * With a spool directory every batch is also a file (NNN.open while it
+ * fills, NNN.ready once sealed and fsynced) that is removed only when the
+ * batch is settled, so a crash loses nothing that write() accepted;
+ * batches recovered from it go out one at a time before any newer one. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "influxc/writer.h"
+#include "lanes.h"
 #include "lines_impl.h"
 #include "retry.h"
 #include "spooldir.h"
@@ -25,9 +28,23 @@ typedef struct wbatch {
   ibuf data;
   uint64_t first_seq;
   size_t npoints;
+  uint64_t *seqs; /* with lanes: each point's seq (they have gaps) */
+  size_t seqs_cap;
+  size_t spooled; /* bytes of data already in its spool file */
+  unsigned lane;
+  int recovered;    /* read back from the spool: in no lane */
   uint64_t file_id; /* spool file number; 0: none */
   struct wbatch *next;
 } wbatch;
+
+typedef struct wlane {
+  wbatch *cur;         /* open batch (NULL: none yet) */
+  double cur_deadline; /* when the open batch goes out anyway */
+  int cur_fd;          /* its spool file */
+  wbatch *head, *tail; /* sealed, waiting */
+  int busy;            /* a batch of the lane is being sent */
+  unsigned credit;     /* batches dropped while it was: they finish with it */
+} wlane;
 
 struct influx_writer {
   influx_client *c;
@@ -41,9 +58,11 @@ struct influx_writer {
   pthread_cond_t space; /* producers wait for buffer room */
   pthread_cond_t done;  /* flush waits for settlement */
 
-  wbatch *cur;             /* open batch (NULL: none yet) */
-  double cur_deadline;     /* when the open batch goes out anyway */
-  wbatch *head, *tail;     /* sealed, waiting */
+  wlane *lane; /* one per sender */
+  unsigned nlanes;
+  lanes map;
+  wbatch *rhead, *rtail;   /* recovered from the spool, waiting */
+  int r_inflight;          /* a recovered batch is being sent */
   uint64_t *inflight;      /* first_seq of batches being sent, or ~0 */
   size_t bytes;            /* cur + waiting + in flight */
   uint64_t next_seq;       /* seq of the next accepted point */
@@ -57,7 +76,7 @@ struct influx_writer {
   int nthreads;
   unsigned rnd;
 
-  int dir_fd, lock_fd, cur_fd; /* spool */
+  int dir_fd, lock_fd; /* spool */
   uint64_t next_file;
 };
 
@@ -90,6 +109,7 @@ static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu,
 static void batch_free(wbatch *b) {
   if (b) {
     ibuf_free(&b->data);
+    free(b->seqs);
     free(b);
   }
 }
@@ -115,14 +135,39 @@ static size_t count_lines(const char *p, size_t n) {
   return k;
 }
 
+/* Writes what the open batch of lane `ln` holds beyond its spool file's
+ * end; on failure the file is cut back to whole lines already there.
+ * Lock held. */
+static int spool_flush(wlane *ln, int *eno) {
+  wbatch *b = ln->cur;
+  if (ln->cur_fd < 0 || !b)
+    return 0;
+  while (b->spooled < b->data.len) {
+    ssize_t k =
+        write(ln->cur_fd, b->data.p + b->spooled, b->data.len - b->spooled);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0) {
+      *eno = k < 0 ? errno : ENOSPC;
+      if (ftruncate(ln->cur_fd, (off_t)b->spooled))
+        *eno = errno;
+      return -1;
+    }
+    b->spooled += (size_t)k;
+  }
+  return 0;
+}
+
 /* Seals the open spool file: fsync, rename to .ready, fsync the directory.
  * Called with the lock held. */
-static int spool_seal(influx_writer *w, wbatch *b) {
-  if (w->cur_fd < 0)
+static int spool_seal(influx_writer *w, wlane *ln, wbatch *b) {
+  if (ln->cur_fd < 0)
     return 0;
-  int bad = fsync(w->cur_fd);
-  close(w->cur_fd);
-  w->cur_fd = -1;
+  int eno = 0;
+  int bad = spool_flush(ln, &eno);
+  bad |= fsync(ln->cur_fd);
+  close(ln->cur_fd);
+  ln->cur_fd = -1;
   char from[40], to[40];
   spooldir_name(from, sizeof from, b->file_id, "open");
   spooldir_name(to, sizeof to, b->file_id, "ready");
@@ -205,17 +250,18 @@ static influx_status spool_recover(influx_writer *w, influx_error *err) {
       continue;
     }
     b->file_id = ids[i];
+    b->recovered = 1;
     b->npoints = count_lines(b->data.p, b->data.len);
     b->first_seq = w->next_seq;
     w->next_seq += b->npoints;
     w->st.accepted += b->npoints;
     w->st.recovered += b->npoints;
     w->bytes += b->data.len;
-    if (w->tail)
-      w->tail->next = b;
+    if (w->rtail)
+      w->rtail->next = b;
     else
-      w->head = b;
-    w->tail = b;
+      w->rhead = b;
+    w->rtail = b;
   }
   free(ids);
   return st;
@@ -223,22 +269,31 @@ static influx_status spool_recover(influx_writer *w, influx_error *err) {
 
 /* ---- batches ---- */
 
-/* Moves the open batch to the queue. Lock held. */
-static void seal(influx_writer *w) {
-  wbatch *b = w->cur;
+/* Moves the open batch of lane `li` to its queue. Lock held. */
+static void seal(influx_writer *w, unsigned li) {
+  wlane *ln = &w->lane[li];
+  wbatch *b = ln->cur;
   if (!b || !b->npoints)
     return;
-  w->cur = NULL;
-  if (spool_seal(w, b)) {
+  ln->cur = NULL;
+  if (spool_seal(w, ln, b)) {
     /* The batch still goes out from memory; only its crash safety is
      * lost, and the next write will report the disk problem. */
   }
-  if (w->tail)
-    w->tail->next = b;
+  if (ln->tail)
+    ln->tail->next = b;
   else
-    w->head = b;
-  w->tail = b;
+    ln->head = b;
+  ln->tail = b;
+  lanes_sealed(&w->map, li);
   pthread_cond_broadcast(&w->work);
+}
+
+/* Seals every open batch whose lane has nothing waiting. Lock held. */
+static void seal_idle(influx_writer *w) {
+  for (unsigned i = 0; i < w->nlanes; i++)
+    if (!w->lane[i].head)
+      seal(w, i);
 }
 
 static double next_deadline(influx_writer *w) {
@@ -248,40 +303,63 @@ static double next_deadline(influx_writer *w) {
   return now_s() + ms / 1000.0;
 }
 
-/* Opens a new batch (and its spool file). Lock held. */
-static influx_status open_batch(influx_writer *w, influx_error *err) {
+/* Opens a new batch (and its spool file) in lane `li`. Lock held. */
+static influx_status open_batch(influx_writer *w, unsigned li,
+                                influx_error *err) {
+  wlane *ln = &w->lane[li];
   wbatch *b = calloc(1, sizeof *b);
   if (!b)
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   b->first_seq = w->next_seq;
+  b->lane = li;
   if (w->dir_fd >= 0) {
     b->file_id = w->next_file++;
     char name[40];
     spooldir_name(name, sizeof name, b->file_id, "open");
-    w->cur_fd =
+    ln->cur_fd =
         openat(w->dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (w->cur_fd < 0) {
+    if (ln->cur_fd < 0) {
       free(b);
       return ierr(err, INFLUX_ERR_IO, "spool: cannot create %s/%s: %s",
                   w->spool, name, strerror(errno));
     }
   }
-  w->cur = b;
-  w->cur_deadline = next_deadline(w);
+  ln->cur = b;
+  ln->cur_deadline = next_deadline(w);
   return INFLUX_OK;
 }
 
 /* The oldest unsettled seq. Lock held. */
 static uint64_t settled_through(const influx_writer *w) {
   uint64_t m = w->next_seq;
-  if (w->head && w->head->first_seq < m)
-    m = w->head->first_seq;
-  if (w->cur && w->cur->npoints && w->cur->first_seq < m)
-    m = w->cur->first_seq;
+  if (w->rhead && w->rhead->first_seq < m)
+    m = w->rhead->first_seq;
+  for (unsigned i = 0; i < w->nlanes; i++) {
+    const wlane *ln = &w->lane[i];
+    if (ln->head && ln->head->first_seq < m)
+      m = ln->head->first_seq;
+    if (ln->cur && ln->cur->npoints && ln->cur->first_seq < m)
+      m = ln->cur->first_seq;
+  }
   for (int i = 0; i < w->nthreads; i++)
     if (w->inflight[i] < m)
       m = w->inflight[i];
   return m;
+}
+
+/* A batch of lane `li` is settled (sent or dropped). Batches of a lane
+ * settle in order, except that a waiting one may be dropped while an
+ * older one is being sent: it then counts when that one does. Lock held. */
+static void lane_settled(influx_writer *w, unsigned li, int was_sent) {
+  wlane *ln = &w->lane[li];
+  if (!was_sent && ln->busy) {
+    ln->credit++;
+    return;
+  }
+  for (unsigned k = 0; k <= (was_sent ? ln->credit : 0); k++)
+    lanes_finished(&w->map, li);
+  if (was_sent)
+    ln->credit = 0;
 }
 
 /* ---- delivery ---- */
@@ -360,25 +438,42 @@ static void *sender_main(void *u) {
   influx_writer *w = a->w;
   int slot = a->slot;
   free(a);
+  wlane *ln = &w->lane[slot];
   ibuf gz = {0};
   pthread_mutex_lock(&w->mu);
   for (;;) {
-    if (!w->head && w->cur && w->cur->npoints &&
-        (w->closing || now_s() >= w->cur_deadline))
-      seal(w);
-    wbatch *b = w->head;
-    if (!b) {
-      if (w->closing)
-        break;
-      if (w->cur && w->cur->npoints)
-        timed_wait(&w->work, &w->mu, w->cur_deadline);
-      else
+    wbatch *b = NULL;
+    if (w->rhead || w->r_inflight) {
+      /* Recovered batches first, one at a time, by the first sender; the
+       * others wait for them all. */
+      if (slot != 0 || !w->rhead) {
         pthread_cond_wait(&w->work, &w->mu);
-      continue;
+        continue;
+      }
+      b = w->rhead;
+      w->rhead = b->next;
+      if (!w->rhead)
+        w->rtail = NULL;
+      w->r_inflight = 1;
+    } else {
+      if (!ln->head && ln->cur && ln->cur->npoints &&
+          (w->closing || now_s() >= ln->cur_deadline))
+        seal(w, (unsigned)slot);
+      b = ln->head;
+      if (!b) {
+        if (w->closing)
+          break;
+        if (ln->cur && ln->cur->npoints)
+          timed_wait(&w->work, &w->mu, ln->cur_deadline);
+        else
+          pthread_cond_wait(&w->work, &w->mu);
+        continue;
+      }
+      ln->head = b->next;
+      if (!ln->head)
+        ln->tail = NULL;
+      ln->busy = 1;
     }
-    w->head = b->next;
-    if (!w->head)
-      w->tail = NULL;
     b->next = NULL;
     w->inflight[slot] = b->first_seq;
     pthread_mutex_unlock(&w->mu);
@@ -392,7 +487,8 @@ static void *sender_main(void *u) {
           st == INFLUX_ERR_CLIENT ? not_stored(server, b->npoints) : b->npoints;
       if (w->o.on_error) {
         influx_writer_batch info = {b->first_seq, b->npoints, b->data.p,
-                                    b->data.len,  lost,       server};
+                                    b->data.len,  lost,       server,
+                                    b->seqs};
         w->o.on_error(w->o.user, &info, st, &e);
       }
     }
@@ -405,6 +501,13 @@ static void *sender_main(void *u) {
       w->st.batches++;
     w->bytes -= b->data.len;
     w->inflight[slot] = UINT64_MAX;
+    if (b->recovered) {
+      w->r_inflight = 0;
+      pthread_cond_broadcast(&w->work);
+    } else {
+      ln->busy = 0;
+      lane_settled(w, b->lane, 1);
+    }
     batch_free(b);
     pthread_cond_broadcast(&w->space);
     pthread_cond_broadcast(&w->done);
@@ -417,14 +520,24 @@ static void *sender_main(void *u) {
 /* ---- life cycle ---- */
 
 static void writer_free(influx_writer *w) {
-  while (w->head) {
-    wbatch *b = w->head;
-    w->head = b->next;
+  while (w->rhead) {
+    wbatch *b = w->rhead;
+    w->rhead = b->next;
     batch_free(b);
   }
-  batch_free(w->cur);
-  if (w->cur_fd >= 0)
-    close(w->cur_fd);
+  for (unsigned i = 0; w->lane && i < w->nlanes; i++) {
+    wlane *ln = &w->lane[i];
+    while (ln->head) {
+      wbatch *b = ln->head;
+      ln->head = b->next;
+      batch_free(b);
+    }
+    batch_free(ln->cur);
+    if (ln->cur_fd >= 0)
+      close(ln->cur_fd);
+  }
+  free(w->lane);
+  lanes_free(&w->map);
   if (w->dir_fd >= 0)
     close(w->dir_fd);
   if (w->lock_fd >= 0)
@@ -497,7 +610,7 @@ influx_status influx_writer_new(influx_client *c,
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   w->c = c;
   w->o = *o;
-  w->dir_fd = w->lock_fd = w->cur_fd = -1;
+  w->dir_fd = w->lock_fd = -1;
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->work, NULL);
   pthread_cond_init(&w->space, NULL);
@@ -541,9 +654,18 @@ influx_status influx_writer_new(influx_client *c,
   d->spool_dir = w->spool = o->spool_dir ? istrdup(o->spool_dir) : NULL;
   w->threads = calloc((size_t)d->parallel, sizeof *w->threads);
   w->inflight = calloc((size_t)d->parallel, sizeof *w->inflight);
-  if (bad || !w->qs || !w->threads || !w->inflight || (o->database && !w->db) ||
-      (o->retention_policy && !w->rp) || (o->precision && !w->prec) ||
-      (o->consistency && !w->cons) || (o->spool_dir && !w->spool)) {
+  w->lane = calloc((size_t)d->parallel, sizeof *w->lane);
+  if (w->lane) {
+    w->nlanes = (unsigned)d->parallel;
+    for (unsigned i = 0; i < w->nlanes; i++)
+      w->lane[i].cur_fd = -1;
+    if (lanes_init(&w->map, w->nlanes))
+      bad = 1;
+  }
+  if (bad || !w->qs || !w->threads || !w->inflight || !w->lane ||
+      (o->database && !w->db) || (o->retention_policy && !w->rp) ||
+      (o->precision && !w->prec) || (o->consistency && !w->cons) ||
+      (o->spool_dir && !w->spool)) {
     writer_free(w);
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   }
@@ -570,15 +692,38 @@ influx_status influx_writer_new(influx_client *c,
   return INFLUX_OK;
 }
 
+/* The oldest waiting batch, to drop: recovered ones first, then the lane
+ * head with the lowest seq. Unlinks it. Lock held. */
+static wbatch *take_oldest(influx_writer *w) {
+  wbatch *b = w->rhead;
+  if (b) {
+    w->rhead = b->next;
+    if (!w->rhead)
+      w->rtail = NULL;
+    return b;
+  }
+  wlane *best = NULL;
+  for (unsigned i = 0; i < w->nlanes; i++)
+    if (w->lane[i].head &&
+        (!best || w->lane[i].head->first_seq < best->head->first_seq))
+      best = &w->lane[i];
+  if (!best)
+    return NULL;
+  b = best->head;
+  best->head = b->next;
+  if (!best->head)
+    best->tail = NULL;
+  lane_settled(w, b->lane, 0);
+  return b;
+}
+
 /* Makes room for `len` more bytes; drops or waits per policy. Lock held.
  * Dropped batches are chained on *dropped for the caller to report. */
 static void make_room(influx_writer *w, size_t len, wbatch **dropped) {
   while (w->bytes + len > w->o.buffer_limit) {
-    if (w->o.overflow == INFLUX_OVERFLOW_DROP_OLDEST && w->head) {
-      wbatch *b = w->head;
-      w->head = b->next;
-      if (!w->head)
-        w->tail = NULL;
+    wbatch *b =
+        w->o.overflow == INFLUX_OVERFLOW_DROP_OLDEST ? take_oldest(w) : NULL;
+    if (b) {
       w->bytes -= b->data.len;
       w->st.dropped += b->npoints;
       spool_remove(w, b->file_id);
@@ -586,77 +731,79 @@ static void make_room(influx_writer *w, size_t len, wbatch **dropped) {
       *dropped = b;
       continue;
     }
-    /* Let the open batch go so the senders can make progress. */
-    if (!w->head && w->cur && w->cur->npoints)
-      seal(w);
+    /* Let the open batches go so the senders can make progress. */
+    seal_idle(w);
     pthread_cond_wait(&w->space, &w->mu);
   }
 }
 
+/* The lines of this call appended to lane `li`'s open batch and not on
+ * disk are taken back (the spool could not hold them). Returns how many.
+ * Lock held. */
+static size_t unaccept(influx_writer *w, wlane *ln) {
+  wbatch *b = ln->cur;
+  size_t k = count_lines(b->data.p + b->spooled, b->data.len - b->spooled);
+  w->bytes -= b->data.len - b->spooled;
+  b->data.len = b->spooled;
+  if (b->data.p)
+    b->data.p[b->data.len] = 0;
+  b->npoints -= k;
+  w->st.accepted -= k;
+  return k;
+}
+
 /* Appends `n` encoded lines (offsets off[0..n], data in buf) to the open
- * batch, sealing full batches. Lock held. Returns how many were taken. */
+ * batches of their lanes, sealing full batches; with a spool they are on
+ * disk before this returns. Lock held. Returns how many were taken. */
 static size_t take_lines(influx_writer *w, const char *buf, const size_t *off,
                          size_t n, wbatch **dropped, influx_status *st,
                          influx_error *err) {
   size_t i = 0;
-  while (i < n) {
-    if (!w->cur && (*st = open_batch(w, err)))
-      return i;
-    wbatch *b = w->cur;
-    /* The run of lines that fits the open batch. */
-    size_t j = i, bytes = 0;
-    while (j < n && b->npoints + (j - i) < w->o.batch_size) {
-      size_t l = off[j + 1] - off[j];
-      if (b->data.len + bytes + l > w->o.batch_bytes && (b->npoints || j > i))
-        break;
-      bytes += l;
-      j++;
-    }
-    if (j == i) {
-      seal(w);
-      continue;
-    }
-    size_t np0 = b->npoints, len0 = b->data.len;
-    make_room(w, bytes, dropped);
-    /* While waiting, other producers may have filled or sealed the batch:
-     * then the run is measured again. */
-    if (w->cur != b || b->npoints != np0 || b->data.len != len0)
-      continue;
-    if (w->cur_fd >= 0) {
-      size_t done = 0;
-      while (done < bytes) {
-        ssize_t k = write(w->cur_fd, buf + off[i] + done, bytes - done);
-        if (k < 0 && errno == EINTR)
-          continue;
-        if (k <= 0) {
-          int e = k < 0 ? errno : ENOSPC;
-          /* Undo the partial append: the file holds whole lines only. */
-          if (ftruncate(w->cur_fd, (off_t)b->data.len))
-            e = errno;
-          *st = ierr(err, INFLUX_ERR_IO, "spool: cannot write to %s: %s",
-                     w->spool, strerror(e));
-          return i;
-        }
-        done += (size_t)k;
-      }
-    }
-    if (ibuf_append(&b->data, buf + off[i], bytes)) {
-      if (w->cur_fd >= 0 && ftruncate(w->cur_fd, (off_t)b->data.len)) {
-      }
+  for (; i < n; i++) {
+    const char *line = buf + off[i];
+    size_t l = off[i + 1] - off[i];
+    make_room(w, l, dropped);
+    /* After the wait: the lane is picked with the lock held to the end. */
+    unsigned li = lanes_pick(&w->map, line, l);
+    wlane *ln = &w->lane[li];
+    if (ln->cur && ln->cur->npoints && ln->cur->data.len + l > w->o.batch_bytes)
+      seal(w, li);
+    if (!ln->cur && (*st = open_batch(w, li, err)))
+      break;
+    wbatch *b = ln->cur;
+    if (w->nlanes > 1 && grow_array((void **)&b->seqs, &b->seqs_cap,
+                                    b->npoints + 1, sizeof *b->seqs)) {
       *st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-      return i;
+      break;
     }
-    if (!b->npoints) /* the sender now has a deadline to wait for */
+    if (ibuf_append(&b->data, line, l)) {
+      *st = ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+      break;
+    }
+    lanes_placed(&w->map);
+    if (b->seqs)
+      b->seqs[b->npoints] = w->next_seq;
+    if (!b->npoints) { /* the sender now has a deadline to wait for */
+      b->first_seq = w->next_seq;
       pthread_cond_broadcast(&w->work);
-    b->npoints += j - i;
-    w->bytes += bytes;
-    w->next_seq += j - i;
-    w->st.accepted += j - i;
-    i = j;
+    }
+    b->npoints++;
+    w->bytes += l;
+    w->next_seq++;
+    w->st.accepted++;
     if (b->npoints >= w->o.batch_size || b->data.len >= w->o.batch_bytes)
-      seal(w);
+      seal(w, li);
   }
-  return n;
+  /* With a spool: the lines still in open batches go to disk now. */
+  size_t lost = 0;
+  int eno = 0;
+  for (unsigned k = 0; k < w->nlanes; k++)
+    if (w->lane[k].cur && spool_flush(&w->lane[k], &eno))
+      lost += unaccept(w, &w->lane[k]);
+  if (eno && !*st)
+    *st = ierr(err, INFLUX_ERR_IO, "spool: cannot write to %s: %s", w->spool,
+               strerror(eno));
+  return i - lost;
 }
 
 static void report_drops(influx_writer *w, wbatch *dropped) {
@@ -665,7 +812,8 @@ static void report_drops(influx_writer *w, wbatch *dropped) {
     dropped = b->next;
     if (w->o.on_drop) {
       influx_writer_batch info = {b->first_seq, b->npoints, b->data.p,
-                                  b->data.len,  b->npoints, NULL};
+                                  b->data.len,  b->npoints, NULL,
+                                  b->seqs};
       w->o.on_drop(w->o.user, &info);
     }
     batch_free(b);
@@ -823,10 +971,10 @@ influx_status influx_writer_flush(influx_writer *w, influx_error *err) {
     return ierr(err, INFLUX_ERR_INVALID_ARG, "writer_flush: writer is NULL");
   pthread_mutex_lock(&w->mu);
   uint64_t target = w->next_seq;
-  seal(w);
+  for (unsigned i = 0; i < w->nlanes; i++)
+    seal(w, i);
   while (settled_through(w) < target) {
-    if (!w->head && w->cur && w->cur->npoints)
-      seal(w);
+    seal_idle(w);
     pthread_cond_wait(&w->done, &w->mu);
   }
   uint64_t rej = w->st.rejected - w->flush_rejected;
@@ -859,10 +1007,13 @@ influx_status influx_writer_close(influx_writer *w, influx_writer_stats *final,
   w->closed = 1;
   influx_writer_get_stats(w, final);
   /* An empty open spool file is not worth keeping. */
-  if (w->cur && w->cur_fd >= 0 && !w->cur->npoints) {
-    char name[40];
-    spooldir_name(name, sizeof name, w->cur->file_id, "open");
-    unlinkat(w->dir_fd, name, 0);
+  for (unsigned i = 0; i < w->nlanes; i++) {
+    wlane *ln = &w->lane[i];
+    if (ln->cur && ln->cur_fd >= 0 && !ln->cur->npoints) {
+      char name[40];
+      spooldir_name(name, sizeof name, ln->cur->file_id, "open");
+      unlinkat(w->dir_fd, name, 0);
+    }
   }
   return st;
 }

@@ -24,8 +24,12 @@ typedef enum influx_overflow {
 } influx_overflow;
 
 /** One batch, as handed to the callbacks: line protocol, newline-ended
- * lines. `first_seq` numbers points in the order write() accepted them
- * (from 0 for each writer; points recovered from a spool come first). */
+ * lines. Points are numbered (seq) in the order write() accepted them,
+ * from 0 for each writer; points recovered from a spool come first.
+ * `first_seq` is the seq of the batch's first line; the others follow on
+ * (first_seq + k for line k) unless `seqs` is set: with parallel > 1 a
+ * batch holds the lines of its lane's series only, and seqs[k] is line k's
+ * seq. */
 typedef struct influx_writer_batch {
   uint64_t first_seq;
   size_t npoints;
@@ -37,6 +41,7 @@ typedef struct influx_writer_batch {
    * whole error text (or NULL when no response came). */
   size_t rejected;
   const char *server_message;
+  const uint64_t *seqs; /**< each line's seq, or NULL (see above) */
 } influx_writer_batch;
 
 /** A batch the server refused for good (parse error, field type conflict,
@@ -74,7 +79,11 @@ typedef struct influx_writer_options {
   const char *spool_dir; /**< keep accepted points on disk until delivered:
                               they survive a crash and go out on the next
                               start. Created if missing; one writer each. */
-  int parallel;          /**< requests in flight (default 1) */
+  int parallel;          /**< requests in flight (default 1). However many,
+                              points of one series (measurement and tag
+                              set) are stored in the order write() accepted
+                              them: each series has one lane, each lane one
+                              request in flight, retries included */
   influx_writer_error_cb on_error;
   influx_writer_drop_cb on_drop;
   void *user;

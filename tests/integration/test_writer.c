@@ -194,6 +194,139 @@ static void test_many_producers(void **state) {
   influx_client_free(c);
 }
 
+/* Series and times repeat, written over 4 lanes in batches of 50, as
+ * points and as lines whose tags come in either order: what the server
+ * keeps for each (series, time) is the last value written (issue 24). */
+static void test_later_points_win(void **state) {
+  (void)state;
+  influx_client *c = th_client("plain", NULL);
+  const char *db = th_new_db(c, "wr_order");
+  enum { NS = 10, NT = 5, REP = 100, N = NS * NT * REP };
+  char spool[600];
+  snprintf(spool, sizeof spool, "%s/order-spool-%d", getenv("INFLUXC_SRV_DIR"),
+           (int)getpid());
+  for (int round = 0; round < 4; round++) {
+    influx_writer_options o = {.database = db,
+                               .batch_size = 50,
+                               .parallel = 4,
+                               .spool_dir = round == 3 ? spool : NULL};
+    influx_writer *w;
+    influx_error err = {0};
+    assert_ok(influx_writer_new(c, &o, &w, &err), &err);
+    for (size_t i = 0; i < N; i += 25) {
+      char buf[25 * 64];
+      size_t len = 0;
+      influx_point pts[25];
+      influx_tag tags[25][2];
+      influx_field f[25];
+      char hosts[25][8];
+      for (size_t k = 0; k < 25; k++) {
+        size_t x = i + k;
+        int sr = (int)(x % NS), tm = (int)((x / NS) % NT) + 1;
+        long long v = (long long)(x + (size_t)round * N);
+        snprintf(hosts[k], sizeof hosts[k], "h%d", sr);
+        if (round % 2)
+          len += (size_t)snprintf(buf + len, sizeof buf - len,
+                                  x & 1 ? "m,host=%s,dc=x v=%lldi %d\n"
+                                        : "m,dc=x,host=%s v=%lldi %d\n",
+                                  hosts[k], v, tm);
+        tags[k][0] = (influx_tag){"host", hosts[k]};
+        tags[k][1] = (influx_tag){"dc", "x"};
+        f[k] = (influx_field)INFLUX_F_INT("v", v);
+        pts[k] = (influx_point){"m", tags[k], 2, &f[k], 1, tm, 1, NULL};
+      }
+      if (round % 2)
+        assert_ok(influx_writer_write_lines(w, buf, len, &err), &err);
+      else
+        assert_ok(influx_writer_write(w, pts, 25, &err), &err);
+    }
+    influx_writer_stats st;
+    assert_ok(influx_writer_close(w, &st, &err), &err);
+    influx_writer_free(w);
+    assert_int_equal(st.written, N);
+    assert_int_equal(st.settled_through, N);
+    influx_result *r =
+        th_query(c, db, "SELECT v FROM m GROUP BY host ORDER BY time");
+    size_t nseen = 0;
+    for (size_t k = 0; k < influx_result_series_count(r, 0); k++) {
+      const influx_series *se = influx_result_series(r, 0, k);
+      for (size_t row = 0; row < influx_series_row_count(se); row++, nseen++) {
+        int sr = atoi(influx_series_tag(se, "host") + 1);
+        int64_t tm = influx_series_value(se, row, 0)->v.i;
+        int64_t v = influx_series_value(se, row, 1)->v.i;
+        int64_t want = (int64_t)((REP - 1) * NS * NT + (tm - 1) * NS + sr) +
+                       (int64_t)round * N;
+        if (v != want)
+          fail_msg("round %d: host h%d time %lld kept %lld, last written %lld",
+                   round, sr, (long long)tm, (long long)v, (long long)want);
+      }
+    }
+    assert_int_equal(nseen, NS * NT);
+    influx_result_free(r);
+  }
+  influx_client_free(c);
+}
+
+typedef struct seq_check {
+  int calls;
+  int bad;
+} seq_check;
+
+/* Each rejected line's seq names the line: line k of the write holds
+ * "v=<k>i". */
+static void check_seqs(void *u, const influx_writer_batch *b, influx_status st,
+                       const influx_error *e) {
+  (void)st;
+  (void)e;
+  seq_check *sc = u;
+  sc->calls++;
+  const char *p = b->lines;
+  for (size_t k = 0; k < b->npoints; k++) {
+    uint64_t seq = b->seqs ? b->seqs[k] : b->first_seq + k;
+    const char *v = strstr(p, " v=");
+    if (!v || strtoull(v + 3, NULL, 10) != seq)
+      sc->bad++;
+    p = strchr(p, '\n') + 1;
+  }
+}
+
+/* With lanes a batch's lines are not one run of seqs: on_error gets each
+ * line's seq. */
+static void test_lane_batches_name_their_lines(void **state) {
+  (void)state;
+  influx_client *c = th_client("plain", NULL);
+  const char *db = th_new_db(c, "wr_seqs");
+  seq_check sc = {0};
+  influx_writer_options o = {.database = db,
+                             .batch_size = 20,
+                             .parallel = 3,
+                             .on_error = check_seqs,
+                             .user = &sc};
+  influx_writer *w;
+  influx_error err = {0};
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
+  /* v is an integer in one measurement and the writes into "s" conflict
+   * with its float: every batch of series s is refused. */
+  assert_ok(influx_write(c, "s,h=0 v=1.5 1\n", 14,
+                         &(influx_write_options){.database = db}, &err),
+            &err);
+  char buf[120 * 40];
+  size_t len = 0;
+  for (int k = 0; k < 120; k++)
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "%s,h=%d v=%di %d\n",
+                            k % 3 ? "m" : "s", k % 7, k, k + 10);
+  assert_ok(influx_writer_write_lines(w, buf, len, &err), &err);
+  influx_writer_stats st;
+  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
+  influx_writer_free(w);
+  assert_true(sc.calls > 0);
+  assert_int_equal(sc.bad, 0);
+  assert_int_equal(st.rejected, 40);
+  assert_int_equal(st.written, 80);
+  influx_drop_database(c, db, NULL);
+  influx_client_free(c);
+}
+
 /* Producers blocked on a full buffer never push a batch past batch_bytes
  * (the fake server refuses bodies over 4000 bytes). */
 static void test_batches_stay_under_batch_bytes(void **state) {
@@ -912,6 +1045,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_writer_bad_arguments),
       cmocka_unit_test(test_many_producers),
+      cmocka_unit_test(test_later_points_win),
+      cmocka_unit_test(test_lane_batches_name_their_lines),
       cmocka_unit_test(test_batches_stay_under_batch_bytes),
       cmocka_unit_test(test_flush_interval),
       cmocka_unit_test(test_rejections_not_retried),
