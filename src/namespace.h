@@ -58,6 +58,12 @@
 #define json_dec_new influx__json_dec_new
 #define json_nesting influx__json_nesting
 #define json_string influx__json_string
+#define lanes_finished influx__lanes_finished
+#define lanes_free influx__lanes_free
+#define lanes_init influx__lanes_init
+#define lanes_pick influx__lanes_pick
+#define lanes_placed influx__lanes_placed
+#define lanes_sealed influx__lanes_sealed
 #define lines_append_split influx__lines_append_split
 #define lines_encode influx__lines_encode
 #define media_type_format influx__media_type_format
@@ -98,6 +104,7 @@
 #define retry_http_status influx__retry_http_status
 #define rfc3339_format influx__rfc3339_format
 #define rfc3339_parse influx__rfc3339_parse
+#define series_hash influx__series_hash
 #define shape_array_end influx__shape_array_end
 #define shape_array_start influx__shape_array_start
 #define shape_idle influx__shape_idle

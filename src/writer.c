@@ -135,11 +135,10 @@ static size_t count_lines(const char *p, size_t n) {
   return k;
 }
 
-/* Writes what the open batch of lane `ln` holds beyond its spool file's
+/* Writes what `b`, the open batch of lane `ln`, holds beyond its spool file's
  * end; on failure the file is cut back to whole lines already there.
  * Lock held. */
-static int spool_flush(wlane *ln, int *eno) {
-  wbatch *b = ln->cur;
+static int spool_flush(wlane *ln, wbatch *b, int *eno) {
   if (ln->cur_fd < 0 || !b)
     return 0;
   while (b->spooled < b->data.len) {
@@ -164,7 +163,7 @@ static int spool_seal(influx_writer *w, wlane *ln, wbatch *b) {
   if (ln->cur_fd < 0)
     return 0;
   int eno = 0;
-  int bad = spool_flush(ln, &eno);
+  int bad = spool_flush(ln, b, &eno);
   bad |= fsync(ln->cur_fd);
   close(ln->cur_fd);
   ln->cur_fd = -1;
@@ -798,7 +797,7 @@ static size_t take_lines(influx_writer *w, const char *buf, const size_t *off,
   size_t lost = 0;
   int eno = 0;
   for (unsigned k = 0; k < w->nlanes; k++)
-    if (w->lane[k].cur && spool_flush(&w->lane[k], &eno))
+    if (w->lane[k].cur && spool_flush(&w->lane[k], w->lane[k].cur, &eno))
       lost += unaccept(w, &w->lane[k]);
   if (eno && !*st)
     *st = ierr(err, INFLUX_ERR_IO, "spool: cannot write to %s: %s", w->spool,
