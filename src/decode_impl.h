@@ -10,14 +10,25 @@
 
 #define SHAPE_MAX_DEPTH 16
 
+/* A series' rows that come before its columns (JSON objects and msgpack
+ * maps are unordered; proxies reorder keys) are held, up to this many
+ * bytes, and replayed once the columns are known. */
+#define SHAPE_MAX_DEFERRED ((size_t)64 << 20)
+
 typedef struct shape {
   rbuilder *rb;
   unsigned char stack[SHAPE_MAX_DEPTH];
   int depth;
-  int key;     /* id of the key whose value comes next */
-  long skip;   /* depth inside a subtree we ignore */
-  ibuf tagkey; /* key of the tag whose value comes next */
+  int key;       /* id of the key whose value comes next */
+  long skip;     /* depth inside a subtree we ignore */
+  ibuf tagkey;   /* key of the tag whose value comes next */
+  int cols;      /* the current series' columns have been seen */
+  int deferring; /* inside a values array that came before the columns */
+  ibuf deferred; /* its rows: events to replay (shape.c) */
 } shape;
+
+/* Frees what the machine holds. */
+INFLUX_PRIVATE void shape_free(shape *s);
 
 INFLUX_PRIVATE int shape_map_start(shape *s);
 INFLUX_PRIVATE int shape_map_end(shape *s);

@@ -46,6 +46,55 @@ static int push(shape *s, int c) {
 
 static int top(const shape *s) { return s->depth ? s->stack[s->depth - 1] : 0; }
 
+void shape_free(shape *s) {
+  ibuf_free(&s->tagkey);
+  ibuf_free(&s->deferred);
+}
+
+/* ---- rows held until their series' columns come ---- */
+
+enum { EV_ROW = 'R', EV_END = 'E', EV_VALUE = 'V' };
+
+static int defer(shape *s, char ev, const influx_value *v) {
+  size_t more =
+      1 + (v ? sizeof *v + (v->type == INFLUX_VALUE_STRING ? v->len : 0) : 0);
+  if (s->deferred.len + more > SHAPE_MAX_DEFERRED)
+    return rb_fail(s->rb, INFLUX_ERR_PARSE,
+                   "a series sends over 64 MB of values before its columns");
+  int bad = ibuf_append(&s->deferred, &ev, 1);
+  if (v) {
+    bad |= ibuf_append(&s->deferred, (const char *)v, sizeof *v);
+    if (v->type == INFLUX_VALUE_STRING && v->len)
+      bad |= ibuf_append(&s->deferred, v->v.s, v->len);
+  }
+  return bad ? rb_fail(s->rb, INFLUX_ERR_NOMEM, "out of memory") : 0;
+}
+
+/* Hands the held rows to the builder, in order. */
+static int replay(shape *s) {
+  const char *p = s->deferred.p, *e = p + s->deferred.len;
+  int rc = 0;
+  while (!rc && p < e) {
+    char ev = *p++;
+    if (ev == EV_ROW) {
+      rc = rb_row_begin(s->rb);
+    } else if (ev == EV_END) {
+      rc = rb_row_end(s->rb);
+    } else {
+      influx_value v;
+      memcpy(&v, p, sizeof v);
+      p += sizeof v;
+      if (v.type == INFLUX_VALUE_STRING) {
+        v.v.s = p;
+        p += v.len;
+      }
+      rc = rb_value(s->rb, &v);
+    }
+  }
+  s->deferred.len = 0;
+  return rc;
+}
+
 int shape_idle(const shape *s) { return s->depth == 0 && s->skip == 0; }
 
 /* Values under keys the shape does not know are skipped, but not without
@@ -64,8 +113,11 @@ int shape_map_start(shape *s) {
     return push(s, C_TOP);
   if (t == C_RESULTS)
     return push(s, C_RESULT) || rb_result_begin(s->rb);
-  if (t == C_SERIES_ARR)
+  if (t == C_SERIES_ARR) {
+    s->cols = 0;
+    s->deferred.len = 0;
     return push(s, C_SERIES) || rb_series_begin(s->rb);
+  }
   if (t == C_SERIES && s->key == K_TAGS)
     return push(s, C_TAGS);
   if ((t == C_TOP && s->key == K_RESULTS) ||
@@ -91,7 +143,7 @@ int shape_map_end(shape *s) {
   if (t == C_RESULT)
     return rb_result_end(s->rb);
   if (t == C_SERIES)
-    return rb_series_end(s->rb);
+    return (s->deferred.len && replay(s)) || rb_series_end(s->rb);
   return 0;
 }
 
@@ -105,10 +157,13 @@ int shape_array_start(shape *s) {
     return push(s, C_SERIES_ARR);
   if (t == C_SERIES && s->key == K_COLUMNS)
     return push(s, C_COLUMNS);
-  if (t == C_SERIES && s->key == K_VALUES)
+  if (t == C_SERIES && s->key == K_VALUES) {
+    s->deferring = !s->cols;
     return push(s, C_VALUES);
+  }
   if (t == C_VALUES)
-    return push(s, C_ROW) || rb_row_begin(s->rb);
+    return push(s, C_ROW) ||
+           (s->deferring ? defer(s, EV_ROW, NULL) : rb_row_begin(s->rb));
   if (t == C_SERIES && s->key == K_TAGS)
     return bad_shape(s, "tags is not an object");
   if (t == 0 || t == C_ROW || t == C_COLUMNS || t == C_TAGS || t == C_RESULTS ||
@@ -130,7 +185,14 @@ int shape_array_end(shape *s) {
   s->depth--;
   s->key = K_OTHER;
   if (t == C_ROW)
-    return rb_row_end(s->rb);
+    return s->deferring ? defer(s, EV_END, NULL) : rb_row_end(s->rb);
+  if (t == C_VALUES)
+    s->deferring = 0;
+  if (t == C_COLUMNS) {
+    s->cols = 1;
+    if (s->deferred.len)
+      return replay(s);
+  }
   return 0;
 }
 
@@ -174,7 +236,7 @@ int shape_scalar(shape *s, const influx_value *v) {
   int str = v->type == INFLUX_VALUE_STRING;
   switch (t) {
   case C_ROW:
-    return rb_value(rb, v);
+    return s->deferring ? defer(s, EV_VALUE, v) : rb_value(rb, v);
   case C_COLUMNS:
     if (!str)
       return bad_shape(s, "column name is not a string");

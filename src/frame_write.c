@@ -21,28 +21,13 @@ typedef struct frame_src {
   int64_t div; /* ns per unit of time_precision */
 } frame_src;
 
-/* Floats as the seed's numeric_precision says. */
+/* Floats as numeric_precision says: exact (the default, and 'full'), or
+ * rounded to `decimals` places. */
 static double shape_float(const influx_frame_write_options *o, double v) {
   char buf[40];
-  if (o->numeric_precision == INFLUX_NUMERIC_FULL)
+  if (o->numeric_precision != INFLUX_NUMERIC_DECIMALS)
     return v;
-  if (o->numeric_precision == INFLUX_NUMERIC_DECIMALS) {
-    snprintf(buf, sizeof buf, "%.*f", o->decimals, v);
-    return c_strtod(buf, NULL);
-  }
-  /* 15 significant digits: only longer shortest forms need rounding. */
-  int n = fmt_double(v, buf), digits = 0, lead = 1;
-  for (int i = 0; i < n && buf[i] != 'e' && buf[i] != 'E'; i++) {
-    if (buf[i] < '0' || buf[i] > '9')
-      continue;
-    if (lead && buf[i] == '0')
-      continue;
-    lead = 0;
-    digits++;
-  }
-  if (digits <= 15)
-    return v;
-  snprintf(buf, sizeof buf, "%.15g", v);
+  snprintf(buf, sizeof buf, "%.*f", o->decimals, v);
   return c_strtod(buf, NULL);
 }
 

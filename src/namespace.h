@@ -106,6 +106,7 @@
 #define rfc3339_parse influx__rfc3339_parse
 #define series_hash influx__series_hash
 #define shape_array_end influx__shape_array_end
+#define shape_free influx__shape_free
 #define shape_array_start influx__shape_array_start
 #define shape_idle influx__shape_idle
 #define shape_key influx__shape_key

@@ -53,6 +53,10 @@ influx_status influx_decoder_new(influx_format format,
     return ierr(err, INFLUX_ERR_INVALID_ARG, "unknown response format %d",
                 (int)format);
   int64_t ef = 0;
+  if (o && (o->raw_time < 0 || o->raw_time > INFLUX_TIME_TEXT))
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "raw_time %d is not 0, INFLUX_TIME_RAW or INFLUX_TIME_TEXT",
+                o->raw_time);
   if (o && o->epoch && !(ef = precision_factor(o->epoch)))
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "epoch \"%.20s\" is not one of h, m, s, ms, u, ns", o->epoch);
@@ -194,7 +198,7 @@ void influx_decoder_free(influx_decoder *d) {
   json_dec_free(d->json);
   mp_dec_free(d->mp);
   rb_free(&d->rb);
-  ibuf_free(&d->sh.tagkey);
+  shape_free(&d->sh);
   ibuf_free(&d->raw);
   influx_result_free(d->r);
   free(d);

@@ -294,7 +294,7 @@ int rb_value(rbuilder *rb, const influx_value *v) {
       d->type = INFLUX_VALUE_TIME;
       d->v.i = t;
     }
-  } else if (v->type == INFLUX_VALUE_TIME && rb->raw_time) {
+  } else if (v->type == INFLUX_VALUE_TIME && rb->raw_time == INFLUX_TIME_RAW) {
     d->type = INFLUX_VALUE_INT;
   }
   rb->row_col++;

@@ -96,6 +96,7 @@ struct sender {
   influx_status st;
   influx_error first_err;
   long failed_index;
+  job failed; /* a copy of the first failed job's numbers */
   influx_write_report rep;
   ibuf gz;
 };
@@ -167,21 +168,32 @@ static void record(sender *s, job *j, influx_status st, size_t stored,
   if (s->failed_index < 0 || j->index < s->failed_index) {
     s->failed_index = j->index;
     s->st = st;
+    s->first_err = *e;
     s->first_err.code = st;
-    s->first_err.http_status = e->http_status;
-    int k = j->gaps
-                ? snprintf(s->first_err.message, sizeof s->first_err.message,
-                           "batch %ld (%zu points, the first point %zu): ",
-                           j->index, j->npoints, j->first)
-                : snprintf(s->first_err.message, sizeof s->first_err.message,
-                           "batch %ld (points %zu-%zu): ", j->index, j->first,
-                           j->last);
-    if (k > 0 && (size_t)k < sizeof s->first_err.message) {
-      size_t room = sizeof s->first_err.message - (size_t)k - 1;
-      size_t ml = strnlen(e->message, room);
-      memcpy(s->first_err.message + k, e->message, ml);
-      s->first_err.message[(size_t)k + ml] = 0;
-    }
+    s->failed = *j;
+  }
+}
+
+/* The error of the first failed batch: how much was stored, which batch,
+ * then the error itself ("1000 points stored, then batch 3 (points
+ * 3000-3999): HTTP 400: ..."). */
+static void failure_text(const sender *s, influx_error *out) {
+  const job *j = &s->failed;
+  *out = s->first_err;
+  int k = j->gaps
+              ? snprintf(out->message, sizeof out->message,
+                         "%zu points stored, then batch %ld (%zu points, "
+                         "the first point %zu): ",
+                         s->rep.points_written, j->index, j->npoints, j->first)
+              : snprintf(out->message, sizeof out->message,
+                         "%zu points stored, then batch %ld (points "
+                         "%zu-%zu): ",
+                         s->rep.points_written, j->index, j->first, j->last);
+  if (k > 0 && (size_t)k < sizeof out->message) {
+    size_t room = sizeof out->message - (size_t)k - 1;
+    size_t ml = strnlen(s->first_err.message, room);
+    memcpy(out->message + k, s->first_err.message, ml);
+    out->message[(size_t)k + ml] = 0;
   }
 }
 
@@ -337,7 +349,7 @@ static influx_status sender_finish(sender *s, influx_write_report *rep,
   if (rep)
     *rep = s->rep;
   if (s->st && err)
-    *err = s->first_err;
+    failure_text(s, err);
   return s->st;
 }
 
@@ -535,7 +547,10 @@ static influx_status write_source(influx_client *c, source *src,
   }
   st = send_batches(o, lb, src, &s, err);
   influx_error serr = {0};
-  influx_status sst = sender_finish(&s, rep, &serr);
+  influx_write_report r;
+  influx_status sst = sender_finish(&s, &r, &serr);
+  if (rep)
+    *rep = r;
   if (!st && sst) {
     st = sst;
     if (err)

@@ -123,9 +123,11 @@ INFLUX_EXPORT const char *influx_frame_index_column(const influx_frame *f,
 
 /* ---- writing frames (seed DataFrameClient.write_points) ---- */
 
-/** numeric_precision of the seed. */
+/** numeric_precision of the seed. Floats are written exactly (the shortest
+ * text that reads back as the same double) unless rounding is asked for:
+ * the seed's None (pandas' astype(str)) is exact too. */
 typedef enum influx_numeric_precision {
-  INFLUX_NUMERIC_DEFAULT = 0, /**< None: floats keep 15 significant digits */
+  INFLUX_NUMERIC_DEFAULT = 0, /**< None: every float exactly */
   INFLUX_NUMERIC_FULL = 1,    /**< 'full': every float exactly */
   INFLUX_NUMERIC_DECIMALS = 2 /**< an int: rounded to `decimals` places */
 } influx_numeric_precision;

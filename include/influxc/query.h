@@ -86,12 +86,20 @@ typedef struct influx_query_options {
   const char *method; /**< "GET"/"POST"; NULL: POST for statements
                            that change things, else GET */
   influx_format format;
-  int raw_time;      /**< keep times as the server sent them (string or
-                          epoch number) instead of INFLUX_VALUE_TIME */
+  int raw_time;      /**< 0: times typed (INFLUX_VALUE_TIME);
+                          INFLUX_TIME_RAW: as the server sent them (string
+                          or epoch number; msgpack's as int ns);
+                          INFLUX_TIME_TEXT: RFC3339 strings kept exactly as
+                          the server wrote them ("05.1Z" stays), msgpack
+                          times typed */
   int keep_raw;      /**< keep the response body (influx_result_raw) */
   int allow_partial; /**< a truncated result is not an error */
   INFLUX_RESERVED;   /**< room to grow: leave zero (see influxc.h) */
 } influx_query_options;
+
+/** Values of influx_query_options.raw_time. */
+#define INFLUX_TIME_RAW 1
+#define INFLUX_TIME_TEXT 2
 
 /** A whole response: one entry per statement. Opaque; free with
  * influx_result_free(). Read-only access is thread-safe. */

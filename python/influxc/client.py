@@ -328,6 +328,12 @@ class InfluxDBClient(object):
         """Run InfluxQL: a ResultSet (a list of them for several
         statements; a generator of them with chunked=True)."""
         params = dict(params or {})
+        # The seed sends what params holds, its own arguments winning: an
+        # epoch or chunk_size given only in params takes effect as well.
+        if epoch is None and params.get("epoch") is not None:
+            epoch = str(params["epoch"])
+        if not chunk_size and params.get("chunk_size"):
+            chunk_size = int(params["chunk_size"])
         for k in ("q", "db", "epoch", "chunked", "chunk_size"):
             params.pop(k, None)
         binds = None

@@ -12,6 +12,8 @@ import pandas as pd
 from influxc.client import InfluxDBClient, _PRECISIONS, _raise
 from influxc import _core
 
+_DIVISORS = {"n": 1, "u": 1000, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
+             "h": 3600 * 10**9}
 _UNITS = {"n": "ns", "ns": "ns", "u": "us", "ms": "ms", "s": "s",
           "m": "m", "h": "h"}
 
@@ -43,27 +45,59 @@ def _objects(n):
 def _texts(series):
     """A column's values: its numpy array of objects, read in place by C,
     or else a list (C makes the text: str as it is, None and NaN as
-    missing, anything else its str())."""
+    missing, anything else its str()). Missing cells of pandas' own dtypes
+    (pd.NA, NaT) become None, never their text ("<NA>")."""
     values = series.values
     if isinstance(values, np.ndarray) and values.dtype == object:
         return np.ascontiguousarray(values)
+    if isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return series.astype(object).where(series.notna(), None).tolist()
     return values.tolist()
 
 
-def _column(name, series, is_tag):
-    """(name, kind, data, validity) for the C core."""
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _column(name, series, is_tag, protocol="line"):
+    """(name, kind, data, validity) for the C core. A missing cell (NaN,
+    None, pd.NA, NaT) is a missing field or tag on that row's line."""
     if is_tag:
         return (name, "t", _texts(series), None)
     dt = series.dtype
+    # pandas' nullable dtypes (Int64, UInt64, Float64, boolean): values
+    # with pd.NA where missing.
+    nullable = (isinstance(dt, pd.api.extensions.ExtensionDtype)
+                and dt.kind in "iufb")
+    valid = None
+    if nullable:
+        mask = series.notna().to_numpy(dtype=bool)
+        valid = _valid_bits(mask)
+        fill = {"f": np.nan, "b": False}.get(dt.kind, 0)
+        values = series.to_numpy(dtype=dt.numpy_dtype, na_value=fill)
+    else:
+        values = series.values
     if dt.kind == "f":
-        v = np.ascontiguousarray(series.values, dtype=np.float64)
-        return (name, "f", v, _valid_bits(np.isfinite(v)))
+        v = np.ascontiguousarray(values, dtype=np.float64)
+        finite = np.isfinite(v)
+        if protocol == "line" and np.isinf(v).any():
+            # The seed sends "inf" and influxd refuses the request; its
+            # json protocol drops the cell (below, as a missing one).
+            raise ValueError("column {0!r}: infinite values cannot be "
+                             "written (influxd has no infinity)".format(name))
+        return (name, "f", v, _valid_bits(finite))
     if dt.kind in "iu":
-        return (name, "i", np.ascontiguousarray(series.values,
-                                                dtype=np.int64), None)
+        if dt.kind == "u" and len(values) and \
+                int(np.max(values)) > _INT64_MAX:
+            # astype(int64) would wrap it to a negative number.
+            raise ValueError(
+                "column {0!r}: {1} is over 2^63-1, the largest integer "
+                "influxd 1.x stores (an unsigned 'u' field needs a newer "
+                "server)".format(name, int(np.max(values))))
+        return (name, "i", np.ascontiguousarray(values, dtype=np.int64),
+                valid)
     if dt.kind == "b":
-        return (name, "b", np.ascontiguousarray(series.values,
-                                                dtype=np.uint8), None)
+        return (name, "b", np.ascontiguousarray(values, dtype=np.uint8),
+                valid)
     # Objects (strings, mixed) and everything else: text, as the seed
     # writes them (quoted strings).
     return (name, "s", _texts(series), None)
@@ -81,6 +115,16 @@ class DataFrameClient(InfluxDBClient):
                      numeric_precision=None):
         """Write a DataFrame (DatetimeIndex or PeriodIndex): tag_columns
         become tags, field_columns (default: the rest) fields."""
+        if protocol == "json":
+            self._check_frame(dataframe, time_precision)
+            tag_columns, field_columns = self._split_columns(
+                dataframe, tag_columns, field_columns)
+            points = self._frame_points(dataframe, measurement, tags,
+                                        tag_columns, field_columns,
+                                        time_precision)
+            return InfluxDBClient.write_points(
+                self, points, time_precision, database, retention_policy,
+                batch_size=batch_size)
         self._frame_call(dataframe, measurement, tags, tag_columns,
                          field_columns, time_precision, numeric_precision,
                          database=database or self._database,
@@ -97,8 +141,40 @@ class DataFrameClient(InfluxDBClient):
                                 field_columns, time_precision,
                                 numeric_precision, encode_only=True)
 
-    def _frame_call(self, dataframe, measurement, tags, tag_columns,
-                    field_columns, time_precision, numeric_precision, **kw):
+    @staticmethod
+    def _frame_points(dataframe, measurement, tags, tag_columns,
+                      field_columns, time_precision):
+        """The points of protocol="json", typed as the seed types them: each
+        row's fields as pandas gives them from an object frame with
+        infinities and missing cells left out (so a row of only numbers
+        has its integers as floats). Times are exact (the seed divides
+        them as floats); missing tags are left out (the seed writes
+        "nan"); `tags` apply with or without tag columns (the seed drops
+        them without)."""
+        div = _DIVISORS[time_precision or "n"]
+        times = _time_ns(dataframe.index) // div
+        names = [str(c) for c in dataframe.columns]
+        frame = dataframe.copy()
+        frame.columns = names
+        rows = frame[field_columns].astype("object")
+        tag_rows = (frame[tag_columns].to_dict("records") if tag_columns
+                    else [{}] * len(frame))
+        points = []
+        for i, ((_, rec), row_tags) in enumerate(zip(rows.iterrows(),
+                                                       tag_rows)):
+            fields = rec.replace([np.inf, -np.inf], np.nan).dropna().to_dict()
+            point_tags = {k: v for k, v in row_tags.items()
+                          if v is not None and not pd.isna(v)}
+            point_tags.update(tags or {})
+            point = {"measurement": measurement, "fields": fields,
+                     "time": int(times[i])}
+            if point_tags:
+                point["tags"] = point_tags
+            points.append(point)
+        return points
+
+    @staticmethod
+    def _check_frame(dataframe, time_precision):
         if not isinstance(dataframe, pd.DataFrame):
             raise TypeError("Must be DataFrame, but type was: {0}."
                             .format(type(dataframe)))
@@ -109,6 +185,9 @@ class DataFrameClient(InfluxDBClient):
         if time_precision not in _PRECISIONS:
             raise ValueError("Invalid time precision is given. "
                              "(use 'n', 'u', 'ms', 's', 'm' or 'h')")
+
+    @staticmethod
+    def _split_columns(dataframe, tag_columns, field_columns):
         names = [str(c) for c in dataframe.columns]
         tag_columns = [str(c) for c in (tag_columns or [])]
         field_columns = [str(c) for c in (field_columns or [])]
@@ -116,11 +195,19 @@ class DataFrameClient(InfluxDBClient):
             tag_columns = [c for c in names if c not in field_columns]
         if not field_columns:
             field_columns = [c for c in names if c not in tag_columns]
+        return tag_columns, field_columns
+
+    def _frame_call(self, dataframe, measurement, tags, tag_columns,
+                    field_columns, time_precision, numeric_precision, **kw):
+        self._check_frame(dataframe, time_precision)
+        names = [str(c) for c in dataframe.columns]
+        tag_columns, field_columns = self._split_columns(
+            dataframe, tag_columns, field_columns)
         columns = []
         for pos, name in enumerate(names):
             if name in tag_columns or name in field_columns:
                 columns.append(_column(name, dataframe.iloc[:, pos],
-                                       name in tag_columns))
+                                       name in tag_columns, "line"))
         try:
             return self._core.write_frame(
                 measurement, _time_ns(dataframe.index), columns, tags=tags,

@@ -369,7 +369,11 @@ int query_args_parse(PyObject *args, PyObject *kw, query_args *qa) {
                                   .allow_partial = 1,
                                   .method = method,
                                   .chunk_size = (size_t)(chunk > 0 ? chunk : 0),
-                                  .raw_time = epoch != NULL};
+                                  /* The server's time text as it wrote it
+                                   * (JSON answers); epoch numbers as
+                                   * numbers. */
+                                  .raw_time = epoch ? INFLUX_TIME_RAW
+                                                    : INFLUX_TIME_TEXT};
   return 0;
 }
 

@@ -177,7 +177,10 @@ PyObject *statement_obj(const influx_result *r, size_t i) {
                PyLong_FromLong(influx_result_statement_id(r, i))))
     goto fail;
   size_t ns = influx_result_series_count(r, i);
-  if (ns) {
+  const char *e = influx_result_error(r, i);
+  /* "series": [] also when there is none, as influxd's msgpack answer
+   * (the seed's) has it: rs.raw["series"] works on an empty result. */
+  if (ns || !e) {
     PyObject *sl = PyList_New((Py_ssize_t)ns);
     if (dict_put(d, "series", sl))
       goto fail;
@@ -188,7 +191,6 @@ PyObject *statement_obj(const influx_result *r, size_t i) {
       PyList_SET_ITEM(sl, (Py_ssize_t)k, so);
     }
   }
-  const char *e = influx_result_error(r, i);
   if (e && dict_put(d, "error", PyUnicode_FromString(e)))
     goto fail;
   if (influx_result_partial(r, i) && dict_put(d, "partial", PyBool_FromLong(1)))

@@ -238,7 +238,9 @@ static void test_numeric_and_time_precision(void **state) {
   influx_error err = {0};
   assert_ok(influx_frame_new(&f, &err), &err);
   int64_t t[2] = {T0, T0 + 1999999};
-  double d[2] = {0.1 + 0.2, 1234.56789};
+  /* 0.1 + 0.2 and 1.2345678901234567 need 17 digits (issue 24: the
+   * default once kept 15). */
+  double d[2] = {0.1 + 0.2, 1.2345678901234567};
   assert_ok(influx_frame_set_time(f, t, 2, 0, &err), &err);
   assert_ok(influx_frame_add_float(f, "v", d, NULL, 2, 0, &err), &err);
   struct {
@@ -247,10 +249,10 @@ static void test_numeric_and_time_precision(void **state) {
     const char *m;
     double want0, want1;
   } cases[] = {
-      {INFLUX_NUMERIC_FULL, 0, "full", 0.1 + 0.2, 1234.56789},
-      {INFLUX_NUMERIC_DEFAULT, 0, "dflt", 0.3, 1234.56789},
-      {INFLUX_NUMERIC_DECIMALS, 2, "dec2", 0.3, 1234.57},
-      {INFLUX_NUMERIC_DECIMALS, 0, "dec0", 0, 1235},
+      {INFLUX_NUMERIC_FULL, 0, "full", 0.1 + 0.2, 1.2345678901234567},
+      {INFLUX_NUMERIC_DEFAULT, 0, "dflt", 0.1 + 0.2, 1.2345678901234567},
+      {INFLUX_NUMERIC_DECIMALS, 2, "dec2", 0.3, 1.23},
+      {INFLUX_NUMERIC_DECIMALS, 0, "dec0", 0, 1},
   };
   for (size_t k = 0; k < 4; k++) {
     influx_frame_write_options wo = {.measurement = cases[k].m,

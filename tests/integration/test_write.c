@@ -571,6 +571,56 @@ static void test_later_points_win(void **state) {
   influx_client_free(c);
 }
 
+/* A refusal stops the write: no batch queued after the refused one is
+ * sent, every batch before it is, and points_written is what the server
+ * holds. One lane: exactly the batches before it, as the seed. */
+static void test_refusal_stops_the_write(void **state) {
+  (void)state;
+  for (int par = 1; par <= 4; par += 3) {
+    influx_options o = {.pool_size = par};
+    influx_client *c = th_client("plain", &o);
+    const char *db = th_new_db(c, "refuse");
+    influx_error err = {0};
+    influx_write_options wo = {.database = db};
+    /* v is a float in "bad": an int there is a field type conflict. */
+    assert_ok(influx_write(c, "bad v=1.5 1", 11, &wo, &err), &err);
+    enum { N = 2000 };
+    static char buf[N][48];
+    static const char *lines[N];
+    for (int i = 0; i < N; i++) {
+      /* Point 250 (batch 5 of 50-point batches) conflicts. */
+      snprintf(buf[i], sizeof buf[i], "%s,h=%d v=%di %d",
+               i == 250 ? "bad" : "ok", i % 8, i, i + 10);
+      lines[i] = buf[i];
+    }
+    wo.batch_size = 50;
+    influx_write_report rep;
+    /* influx_write_buffer takes lines and reports. */
+    influx_lines *lb = influx_lines_new();
+    for (int i = 0; i < N; i++)
+      assert_ok(influx_lines_append_raw(lb, lines[i], strlen(lines[i]), &err),
+                &err);
+    assert_int_equal(influx_write_buffer(c, lb, &wo, &rep, &err),
+                     INFLUX_ERR_CLIENT);
+    influx_lines_free(lb);
+    assert_non_null(strstr(err.message, "field type conflict"));
+    int64_t stored = th_count(c, db, "SELECT count(v) FROM ok");
+    assert_int_equal((int64_t)rep.points_written, stored);
+    if (par == 1) {
+      /* Batches 0-4 and the 49 good lines of batch 5. */
+      assert_int_equal(stored, 299);
+      assert_int_equal(rep.first_failed_batch, 5);
+    } else {
+      /* Everything before the refused line's batch, and at most the
+       * batches in flight on the other lanes beside it. */
+      assert_true(stored >= 0 && stored < N - 1);
+      assert_true(rep.batches_written + rep.batches_failed < N / 50);
+    }
+    influx_drop_database(c, db, NULL);
+    influx_client_free(c);
+  }
+}
+
 static void test_partial_write_reported(void **state) {
   (void)state;
   influx_client *c = th_client("plain", NULL);
@@ -586,6 +636,8 @@ static void test_partial_write_reported(void **state) {
                    INFLUX_ERR_CLIENT);
   assert_int_equal(err.http_status, 400);
   assert_non_null(strstr(err.message, "batch 1 (points 2-3)"));
+  /* Batch 0 and the good line of batch 1: the count is what is stored. */
+  assert_non_null(strstr(err.message, "3 points stored, then batch 1"));
   assert_non_null(strstr(err.message, "field type conflict"));
   /* Batch 0 arrived; the server kept the good line of batch 1. */
   assert_int_equal(th_count(c, db, "SELECT count(v) FROM m"), 4);
@@ -795,6 +847,7 @@ int main(void) {
       cmocka_unit_test(test_batches_and_parallel),
       cmocka_unit_test(test_write_from_source),
       cmocka_unit_test(test_later_points_win),
+      cmocka_unit_test(test_refusal_stops_the_write),
       cmocka_unit_test(test_partial_write_reported),
       cmocka_unit_test(test_rp_precision_params),
       cmocka_unit_test(test_write_retries_5xx),

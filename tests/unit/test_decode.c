@@ -77,6 +77,55 @@ static void test_json_every_split(void **state) {
   }
 }
 
+/* JSON objects are unordered and proxies reorder keys: the same series
+ * with its keys in every order (values before columns, tags and name
+ * last), at every split, decodes to the same result (issue 24). */
+static void test_json_any_key_order(void **state) {
+  (void)state;
+  const char *part[4] = {
+      "\"name\":\"cpu\"", "\"tags\":{\"host\":\"a\\\"b\"}",
+      "\"columns\":[\"time\",\"v\",\"i\",\"s\",\"b\"]",
+      "\"values\":[[\"2001-09-09T01:46:40.123456789Z\",1.5,-"
+      "9223372036854775808,\"x\\u00e9\\n\",true],[\"2001-09-09T01:46:41Z\","
+      "null,9223372036854775807,\"\",false]]"};
+  int perm[24][4], np = 0;
+  for (int a = 0; a < 4; a++)
+    for (int b = 0; b < 4; b++)
+      for (int c = 0; c < 4; c++)
+        for (int d = 0; d < 4; d++)
+          if (a != b && a != c && a != d && b != c && b != d && c != d) {
+            perm[np][0] = a, perm[np][1] = b, perm[np][2] = c, perm[np][3] = d;
+            np++;
+          }
+  for (int k = 0; k < np; k++) {
+    char doc[1024];
+    snprintf(doc, sizeof doc,
+             "{\"results\":[{\"series\":[{%s,%s,%s,%s}],\"statement_id\":0},"
+             "{\"error\":\"database not found: nope\",\"statement_id\":1}]}",
+             part[perm[k][0]], part[perm[k][1]], part[perm[k][2]],
+             part[perm[k][3]]);
+    size_t n = strlen(doc);
+    for (size_t step = 1; step <= n; step += (step < 8 ? 1 : 29)) {
+      influx_result *r = NULL;
+      influx_error err = {0};
+      if (decode(INFLUX_FORMAT_JSON, doc, n, step, NULL, &r, &err))
+        fail_msg("order %d, step %zu: %s\n%s", k, step, err.message, doc);
+      check_doc(r);
+      influx_result_free(r);
+    }
+  }
+  /* Values and no columns at all: an error, not a crash. */
+  const char *bad = "{\"results\":[{\"statement_id\":0,\"series\":[{"
+                    "\"values\":[[1,2]],\"name\":\"m\"}]}]}";
+  influx_result *r = NULL;
+  influx_error err = {0};
+  assert_int_equal(
+      decode(INFLUX_FORMAT_JSON, bad, strlen(bad), 3, NULL, &r, &err),
+      INFLUX_ERR_PARSE);
+  assert_non_null(strstr(err.message, "columns"));
+  influx_result_free(r);
+}
+
 /* A tiny msgpack writer to build test inputs. */
 typedef struct mp {
   unsigned char b[4096];
@@ -314,6 +363,7 @@ static void test_top_error_and_stream(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_json_every_split),
+      cmocka_unit_test(test_json_any_key_order),
       cmocka_unit_test(test_msgpack_every_split),
       cmocka_unit_test(test_json_truncations),
       cmocka_unit_test(test_malformed),
