@@ -31,21 +31,27 @@ def _raise(e):
     """The seed's exception for a failure of the C core: the server's
     answers as InfluxDBClientError (4xx, statement errors, points not
     stored) or InfluxDBServerError (5xx); bad arguments as ValueError;
-    an unreachable server as InfluxDBConnectionError."""
-    status, http, message, content = e.args
+    an unreachable server as InfluxDBConnectionError. A failed write's
+    exception says how many of its points the server stored before it
+    stopped (points_written; beyond the seed)."""
+    status, http, message, content = e.args[:4]
     if http >= 500:
-        raise InfluxDBServerError(content if content is not None
-                                  else message) from None
-    if http:
-        raise InfluxDBClientError(content if content is not None
-                                  else message, http) from None
-    if status == _INVALID_ARG:
-        raise ValueError(message) from None
-    if status == _NOMEM:
-        raise MemoryError(message) from None
-    if status in (_NETWORK, _TIMEOUT, _TLS, _ACK):
-        raise InfluxDBConnectionError(message) from None
-    raise InfluxDBClientError(message) from None
+        exc = InfluxDBServerError(content if content is not None
+                                  else message)
+    elif http:
+        exc = InfluxDBClientError(content if content is not None
+                                  else message, http)
+    elif status == _INVALID_ARG:
+        exc = ValueError(message)
+    elif status == _NOMEM:
+        exc = MemoryError(message)
+    elif status in (_NETWORK, _TIMEOUT, _TLS, _ACK):
+        exc = InfluxDBConnectionError(message)
+    else:
+        exc = InfluxDBClientError(message)
+    if len(e.args) > 4:
+        exc.points_written = e.args[4]
+    raise exc from None
 
 
 class Response(object):

@@ -515,8 +515,12 @@ static PyObject *client_write_points(core_client *self, PyObject *args,
   Py_DECREF(it);
   PyMem_Free(st);
   conv_free(&cv);
-  if (s)
-    return raise_status(s, &err, NULL);
+  if (s) {
+    /* The points stored before the write stopped ride along. */
+    raise_status(s, &err, NULL);
+    add_written(rep.points_written);
+    return NULL;
+  }
   return PyLong_FromSize_t(rep.points_written);
 fail:
   Py_XDECREF(it);

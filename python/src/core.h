@@ -16,6 +16,9 @@
 extern PyObject *core_error;
 /* Raises core_error for `st` with `err`'s message; returns NULL. `content`
  * (may be NULL) is the response body as the seed reported it. */
+/* Adds the points a failed write stored to the pending core error (its
+ * args' fifth item). */
+void add_written(size_t n);
 PyObject *raise_status(influx_status st, const influx_error *err,
                        PyObject *content);
 

@@ -378,7 +378,10 @@ PyObject *client_write_frame(core_client *self, PyObject *args, PyObject *kw) {
     goto done;
   }
   Py_BEGIN_ALLOW_THREADS st = influx_frame_write(self->c, f, &wo, &rep, &err);
-  Py_END_ALLOW_THREADS if (st) raise_status(st, &err, NULL);
+  Py_END_ALLOW_THREADS if (st) {
+    raise_status(st, &err, NULL);
+    add_written(rep.rows_written);
+  }
   else out = PyLong_FromSize_t(rep.rows_written);
 done:
   influx_frame_free(f);

@@ -6,6 +6,26 @@
 
 PyObject *core_error;
 
+void add_written(size_t n) {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyErr_NormalizeException(&type, &value, &tb);
+  PyObject *args = value ? PyObject_GetAttrString(value, "args") : NULL;
+  if (args && PyTuple_Check(args) && PyTuple_GET_SIZE(args) == 4) {
+    PyObject *w = PyLong_FromSize_t(n);
+    PyObject *more = w ? Py_BuildValue("(O)", w) : NULL;
+    PyObject *all = more ? PySequence_Concat(args, more) : NULL;
+    if (all)
+      PyObject_SetAttrString(value, "args", all);
+    Py_XDECREF(all);
+    Py_XDECREF(more);
+    Py_XDECREF(w);
+  }
+  Py_XDECREF(args);
+  PyErr_Clear();
+  PyErr_Restore(type, value, tb);
+}
+
 PyObject *raise_status(influx_status st, const influx_error *err,
                        PyObject *content) {
   const char *msg = err && err->message[0] ? err->message : influx_strerror(st);
