@@ -54,9 +54,10 @@ struct influx_writer {
   int64_t prec_factor;
 
   pthread_mutex_t mu;
-  pthread_cond_t work;  /* senders wait for batches */
-  pthread_cond_t space; /* producers wait for buffer room */
-  pthread_cond_t done;  /* flush waits for settlement */
+  pthread_mutex_t cb_mu; /* one callback at a time, from any thread */
+  pthread_cond_t work;   /* senders wait for batches */
+  pthread_cond_t space;  /* producers wait for buffer room */
+  pthread_cond_t done;   /* flush waits for settlement */
 
   wlane *lane; /* one per sender */
   unsigned nlanes;
@@ -488,7 +489,9 @@ static void *sender_main(void *u) {
         influx_writer_batch info = {b->first_seq, b->npoints, b->data.p,
                                     b->data.len,  lost,       server,
                                     b->seqs};
+        pthread_mutex_lock(&w->cb_mu);
         w->o.on_error(w->o.user, &info, st, &e);
+        pthread_mutex_unlock(&w->cb_mu);
       }
     }
     free(server);
@@ -542,6 +545,7 @@ static void writer_free(influx_writer *w) {
   if (w->lock_fd >= 0)
     close(w->lock_fd);
   pthread_mutex_destroy(&w->mu);
+  pthread_mutex_destroy(&w->cb_mu);
   pthread_cond_destroy(&w->work);
   pthread_cond_destroy(&w->space);
   pthread_cond_destroy(&w->done);
@@ -611,6 +615,7 @@ influx_status influx_writer_new(influx_client *c,
   w->o = *o;
   w->dir_fd = w->lock_fd = -1;
   pthread_mutex_init(&w->mu, NULL);
+  pthread_mutex_init(&w->cb_mu, NULL);
   pthread_cond_init(&w->work, NULL);
   pthread_cond_init(&w->space, NULL);
   pthread_cond_init(&w->done, NULL);
@@ -813,7 +818,9 @@ static void report_drops(influx_writer *w, wbatch *dropped) {
       influx_writer_batch info = {b->first_seq, b->npoints, b->data.p,
                                   b->data.len,  b->npoints, NULL,
                                   b->seqs};
+      pthread_mutex_lock(&w->cb_mu);
       w->o.on_drop(w->o.user, &info);
+      pthread_mutex_unlock(&w->cb_mu);
     }
     batch_free(b);
   }

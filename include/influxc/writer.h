@@ -1,4 +1,6 @@
-/* influxc — a background batching writer that loses nothing.
+/* influxc — a background batching writer: nothing dropped without a word
+ * (every batch not stored goes to on_error or on_drop, with its lines),
+ * no series reordered, accepted points kept across crashes with a spool.
  *
  * Beyond the seed, in the spirit of influxdb-java's BatchProcessor and
  * influxdb-client-python's WriteApi: batching by points, bytes and time,
@@ -46,12 +48,14 @@ typedef struct influx_writer_batch {
 
 /** A batch the server refused for good (parse error, field type conflict,
  * missing database, authorization) or that kept failing past the retry
- * limits. Called from the writer's thread; do not call writer functions. */
+ * limits. Called from a sender thread, never two callbacks (on_error or
+ * on_drop) at once; do not call writer functions. */
 typedef void (*influx_writer_error_cb)(void *user, const influx_writer_batch *b,
                                        influx_status st,
                                        const influx_error *err);
 /** A batch dropped by INFLUX_OVERFLOW_DROP_OLDEST, before it was sent. Called
- * from a producer's thread, outside the writer's lock. */
+ * from a producer's thread, outside the writer's lock, never at once with
+ * another callback. */
 typedef void (*influx_writer_drop_cb)(void *user, const influx_writer_batch *b);
 
 /** Writer options. Zero-initialise; zero fields take the defaults. */
