@@ -61,10 +61,29 @@ INFLUX_EXPORT size_t influx_write_not_stored(const char *message,
                                              size_t npoints);
 
 /**
+ * Ordering, for every write of this header: with parallel > 1 several
+ * requests may be in flight, but never two holding the same series
+ * (measurement and tag set, in any tag order): each line goes to its
+ * series' lane, and a lane sends its batches one at a time, in order,
+ * retries included. So for a series and time written twice the server
+ * keeps the later value, within one call and across calls from one thread
+ * (a call returns when its batches are settled). A batch then holds the
+ * points of its lane, not a run of the input: with one lane (parallel 1)
+ * batches are runs, as the seed's.
+ *
+ * Refusals: once a batch is refused no batch is started after it; batches
+ * before it are still sent, those of other lanes already in flight
+ * finish. The error says what was stored and which batch failed ("2000
+ * points stored, then batch 3 (points 30000-39999): HTTP 400: partial
+ * write: ..."); report->points_written counts the points the server kept
+ * (of a partial write, the lines it did not list).
+ */
+
+/**
  * Writes points (seed write_points with protocol "json": structured points).
  * Points are encoded and sent in batches; with several batches and
- * parallel > 1 requests overlap. On error, `err` names the failing point or
- * batch ("batch 3 (points 30000-39999): HTTP 400: partial write: ...").
+ * parallel > 1 requests of different series overlap (see Ordering above).
+ * On error, `err` names the failing point or batch.
  * Over UDP (client use_udp) points go out as datagrams (see send_packet).
  */
 INFLUX_EXPORT influx_status influx_write_points(influx_client *c,
