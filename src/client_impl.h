@@ -19,7 +19,8 @@ typedef struct rq_item {
   uint64_t seq;
   size_t len;   /* body bytes */
   size_t lines; /* points */
-  int gz;       /* body is gzip-compressed */
+  int gz;       /* body is gzip-compressed (an older client's spool) */
+  size_t skip;  /* bytes of body already stored (a failed 413 piece) */
   char *qs;
   char *body;
   struct rq_item *next;
@@ -208,8 +209,9 @@ INFLUX_PRIVATE influx_status replica_open(influx_client *c, influx_error *err);
 INFLUX_PRIVATE void replica_close(influx_client *c);
 /* Sends one write batch to every host (see client.h). */
 INFLUX_PRIVATE influx_status replica_post(influx_client *c, const char *qs,
-                                          const char *body, size_t len, int gz,
-                                          size_t lines, http_result *res,
+                                          const char *body, size_t len,
+                                          size_t lines, int go_on, ibuf *gz,
+                                          size_t *stored, http_result *res,
                                           influx_error *err);
 
 /* Appends "&name=value" (or "name=value" first) URL-encoded. */

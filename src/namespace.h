@@ -122,5 +122,6 @@
 #define write_build_qs influx__write_build_qs
 #define write_check_options influx__write_check_options
 #define write_post influx__write_post
+#define write_split influx__write_split
 
 #endif

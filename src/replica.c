@@ -14,6 +14,7 @@
 
 #include "client_impl.h"
 #include "spooldir.h"
+#include "write_impl.h"
 
 /* A spool file: magic, flags (1: gzip), points, query-string length, the
  * query string, the body. Written to a .tmp name, fsynced, renamed. */
@@ -255,31 +256,77 @@ static int enqueue(influx_client *c, host_ent *h, const char *qs,
   return 0;
 }
 
-/* One batch to host hi, one attempt: 0 stored, 1 the host failed (try
- * later), -1 the host refused it (4xx: never stored anywhere). */
-static int post_to(influx_client *c, size_t hi, const char *qs,
-                   const char *body, size_t len, int gz, size_t lines,
-                   http_result *res, influx_error *e) {
+/* Sending one batch (or a piece of it, write_split) to one host. */
+typedef struct host_send {
+  influx_client *c;
+  size_t hi;
+  const char *qs;
+  const char *whole; /* the batch; `zwhole` its gzip form, or NULL */
+  size_t whole_len;
+  const ibuf *zwhole;
+  int gz_body; /* `whole` is gzip already (an older client's spool file) */
+  int go_on;   /* past refused pieces (write_split) */
+  ibuf *gz;
+  size_t done; /* bytes of `whole` stored, from its start */
+  host_outcome o;
+} host_send;
+
+static influx_status host_piece(void *u, const char *body, size_t len,
+                                http_result *res, influx_error *e) {
+  host_send *hs = u;
   http_call call = {.method = "POST",
                     .path = "write",
-                    .qs = qs,
+                    .qs = hs->qs,
                     .body = body,
                     .body_len = len,
-                    .body_gzip = gz,
+                    .body_gzip = hs->gz_body,
                     .expected = 204,
                     .retry_5xx = 1,
                     .no_retry = 1};
-  host_outcome o;
-  influx_status st = http_perform_on(c, hi, &call, 1, res, &o, e);
+  memset(res, 0, sizeof *res);
+  if (!hs->gz_body && hs->c->gzip && len) {
+    const ibuf *z = hs->zwhole;
+    if (!z || body != hs->whole || len != hs->whole_len) {
+      if (gzip_compress(body, len, hs->gz))
+        return ierr(e, INFLUX_ERR_NOMEM, "gzip compression failed");
+      z = hs->gz;
+    }
+    call.body = z->p;
+    call.body_len = z->len;
+    call.body_gzip = 1;
+  }
+  influx_status st = http_perform_on(hs->c, hs->hi, &call, 1, res, &hs->o, e);
+  if (!st)
+    hs->done = (size_t)(body + len - hs->whole);
+  return st;
+}
+
+/* One batch to host hi, one attempt (cut in pieces on 413): 0 stored, 1
+ * the host failed (try later: hs->done bytes of it were stored), -1 the
+ * host refused it (4xx). *stored gets the points it stored. */
+static int post_to(host_send *hs, size_t lines, size_t *stored,
+                   http_result *res, influx_error *e) {
+  influx_client *c = hs->c;
+  size_t hi = hs->hi;
+  hs->done = 0;
+  memset(&hs->o, 0, sizeof hs->o);
+  *stored = 0;
+  influx_status st = hs->gz_body
+                         ? host_piece(hs, hs->whole, hs->whole_len, res, e)
+                         : write_split(host_piece, hs, hs->whole, hs->whole_len,
+                                       lines, hs->go_on, stored, res, e);
+  if (hs->gz_body && !st)
+    *stored = lines;
+  pthread_mutex_lock(&c->mu);
+  if (!st)
+    c->hosts[hi].stored_batches++;
+  c->hosts[hi].stored_points += *stored;
+  pthread_mutex_unlock(&c->mu);
   if (!st) {
     host_ok(c, hi);
-    pthread_mutex_lock(&c->mu);
-    c->hosts[hi].stored_batches++;
-    c->hosts[hi].stored_points += lines;
-    pthread_mutex_unlock(&c->mu);
     return 0;
   }
-  if (o.failover) {
+  if (hs->o.failover) {
     host_failed(c, hi, e->message);
     return 1;
   }
@@ -287,8 +334,9 @@ static int post_to(influx_client *c, size_t hi, const char *qs,
 }
 
 /* Sends up to `max` queued batches in order (0: all); stops at the first
- * the host does not take. A batch it refuses (4xx) is dropped for it. */
-static void drain(influx_client *c, size_t hi, size_t max) {
+ * the host does not take. A batch it refuses (4xx) is dropped for it; of
+ * one it failed, the part stored is not sent again. */
+static void drain(influx_client *c, size_t hi, size_t max, ibuf *gz) {
   host_ent *h = &c->hosts[hi];
   for (size_t k = 0; h->qhead && (!max || k < max); k++) {
     rq_item *it = h->qhead;
@@ -298,10 +346,19 @@ static void drain(influx_client *c, size_t hi, size_t max) {
     }
     http_result res;
     influx_error e = {0};
-    int rc =
-        post_to(c, hi, it->qs, it->body, it->len, it->gz, it->lines, &res, &e);
+    host_send hs = {.c = c,
+                    .hi = hi,
+                    .qs = it->qs,
+                    .whole = it->body + it->skip,
+                    .whole_len = it->len - it->skip,
+                    .gz_body = it->gz,
+                    .gz = gz};
+    size_t stored;
+    int rc = post_to(&hs, it->lines, &stored, &res, &e);
     ibuf_free(&res.body);
     if (rc > 0) {
+      it->skip += hs.done;
+      it->lines -= stored < it->lines ? stored : it->lines;
       if (h->spool_fd >= 0) { /* read again when retried */
         free(it->qs);
         free(it->body);
@@ -314,35 +371,50 @@ static void drain(influx_client *c, size_t hi, size_t max) {
 }
 
 influx_status replica_post(influx_client *c, const char *qs, const char *body,
-                           size_t len, int gz, size_t lines, http_result *res,
+                           size_t len, size_t lines, int go_on, ibuf *gz,
+                           size_t *stored, http_result *res,
                            influx_error *err) {
   size_t n = c->nhosts;
   size_t need = c->ack == INFLUX_ACK_ALL   ? n
                 : c->ack == INFLUX_ACK_ANY ? 1
                                            : n / 2 + 1;
-  size_t stored = 0;
+  size_t nstored = 0;
   influx_status refused = INFLUX_OK;
   influx_error rerr = {0};
-  ibuf behind = {0};
+  ibuf behind = {0}, took = {0}, piece = {0};
   int kept = 0;
+  *stored = 0;
   memset(res, 0, sizeof *res);
+  /* Compressed once for every host; a piece of it (413) on its own. */
+  if (c->gzip && len && gzip_compress(body, len, gz))
+    return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
   for (size_t i = 0; i < n; i++) {
     host_ent *h = &c->hosts[i];
     char why[INFLUX_ERROR_MSG_SIZE] = "";
     pthread_mutex_lock(&h->qmu);
     int up = host_usable(c, i);
     if (up && h->qhead)
-      drain(c, i, 16); /* catch up before each new batch, a part at a time */
+      drain(c, i, 16, &piece); /* catch up first, a part at a time */
     int rc = 1;
+    host_send hs = {.c = c,
+                    .hi = i,
+                    .qs = qs,
+                    .whole = body,
+                    .whole_len = len,
+                    .zwhole = c->gzip && len ? gz : NULL,
+                    .go_on = go_on,
+                    .gz = &piece};
+    size_t hstored = 0;
     if (up && !h->qhead) {
       http_result r;
       influx_error e = {0};
-      rc = post_to(c, i, qs, body, len, gz, lines, &r, &e);
+      rc = post_to(&hs, lines, &hstored, &r, &e);
       if (rc < 0 && !refused) {
         /* The first refusal's answer is the one reported (its whole body
          * names the lines). */
         refused = e.code;
         rerr = e;
+        *stored = hstored;
         ibuf_free(&res->body);
         *res = r;
         kept = 1;
@@ -362,8 +434,12 @@ influx_status replica_post(influx_client *c, const char *qs, const char *body,
                  h->qhead ? "catching up" : h->last_error);
         pthread_mutex_unlock(&c->mu);
       }
+      /* What it did not store waits for it (of a batch cut on 413, the
+       * pieces after the last it took). */
       char qwhy[200];
-      if (enqueue(c, h, qs, body, len, gz, lines, qwhy, sizeof qwhy)) {
+      if (enqueue(c, h, qs, body + hs.done, len - hs.done, 0,
+                  lines - (hstored < lines ? hstored : lines), qwhy,
+                  sizeof qwhy)) {
         pthread_mutex_lock(&c->mu);
         h->dropped++;
         snprintf(h->last_error, sizeof h->last_error, "%s", qwhy);
@@ -375,28 +451,42 @@ influx_status replica_post(influx_client *c, const char *qs, const char *body,
                     h->port, why);
       }
     }
-    stored += rc == 0;
+    if (rc == 0) {
+      nstored++;
+      ibuf_printf(&took, "%s%s:%d", took.len ? ", " : "", h->name, h->port);
+    }
     pthread_mutex_unlock(&h->qmu);
   }
+  ibuf_free(&piece);
   influx_status st = INFLUX_OK;
   if (refused) {
-    /* Bad points: the same answer from every host that was asked. */
-    if (err)
+    /* Bad points: the same answer from every host that was asked, unless
+     * the hosts differ (one's body limit is lower): then say who has it. */
+    if (err) {
       *err = rerr;
+      if (took.len) {
+        size_t l = strnlen(err->message, sizeof err->message - 1);
+        snprintf(err->message + l, sizeof err->message - l,
+                 "; the hosts now differ: %s stored the whole batch", took.p);
+      }
+    }
     st = refused;
-  } else if (stored < need) {
+  } else if (nstored < need) {
     ibuf_free(&res->body);
     memset(res, 0, sizeof *res);
     st = ierr(err, INFLUX_ERR_ACK,
               "%zu of %zu hosts stored the batch, %s needs %zu; it waits for "
               "%s",
-              stored, n,
+              nstored, n,
               c->ack == INFLUX_ACK_ALL   ? "ack all"
               : c->ack == INFLUX_ACK_ANY ? "ack any"
                                          : "ack quorum",
               need, behind.p ? behind.p : "");
+  } else {
+    *stored = lines;
   }
   ibuf_free(&behind);
+  ibuf_free(&took);
   return st;
 }
 
@@ -441,13 +531,14 @@ influx_status influx_client_catch_up(influx_client *c, int timeout_ms,
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "catch_up: timeout_ms must not be negative");
   int64_t deadline = mono_ms() + timeout_ms;
+  ibuf piece = {0}; /* gzip of a queued batch */
   for (;;) {
     ibuf behind = {0};
     for (size_t i = 0; i < c->nhosts; i++) {
       host_ent *h = &c->hosts[i];
       pthread_mutex_lock(&h->qmu);
       if (h->qhead && host_usable(c, i))
-        drain(c, i, 0);
+        drain(c, i, 0, &piece);
       if (h->qhead)
         ibuf_printf(&behind, "%s%s:%d (%llu batches)", behind.len ? ", " : "",
                     h->name, h->port, (unsigned long long)h->nq);
@@ -455,6 +546,7 @@ influx_status influx_client_catch_up(influx_client *c, int timeout_ms,
     }
     if (!behind.len) {
       ibuf_free(&behind);
+      ibuf_free(&piece);
       return INFLUX_OK;
     }
     int64_t left = deadline - mono_ms();
@@ -462,6 +554,7 @@ influx_status influx_client_catch_up(influx_client *c, int timeout_ms,
       influx_status st = ierr(err, INFLUX_ERR_TIMEOUT, "hosts still behind: %s",
                               behind.p ? behind.p : "");
       ibuf_free(&behind);
+      ibuf_free(&piece);
       return st;
     }
     ibuf_free(&behind);

@@ -101,37 +101,134 @@ struct sender {
   ibuf gz;
 };
 
-influx_status write_post(influx_client *c, const char *qs, const char *body,
-                         size_t len, long expected, int no_retry, ibuf *gz,
-                         http_result *res, influx_error *err) {
-  http_call call = {.method = "POST",
-                    .path = "write",
-                    .qs = qs,
-                    .body = body ? body : "",
-                    .body_len = len,
-                    .expected = expected,
-                    .retry_5xx = 1,
-                    .no_retry = no_retry};
-  memset(res, 0, sizeof *res); /* also when nothing is sent */
-  size_t lines = 0;
-  int replicate = c->nhosts > 1 && c->write_mode == INFLUX_WRITE_REPLICATE;
-  if (replicate) { /* each host counts the points it stored */
-    for (const char *p = body, *e = body + len; p < e; lines++) {
-      const char *nl = memchr(p, '\n', (size_t)(e - p));
-      p = nl ? nl + 1 : e;
+/* How many of a piece's `lines` the server kept: all, none, or of a
+ * partial write (HTTP 400 naming the lines it could not take) the rest. */
+static size_t piece_stored(influx_status st, const http_result *res,
+                           size_t lines) {
+  if (!st)
+    return lines;
+  if (st != INFLUX_ERR_CLIENT || !res->body.len)
+    return 0;
+  char *m = malloc(res->body.len + 1);
+  if (!m)
+    return 0;
+  error_message(res->ctype, res->body.p, res->body.len, m, res->body.len + 1);
+  size_t n = lines - influx_write_not_stored(m, lines);
+  free(m);
+  return n;
+}
+
+static size_t count_lines(const char *p, const char *e) {
+  size_t n = 0;
+  for (; p < e; n++) {
+    const char *nl = memchr(p, '\n', (size_t)(e - p));
+    p = nl ? nl + 1 : e;
+  }
+  return n;
+}
+
+/* Where to cut `body` in two: after the newline nearest its middle that
+ * is not its last byte; 0 when it holds one line. */
+static size_t split_point(const char *body, size_t len) {
+  if (len < 2)
+    return 0;
+  const char *mid = body + len / 2;
+  const char *nl = memchr(mid, '\n', (size_t)(body + len - 1 - mid));
+  if (nl)
+    return (size_t)(nl + 1 - body);
+  for (const char *p = mid; p > body; p--)
+    if (p[-1] == '\n')
+      return (size_t)(p - body);
+  return 0;
+}
+
+influx_status write_split(write_piece_fn send, void *u, const char *body,
+                          size_t len, size_t lines, int go_on, size_t *stored,
+                          http_result *res, influx_error *err) {
+  influx_status st = send(u, body, len, res, err);
+  size_t cut = st == INFLUX_ERR_CLIENT && res->status == 413
+                   ? split_point(body, len)
+                   : 0;
+  if (!cut) {
+    *stored += piece_stored(st, res, lines);
+    if (st == INFLUX_ERR_CLIENT && res->status == 413 && err) {
+      size_t l = strnlen(err->message, sizeof err->message - 1);
+      snprintf(err->message + l, sizeof err->message - l,
+               " (one line of %zu bytes, alone over the server's limit)", len);
     }
+    return st;
   }
-  if (c->gzip && len) {
-    if (gzip_compress(body, len, gz))
+  /* Too large for the server (influxd's max-body-size, a proxy's limit):
+   * the halves, in order, each split again if need be. */
+  ibuf_free(&res->body);
+  st = write_split(send, u, body, cut, count_lines(body, body + cut), go_on,
+                   stored, res, err);
+  if (st && !(go_on && st == INFLUX_ERR_CLIENT))
+    return st;
+  http_result first = *res;
+  influx_error ferr = {0};
+  if (st && err)
+    ferr = *err;
+  if (!st)
+    ibuf_free(&first.body);
+  influx_status st2 =
+      write_split(send, u, body + cut, len - cut,
+                  count_lines(body + cut, body + len), go_on, stored, res, err);
+  if (!st || (st2 && st2 != INFLUX_ERR_CLIENT)) {
+    ibuf_free(&first.body); /* no refusal before, or one to retry after */
+    return st2;
+  }
+  /* The first refusal is the one reported. */
+  ibuf_free(&res->body);
+  *res = first;
+  if (err)
+    *err = ferr;
+  return st;
+}
+
+typedef struct one_host {
+  influx_client *c;
+  http_call call;
+  ibuf *gz;
+} one_host;
+
+static influx_status post_one_host(void *u, const char *body, size_t len,
+                                   http_result *res, influx_error *err) {
+  one_host *h = u;
+  h->call.body = body;
+  h->call.body_len = len;
+  h->call.body_gzip = 0;
+  memset(res, 0, sizeof *res); /* also when nothing is sent */
+  if (h->c->gzip && len) {
+    if (gzip_compress(body, len, h->gz))
       return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
-    call.body = gz->p;
-    call.body_len = gz->len;
-    call.body_gzip = 1;
+    h->call.body = h->gz->p;
+    h->call.body_len = h->gz->len;
+    h->call.body_gzip = 1;
   }
-  if (replicate)
-    return replica_post(c, qs, call.body, call.body_len, call.body_gzip, lines,
-                        res, err);
-  return http_perform(c, &call, res, err);
+  return http_perform(h->c, &h->call, res, err);
+}
+
+influx_status write_post(influx_client *c, const char *qs, const char *body,
+                         size_t len, size_t lines, long expected, int no_retry,
+                         int go_on, ibuf *gz, size_t *stored, http_result *res,
+                         influx_error *err) {
+  *stored = 0;
+  memset(res, 0, sizeof *res);
+  if (!body)
+    body = "";
+  if (c->nhosts > 1 && c->write_mode == INFLUX_WRITE_REPLICATE)
+    return replica_post(c, qs, body, len, lines, go_on, gz, stored, res, err);
+  one_host h = {.c = c,
+                .call = {.method = "POST",
+                         .path = "write",
+                         .qs = qs,
+                         .expected = expected,
+                         .retry_5xx = 1,
+                         .no_retry = no_retry},
+                .gz = gz};
+  return write_split(post_one_host, &h, body, len, lines, go_on, stored, res,
+                     err);
 }
 
 /* Sends one batch; *stored gets how many of its points the server kept
@@ -139,19 +236,8 @@ influx_status write_post(influx_client *c, const char *qs, const char *body,
 static influx_status send_one(sender *s, job *j, ibuf *gz, size_t *stored,
                               influx_error *err) {
   http_result res;
-  influx_status st = write_post(s->c, s->qs, j->body.p, j->body.len,
-                                s->expected, 0, gz, &res, err);
-  *stored = 0;
-  if (!st) {
-    *stored = j->npoints;
-  } else if (st == INFLUX_ERR_CLIENT && res.body.len) {
-    char *m = malloc(res.body.len + 1);
-    if (m) {
-      error_message(res.ctype, res.body.p, res.body.len, m, res.body.len + 1);
-      *stored = j->npoints - influx_write_not_stored(m, j->npoints);
-      free(m);
-    }
-  }
+  influx_status st = write_post(s->c, s->qs, j->body.p, j->body.len, j->npoints,
+                                s->expected, 0, 0, gz, stored, &res, err);
   ibuf_free(&res.body);
   return st;
 }

@@ -10,11 +10,32 @@ INFLUX_PRIVATE influx_status write_check_options(const influx_client *c,
                                                  influx_error *err);
 INFLUX_PRIVATE int write_build_qs(const influx_client *c,
                                   const influx_write_options *o, ibuf *qs);
-/* POSTs one body to /write (gzip if the client says so); with no_retry
- * the client's own retries are skipped (the caller retries). */
+/* Sends one piece of a write to the server(s) (see write_split). */
+typedef influx_status (*write_piece_fn)(void *u, const char *body, size_t len,
+                                        http_result *res, influx_error *err);
+/* Sends `body` (whole lines, `lines` of them) with `send`. An answer of 413
+ * (too large: influxd's max-body-size, a proxy's limit) cuts it at the line
+ * boundary nearest its middle and sends the halves in order, each cut again
+ * if need be, down to one line, which alone is then reported. Stops at the
+ * first piece not stored (what follows it is not sent), or with `go_on`
+ * only at one that may be retried, a refused piece (4xx) reported after
+ * the rest was sent. *stored grows by the points stored (of a partial
+ * write, those it kept); `res` and `err` are the failed piece's. */
+INFLUX_PRIVATE influx_status write_split(write_piece_fn send, void *u,
+                                         const char *body, size_t len,
+                                         size_t lines, int go_on,
+                                         size_t *stored, http_result *res,
+                                         influx_error *err);
+/* POSTs one body of `lines` points to /write (gzip if the client says so,
+ * to every host in replicate mode), cut in pieces on 413 (write_split,
+ * with `go_on`);
+ * with no_retry the client's own retries are skipped (the caller
+ * retries). *stored gets how many points were stored. */
 INFLUX_PRIVATE influx_status write_post(influx_client *c, const char *qs,
                                         const char *body, size_t len,
-                                        long expected, int no_retry, ibuf *gz,
-                                        http_result *res, influx_error *err);
+                                        size_t lines, long expected,
+                                        int no_retry, int go_on, ibuf *gz,
+                                        size_t *stored, http_result *res,
+                                        influx_error *err);
 
 #endif

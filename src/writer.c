@@ -379,21 +379,32 @@ static long retry_delay(influx_writer *w, int attempt, const char *ra) {
   return retry_delay_ms(&p, attempt, ra, r);
 }
 
-static size_t not_stored(const char *msg, size_t npoints) {
-  return influx_write_not_stored(msg, npoints);
-}
-
 /* Sends one batch until it is written, refused for good or out of
  * retries. Returns INFLUX_OK or the final error in `e`; *server gets the
- * server's whole error text (free it). */
+ * server's whole error text (free it), *stored how many points were
+ * stored (a batch cut in pieces on 413 may be stored in part).
+ *
+ * In replicate mode a batch too few hosts took (INFLUX_ERR_ACK) is queued
+ * for the others already: it is not posted again (which would store it
+ * twice where it is), the retries wait for those hosts to catch up. */
 static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
-                             influx_error *e, char **server) {
+                             influx_error *e, char **server, size_t *stored) {
   double start = now_s();
   *server = NULL;
+  int queued = 0; /* INFLUX_ERR_ACK: the lagging hosts have it queued */
   for (int attempt = 1;; attempt++) {
-    http_result res;
-    influx_status st =
-        write_post(w->c, w->qs, b->data.p, b->data.len, 204, 1, gz, &res, e);
+    http_result res = {0};
+    influx_status st;
+    if (queued) {
+      st = influx_client_catch_up(w->c, 0, e);
+      if (st == INFLUX_ERR_TIMEOUT)
+        st = INFLUX_ERR_ACK;
+      *stored = st ? 0 : b->npoints;
+    } else {
+      st = write_post(w->c, w->qs, b->data.p, b->data.len, b->npoints, 204, 1,
+                      1, gz, stored, &res, e);
+    }
+    queued |= st == INFLUX_ERR_ACK;
     long http = res.status;
     char ra[32];
     memcpy(ra, res.retry_after, sizeof ra);
@@ -480,11 +491,11 @@ static void *sender_main(void *u) {
 
     influx_error e = {0};
     char *server = NULL;
-    influx_status st = deliver(w, b, &gz, &e, &server);
+    size_t stored = 0;
+    influx_status st = deliver(w, b, &gz, &e, &server, &stored);
     size_t lost = 0;
     if (st) {
-      lost =
-          st == INFLUX_ERR_CLIENT ? not_stored(server, b->npoints) : b->npoints;
+      lost = b->npoints - (stored < b->npoints ? stored : b->npoints);
       if (w->o.on_error) {
         influx_writer_batch info = {b->first_seq, b->npoints, b->data.p,
                                     b->data.len,  lost,       server,

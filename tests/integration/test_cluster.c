@@ -298,6 +298,51 @@ static void test_overwrites_catch_up_in_order(void **state) {
     assert_int_equal(count_on(i, db, "SELECT last(v) FROM o"), 31);
 }
 
+/* The writer over replicate mode, one host down and ack all: a batch the
+ * others stored is queued for it, and the writer's retries wait for that
+ * host rather than post the batch again (which stored it twice on the
+ * others and queued it again for the third: per-host counts were
+ * re-sends, issue 24). */
+static void test_writer_ack_retries_send_once(void **state) {
+  (void)state;
+  const char *db = "ackonce";
+  create_db_everywhere(db);
+  influx_client *c =
+      several(INFLUX_WRITE_REPLICATE, INFLUX_ACK_ALL, NULL, 2000);
+  kill9(2);
+  influx_writer_options o = {
+      .database = db, .max_retries = 3, .retry_interval_ms = 50};
+  influx_writer *w;
+  influx_error err = {0};
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
+  char buf[100 * 32];
+  size_t len = 0;
+  for (int k = 0; k < 100; k++)
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "a,h=%d v=%di %d\n",
+                            k % 3, k, k + 1);
+  assert_ok(influx_writer_write_lines(w, buf, len, &err), &err);
+  influx_writer_stats st;
+  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
+  influx_writer_free(w);
+  assert_int_equal(st.retries, 3);
+  influx_host_status hs;
+  for (int i = 0; i < 2; i++) {
+    assert_ok(influx_client_host_status(c, (size_t)i, &hs, &err), &err);
+    assert_int_equal(hs.points_stored, 100);
+    assert_int_equal(hs.batches_stored, 1);
+  }
+  assert_ok(influx_client_host_status(c, 2, &hs, &err), &err);
+  assert_int_equal(hs.batches_queued, 1);
+  ctl("restart", 2);
+  usleep(1200 * 1000); /* its backoff */
+  assert_ok(influx_client_catch_up(c, 30000, &err), &err);
+  assert_ok(influx_client_host_status(c, 2, &hs, &err), &err);
+  assert_int_equal(hs.points_stored, 100);
+  influx_client_free(c);
+  for (int i = 0; i < NSRV; i++)
+    assert_int_equal(count_on(i, db, "SELECT count(v) FROM a"), 100);
+}
+
 /* A client SIGKILLed while a server is down: its spool is on disk, and a
  * new client with the same spool completes the server. */
 static void test_spool_outlives_a_killed_client(void **state) {
@@ -498,6 +543,7 @@ int main(void) {
       cmocka_unit_test(test_no_failover_of_a_400),
       cmocka_unit_test(test_reads_fail_over),
       cmocka_unit_test(test_overwrites_catch_up_in_order),
+      cmocka_unit_test(test_writer_ack_retries_send_once),
       cmocka_unit_test(test_spool_outlives_a_killed_client),
       cmocka_unit_test(test_replicated_stream_through_kill_and_stop),
   };

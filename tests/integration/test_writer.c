@@ -327,6 +327,64 @@ static void test_lane_batches_name_their_lines(void **state) {
   influx_client_free(c);
 }
 
+typedef struct large_seen {
+  int calls;
+  size_t rejected, npoints;
+  long status;
+} large_seen;
+
+static void note_large(void *u, const influx_writer_batch *b, influx_status st,
+                       const influx_error *e) {
+  large_seen *ls = u;
+  ls->calls++;
+  ls->rejected += b->rejected;
+  ls->npoints += b->npoints;
+  ls->status = e->http_status;
+  (void)st;
+}
+
+/* A batch over the server's body limit (server "small": max-body-size
+ * 4096) is cut in pieces and stored; a line alone over the limit is the
+ * only one rejected, the lines after it still sent (issue 24). */
+static void test_too_large_is_split(void **state) {
+  (void)state;
+  influx_client *c = th_client("small", NULL);
+  const char *db = th_new_db(c, "wr_large");
+  large_seen ls = {0};
+  influx_writer_options o = {
+      .database = db, .parallel = 2, .on_error = note_large, .user = &ls};
+  influx_writer *w;
+  influx_error err = {0};
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
+  enum { N = 3000 };
+  static char buf[N * 40 + 7000];
+  size_t len = 0;
+  for (int k = 0; k < N; k++) {
+    if (k == 2000) {
+      len += (size_t)snprintf(buf + len, sizeof buf - len, "big s=\"");
+      memset(buf + len, 'x', 6000);
+      len += 6000;
+      len += (size_t)snprintf(buf + len, sizeof buf - len, "\" 1\n");
+    }
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "m,h=%d v=%di %d\n",
+                            k % 5, k, k / 5 + 1);
+  }
+  assert_ok(influx_writer_write_lines(w, buf, len, &err), &err);
+  influx_writer_stats st;
+  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
+  influx_writer_free(w);
+  assert_int_equal(st.written, N);
+  assert_int_equal(st.rejected, 1);
+  assert_int_equal(ls.rejected, 1);
+  assert_int_equal(ls.status, 413);
+  assert_int_equal(th_count(c, db, "SELECT count(v) FROM m"), N);
+  /* Every value once. */
+  assert_int_equal(th_count(c, db, "SELECT sum(v) FROM m"),
+                   (int64_t)N * (N - 1) / 2);
+  influx_drop_database(c, db, NULL);
+  influx_client_free(c);
+}
+
 /* Producers blocked on a full buffer never push a batch past batch_bytes
  * (the fake server refuses bodies over 4000 bytes). */
 static void test_batches_stay_under_batch_bytes(void **state) {
@@ -1047,6 +1105,7 @@ int main(void) {
       cmocka_unit_test(test_many_producers),
       cmocka_unit_test(test_later_points_win),
       cmocka_unit_test(test_lane_batches_name_their_lines),
+      cmocka_unit_test(test_too_large_is_split),
       cmocka_unit_test(test_batches_stay_under_batch_bytes),
       cmocka_unit_test(test_flush_interval),
       cmocka_unit_test(test_rejections_not_retried),

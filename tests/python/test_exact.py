@@ -33,8 +33,8 @@ PROPERTY = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                     suppress_health_check=list(HealthCheck))
 
 
-def port():
-    with open(os.path.join(SRV, "plain", "port")) as f:
+def port(variant="plain"):
+    with open(os.path.join(SRV, variant, "port")) as f:
         return int(f.read())
 
 
@@ -45,9 +45,9 @@ def fresh_db(prefix):
 
 # The neutral reader: the seed over JSON with epoch=ns (exact integers;
 # its msgpack path rounds times), plus the field types influxd recorded.
-def stored(db):
+def stored(db, variant="plain"):
     reader = influxdb.InfluxDBClient(
-        "127.0.0.1", port(), database=db,
+        "127.0.0.1", port(variant), database=db,
         headers={"Accept": "application/json"})
     out = {}
     rs = reader.query("SELECT * FROM /.*/ GROUP BY *", epoch="ns")
@@ -476,6 +476,35 @@ class Regressions(Server):
                             "time": 1, "fields": {"v": 1}}])
         self.assertEqual(list(stored(a)[0]),
                          [("m", (("p", "c:\\x\\y"),), 1)])
+
+    def test_too_large_bodies_split(self):
+        # Server "small" takes request bodies of 4096 bytes at most: the
+        # seed's one request is refused (413) and nothing stored; we cut
+        # it in pieces. What we store there is what the seed stores on a
+        # server without the limit.
+        pts = [{"measurement": "m", "tags": {"h": str(i % 7)},
+                "time": i // 7 + 1, "fields": {"v": i, "f": i / 3}}
+               for i in range(2000)]
+        df = pd.DataFrame({"v": np.arange(2000), "f": np.arange(2000) / 3.0},
+                          index=pd.to_datetime(np.arange(2000) + 1, unit="s",
+                                               utc=True))
+        _, seed, _, b = self.pair()
+        seed.write_points(pts)
+        influxdb.DataFrameClient("127.0.0.1", port(), database=b
+                                 ).write_points(df, "d")
+        db = fresh_db("small")
+        InfluxDBClient("127.0.0.1", port("small")).create_database(db)
+        small = influxdb.InfluxDBClient("127.0.0.1", port("small"),
+                                        database=db)
+        with self.assertRaises(influxdb.exceptions.InfluxDBClientError) as e:
+            small.write_points(pts)
+        self.assertEqual(e.exception.code, 413)
+        InfluxDBClient("127.0.0.1", port("small"), database=db
+                       ).write_points(pts)
+        DataFrameClient("127.0.0.1", port("small"), database=db
+                        ).write_points(df, "d")
+        self.assertEqual(stored(db, "small"), stored(b))
+        InfluxDBClient("127.0.0.1", port("small")).drop_database(db)
 
 
 if __name__ == "__main__":

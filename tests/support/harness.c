@@ -96,6 +96,8 @@ influx_client *th_client(const char *variant, const influx_options *extra) {
     OV(gzip);
     OV(session);
     OV(headers);
+    OV(write_mode);
+    OV(ack);
   }
   influx_client *c = NULL;
   influx_error err = {0};
