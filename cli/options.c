@@ -15,6 +15,8 @@ const char *const usage_globals =
     "  --host H --port P --username U --password P --password-stdin\n"
     "  --database D --ssl --insecure --ca-cert F --cert F --key F\n"
     "  --timeout SECONDS --retries N --gzip --path P --pool-size N\n"
+    "  --stall-timeout SECONDS (without --timeout, a write that moves no\n"
+    "    byte for this long fails and is retried; default 60, 0: never)\n"
     "  --udp-port N --proxy URL --dsn DSN      (--opt=value works too)\n"
     "several servers: --host h1[:port],h2[:port],... (reads fail over)\n"
     "  --write-mode failover|replicate --ack any|quorum|all\n"
@@ -50,6 +52,7 @@ enum {
   G_CERT,
   G_KEY,
   G_TIMEOUT,
+  G_STALL_TIMEOUT,
   G_RETRIES,
   G_GZIP,
   G_PATH,
@@ -78,6 +81,7 @@ const cli_option cli_global_options[] = {
     {"--cert", G_CERT, 1},
     {"--key", G_KEY, 1},
     {"--timeout", G_TIMEOUT, 1},
+    {"--stall-timeout", G_STALL_TIMEOUT, 1},
     {"--retries", G_RETRIES, 1},
     {"--gzip", G_GZIP, 0},
     {"--path", G_PATH, 1},
@@ -179,6 +183,16 @@ int apply_global(const cli_option *opt, const char *v, global *g) {
     g->o.timeout_ms = (int)(t * 1000 + 0.5);
     if (t > 0 && !g->o.timeout_ms)
       g->o.timeout_ms = 1;
+    break;
+  }
+  case G_STALL_TIMEOUT: {
+    char *end;
+    double t = strtod(v, &end);
+    if (end == v || *end || t < 0 || t > 86400)
+      return usage_error("--stall-timeout %s is not a number of seconds", v),
+             -1;
+    /* curl counts whole seconds: a fraction is rounded up. */
+    g->o.stall_timeout_ms = t == 0 ? -1 : (int)(t * 1000 + 999) / 1000 * 1000;
     break;
   }
   case G_RETRIES:

@@ -64,6 +64,11 @@ influx_status influx_client_new(const influx_options *opts, influx_client **out,
                 "udp_port %d is out of range 1-65535", opts->udp_port);
   if (opts->timeout_ms < 0 || opts->connect_timeout_ms < 0)
     return ierr(err, INFLUX_ERR_INVALID_ARG, "timeout must not be negative");
+  if (opts->stall_timeout_ms < -1)
+    return ierr(err, INFLUX_ERR_INVALID_ARG,
+                "stall_timeout_ms %d is invalid (use > 0, 0 for the default "
+                "or -1 for never)",
+                opts->stall_timeout_ms);
   if (opts->retries < INFLUX_RETRIES_UNTIL_SUCCESS)
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "retries %d is invalid (use >= 1, 0 for the default or "
@@ -143,6 +148,9 @@ influx_status influx_client_new(const influx_options *opts, influx_client **out,
   c->verify_ssl = !opts->insecure_ssl;
   c->timeout_ms = opts->timeout_ms;
   c->connect_timeout_ms = opts->connect_timeout_ms;
+  c->stall_timeout_ms = opts->stall_timeout_ms < 0 ? 0
+                        : opts->stall_timeout_ms   ? opts->stall_timeout_ms
+                                                   : INFLUX_STALL_TIMEOUT_MS;
   c->retries = opts->retries ? opts->retries : 3;
   c->retry_base_ms = opts->retry_base_ms ? opts->retry_base_ms : 50;
   c->retry_max_ms = opts->retry_max_ms ? opts->retry_max_ms : 5000;

@@ -48,6 +48,7 @@ struct influx_client {
   char *host, *username, *password, *database, *path, *ca_cert;
   char *http_proxy, *https_proxy, *cert, *cert_key;
   int port, ssl, verify_ssl, timeout_ms, connect_timeout_ms, retries;
+  int stall_timeout_ms; /* writes without timeout_ms; 0: none */
   int retry_base_ms, retry_max_ms;
   int use_udp, udp_port, udp_payload_size, pool_size, gzip;
   influx_socket_options sockopt;
@@ -210,9 +211,9 @@ INFLUX_PRIVATE void replica_close(influx_client *c);
 /* Sends one write batch to every host (see client.h). */
 INFLUX_PRIVATE influx_status replica_post(influx_client *c, const char *qs,
                                           const char *body, size_t len,
-                                          size_t lines, int go_on, ibuf *gz,
-                                          size_t *stored, http_result *res,
-                                          influx_error *err);
+                                          size_t lines, long timeout_ms,
+                                          int go_on, ibuf *gz, size_t *stored,
+                                          http_result *res, influx_error *err);
 
 /* Appends "&name=value" (or "name=value" first) URL-encoded. */
 INFLUX_PRIVATE int qs_add(ibuf *qs, const char *name, const char *value);

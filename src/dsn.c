@@ -213,6 +213,7 @@ influx_status influx_client_from_dsn(const char *dsn, const influx_options *ov,
     OVR(ca_cert);
     OVR(timeout_ms);
     OVR(connect_timeout_ms);
+    OVR(stall_timeout_ms);
     OVR(retries);
     OVR(retry_base_ms);
     OVR(retry_max_ms);

@@ -298,11 +298,17 @@ influx_status http_setup(influx_client *c, const char *base_url, CURL *h,
   if (call->timeout_ms && (!ct || ct > call->timeout_ms))
     ct = call->timeout_ms;
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ct);
-  /* Streams may run long: time out on silence, not on total time. */
-  int silence = t && call->on_body;
+  /* Streams may run long: time out on silence, not on total time. A
+   * write without the client's timeout still ends when nothing moves
+   * for stall_timeout_ms (curl counts in whole seconds). */
+  int stream = t && call->on_body;
+  long silence = stream ? t
+                 : !c->timeout_ms && !strcmp(call->path, "write")
+                     ? c->stall_timeout_ms
+                     : 0;
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, silence ? 1L : 0L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, silence ? (t + 999) / 1000 : 0L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, silence ? 0L : t);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (silence + 999) / 1000);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, stream ? 0L : t);
   if (c->ssl) {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->verify_ssl ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->verify_ssl ? 2L : 0L);

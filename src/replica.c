@@ -264,8 +264,9 @@ typedef struct host_send {
   const char *whole; /* the batch; `zwhole` its gzip form, or NULL */
   size_t whole_len;
   const ibuf *zwhole;
-  int gz_body; /* `whole` is gzip already (an older client's spool file) */
-  int go_on;   /* past refused pieces (write_split) */
+  int gz_body;     /* `whole` is gzip already (an older client's spool file) */
+  int go_on;       /* past refused pieces (write_split) */
+  long timeout_ms; /* each request's; 0: the client's */
   ibuf *gz;
   size_t done; /* bytes of `whole` stored, from its start */
   host_outcome o;
@@ -282,7 +283,8 @@ static influx_status host_piece(void *u, const char *body, size_t len,
                     .body_gzip = hs->gz_body,
                     .expected = 204,
                     .retry_5xx = 1,
-                    .no_retry = 1};
+                    .no_retry = 1,
+                    .timeout_ms = (int)hs->timeout_ms};
   memset(res, 0, sizeof *res);
   if (!hs->gz_body && hs->c->gzip && len) {
     const ibuf *z = hs->zwhole;
@@ -371,8 +373,8 @@ static void drain(influx_client *c, size_t hi, size_t max, ibuf *gz) {
 }
 
 influx_status replica_post(influx_client *c, const char *qs, const char *body,
-                           size_t len, size_t lines, int go_on, ibuf *gz,
-                           size_t *stored, http_result *res,
+                           size_t len, size_t lines, long timeout_ms, int go_on,
+                           ibuf *gz, size_t *stored, http_result *res,
                            influx_error *err) {
   size_t n = c->nhosts;
   size_t need = c->ack == INFLUX_ACK_ALL   ? n
@@ -403,6 +405,7 @@ influx_status replica_post(influx_client *c, const char *qs, const char *body,
                     .whole_len = len,
                     .zwhole = c->gzip && len ? gz : NULL,
                     .go_on = go_on,
+                    .timeout_ms = timeout_ms,
                     .gz = &piece};
     size_t hstored = 0;
     if (up && !h->qhead) {

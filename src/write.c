@@ -211,21 +211,23 @@ static influx_status post_one_host(void *u, const char *body, size_t len,
 
 influx_status write_post(influx_client *c, const char *qs, const char *body,
                          size_t len, size_t lines, long expected, int no_retry,
-                         int go_on, ibuf *gz, size_t *stored, http_result *res,
-                         influx_error *err) {
+                         long timeout_ms, int go_on, ibuf *gz, size_t *stored,
+                         http_result *res, influx_error *err) {
   *stored = 0;
   memset(res, 0, sizeof *res);
   if (!body)
     body = "";
   if (c->nhosts > 1 && c->write_mode == INFLUX_WRITE_REPLICATE)
-    return replica_post(c, qs, body, len, lines, go_on, gz, stored, res, err);
+    return replica_post(c, qs, body, len, lines, timeout_ms, go_on, gz, stored,
+                        res, err);
   one_host h = {.c = c,
                 .call = {.method = "POST",
                          .path = "write",
                          .qs = qs,
                          .expected = expected,
                          .retry_5xx = 1,
-                         .no_retry = no_retry},
+                         .no_retry = no_retry,
+                         .timeout_ms = (int)timeout_ms},
                 .gz = gz};
   return write_split(post_one_host, &h, body, len, lines, go_on, stored, res,
                      err);
@@ -237,7 +239,7 @@ static influx_status send_one(sender *s, job *j, ibuf *gz, size_t *stored,
                               influx_error *err) {
   http_result res;
   influx_status st = write_post(s->c, s->qs, j->body.p, j->body.len, j->npoints,
-                                s->expected, 0, 0, gz, stored, &res, err);
+                                s->expected, 0, 0, 0, gz, stored, &res, err);
   ibuf_free(&res.body);
   return st;
 }

@@ -30,12 +30,13 @@ INFLUX_PRIVATE influx_status write_split(write_piece_fn send, void *u,
  * to every host in replicate mode), cut in pieces on 413 (write_split,
  * with `go_on`);
  * with no_retry the client's own retries are skipped (the caller
- * retries). *stored gets how many points were stored. */
+ * retries); timeout_ms (0: the client's) bounds each request.
+ * *stored gets how many points were stored. */
 INFLUX_PRIVATE influx_status write_post(influx_client *c, const char *qs,
                                         const char *body, size_t len,
                                         size_t lines, long expected,
-                                        int no_retry, int go_on, ibuf *gz,
-                                        size_t *stored, http_result *res,
-                                        influx_error *err);
+                                        int no_retry, long timeout_ms,
+                                        int go_on, ibuf *gz, size_t *stored,
+                                        http_result *res, influx_error *err);
 
 #endif

@@ -401,8 +401,17 @@ static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
         st = INFLUX_ERR_ACK;
       *stored = st ? 0 : b->npoints;
     } else {
+      /* A request that hangs must not outlast max_retry_time either. */
+      long left = 0;
+      if (w->o.max_retry_time_ms >= 0) {
+        left = w->o.max_retry_time_ms - (long)((now_s() - start) * 1000);
+        if (left < 1)
+          left = 1;
+        if (w->c->timeout_ms && w->c->timeout_ms < left)
+          left = 0; /* the client's own timeout is shorter */
+      }
       st = write_post(w->c, w->qs, b->data.p, b->data.len, b->npoints, 204, 1,
-                      1, gz, stored, &res, e);
+                      left, 1, gz, stored, &res, e);
     }
     queued |= st == INFLUX_ERR_ACK;
     long http = res.status;

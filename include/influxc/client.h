@@ -111,8 +111,22 @@ typedef struct influx_options {
   int balance;              /**< influx_balance, for reads */
   int host_queue_mb;        /**< replicate without spool_dir: the most a
                                  down host's memory queue holds; 0: 256 */
-  uint64_t reserved_[4];    /**< room to grow: leave zero (see influxc.h) */
+  int stall_timeout_ms;     /**< without timeout_ms, a write that moves no
+                                 byte either way for this long fails as a
+                                 timeout (retried as one); whole seconds,
+                                 and libcurl averages speed over 5 s, so
+                                 it ends up to 6 s later; 0: 60000
+                                 (INFLUX_STALL_TIMEOUT_MS); -1: never, the
+                                 seed's timeout=None. Queries and other
+                                 requests wait as the seed's do */
+  int reserved_int_;        /**< leave zero */
+  uint64_t reserved_[3];    /**< room to grow: leave zero (see influxc.h) */
 } influx_options;
+
+/** The default stall_timeout_ms: influxd answers a write within its
+ * coordinator write-timeout (10 s by default), so a minute of silence
+ * means the server, or something on the way, is stuck. */
+#define INFLUX_STALL_TIMEOUT_MS 60000
 
 /**
  * Creates a client. `opts` may be NULL for all defaults. Validates the

@@ -241,5 +241,16 @@ has esc-table-cell 'x\x1b[2Jy' "$OUT"
 check esc-jsonl 0 $I -d "$DB" query --format jsonl 'SELECT s FROM esc'
 has esc-jsonl-cell '"s":"x\u001b[2Jy"' "$OUT"
 
+# A server that accepts and never answers: without --timeout a write ends
+# after --stall-timeout of silence, retried as a timeout (issue 24: write
+# and import waited forever).
+check hang-write 3 $F --path hang --stall-timeout 1 -d x write /dev/stdin <<<'m v=1'
+has hang-write-msg "Operation too slow" "$ERR"
+printf 'm v=1 1\nm v=2 2\n' >"$T/hang.lp"
+check hang-import 3 $F --path hang --stall-timeout 1 -d x import "$T/hang.lp"
+has hang-import-msg "2 of 2 points not stored" "$ERR"
+check stall-usage 2 $F --stall-timeout -1 ping
+has stall-usage-msg "--stall-timeout -1 is not a number of seconds" "$ERR"
+
 check db-drop 0 $I database drop "$DB"
 finish "cli safety tests"

@@ -839,6 +839,42 @@ static void test_write_retries_5xx(void **state) {
   influx_client_free(c);
 }
 
+static double mono_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A server that accepts a write and never answers: without timeout_ms
+ * the write ends after stall_timeout_ms of silence, as a timeout, retried
+ * as one (issue 24: it waited forever). */
+static void test_write_stall_bounded(void **state) {
+  (void)state;
+  influx_options o = {.path = th_scenario("hang"),
+                      .retries = 2,
+                      .retry_base_ms = 2,
+                      .stall_timeout_ms = 1000};
+  influx_client *c = th_client("fake2", &o);
+  influx_write_options wo = {.database = "d"};
+  influx_error err = {0};
+  double t0 = mono_s();
+  assert_int_equal(influx_write(c, "m v=1", 5, &wo, &err), INFLUX_ERR_TIMEOUT);
+  double took = mono_s() - t0;
+  /* Two attempts of 1 s of silence each, as curl measures it: its speed
+   * is averaged over the last 5 s, so each ends 1-7 s after the body. */
+  assert_true(took >= 2 && took < 20);
+  influx_client_stats st;
+  influx_client_get_stats(c, &st);
+  assert_int_equal(st.requests, 2);
+  assert_int_equal(st.retries, 1);
+  influx_client_free(c);
+  /* -1: never, 0 the default; anything below -1 is refused. */
+  influx_options bad = {.stall_timeout_ms = -2};
+  influx_client *nc = NULL;
+  assert_int_equal(influx_client_new(&bad, &nc, &err), INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "stall_timeout_ms"));
+}
+
 /* ---- UDP ---- */
 
 /* A UDP socket of our own on loopback; its port in *port. */
@@ -990,6 +1026,7 @@ int main(void) {
       cmocka_unit_test(test_too_large_is_split),
       cmocka_unit_test(test_rp_precision_params),
       cmocka_unit_test(test_write_retries_5xx),
+      cmocka_unit_test(test_write_stall_bounded),
       cmocka_unit_test(test_udp_datagrams),
       cmocka_unit_test(test_udp_shared_client),
       cmocka_unit_test(test_udp_points_arrive),

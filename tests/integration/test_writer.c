@@ -558,6 +558,40 @@ static void test_give_up(void **state) {
   influx_client_free(c);
 }
 
+/* A server that accepts and never answers, no timeout, no stall bound:
+ * max_retry_time still bounds the batch's wall time, its one request
+ * included (issue 24: the writer waited forever). */
+static void test_retry_time_bounds_a_hang(void **state) {
+  (void)state;
+  influx_options extra = {
+      .path = th_scenario("hang"), .database = "db", .stall_timeout_ms = -1};
+  influx_client *c = th_client("fake2", &extra);
+  seen s = {.mu = PTHREAD_MUTEX_INITIALIZER};
+  influx_writer_options o = {.retry_interval_ms = 2,
+                             .max_retries = INFLUX_RETRIES_UNTIL_SUCCESS,
+                             .max_retry_time_ms = 1500,
+                             .on_error = on_err,
+                             .user = &s};
+  influx_writer *w;
+  influx_error err = {0};
+  assert_ok(influx_writer_new(c, &o, &w, &err), &err);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  write_range(w, "a", 0, 5, 5);
+  influx_writer_stats st;
+  assert_int_equal(influx_writer_close(w, &st, &err), INFLUX_ERR_PARTIAL);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  influx_writer_free(w);
+  double took =
+      (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+  assert_true(took >= 1.4 && took < 8);
+  assert_int_equal(st.rejected, 5);
+  assert_int_equal(s.err_points, 5);
+  assert_int_equal(s.last_st, INFLUX_ERR_TIMEOUT);
+  assert_non_null(strstr(s.last_msg, "max_retry_time"));
+  influx_client_free(c);
+}
+
 /* A loopback port nothing listens on: bound, noted, closed. */
 static int dead_port(void) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1111,6 +1145,7 @@ int main(void) {
       cmocka_unit_test(test_rejections_not_retried),
       cmocka_unit_test(test_transient_faults),
       cmocka_unit_test(test_give_up),
+      cmocka_unit_test(test_retry_time_bounds_a_hang),
       cmocka_unit_test(test_overflow_drop_oldest),
       cmocka_unit_test(test_overflow_block),
       cmocka_unit_test(test_spool_locked),

@@ -9,6 +9,7 @@ segment picks a scenario, so one server serves every test:
   /e429x<N>/...    HTTP 429 (Retry-After: 0) for the first N, then ok
   /e400/...        HTTP 400 {"error": "unable to parse 'x': bad"}
   /slow<MS>/...    wait MS milliseconds, then ok
+  /hang/...        read the request, never answer (until the client goes)
   /max<N>/...      HTTP 413 for a body over N bytes, else ok
   /dropx<N>/...    close the connection without answering, first N times
   /trunc/...       announce a longer body than sent, then close
@@ -28,7 +29,7 @@ segment picks a scenario, so one server serves every test:
 
 Usage: fake_server.py start DIR | stop DIR  (port in DIR/port)
 """
-import json, os, re, signal, socket, sys, threading, time
+import json, os, re, select, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 JSONQ = (b'{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":'
@@ -128,6 +129,15 @@ class Handler(BaseHTTPRequestHandler):
         if m:
             time.sleep(int(m.group(1)) / 1000.0)
             return self.ok(op)
+        if re.match(r"^hang(-[\w-]+)?$", scen):
+            # Accepts and never answers; returns when the client closes.
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                r, _, _ = select.select([self.connection], [], [], 1)
+                if r and not self.connection.recv(65536):
+                    break
+            self.close_connection = True
+            return
         if scen == "e400":
             return self.reply(400, b'{"error":"unable to parse \'x\': bad"}')
         if scen == "trunc":

@@ -81,6 +81,7 @@ influx_client *th_client(const char *variant, const influx_options *extra) {
     OV(ca_cert);
     OV(timeout_ms);
     OV(connect_timeout_ms);
+    OV(stall_timeout_ms);
     OV(retries);
     OV(retry_base_ms);
     OV(retry_max_ms);
