@@ -150,6 +150,8 @@ typedef struct http_xfer {
   http_result *res;
   CURL *h;
   int checked, streaming, aborted;
+  int sends; /* times the request went out: libcurl resends it once on a
+                fresh connection when a reused one closed before an answer */
   size_t delivered;
   long fake_status; /* the status of a canned answer (http_fake) */
 } http_xfer;

@@ -180,6 +180,17 @@ static int header_is(const char *line, size_t n, const char *name) {
   return 1;
 }
 
+/* Called each time the request is about to go out on a connection. */
+static int on_prereq(void *u, char *conn_primary_ip, char *conn_local_ip,
+                     int conn_primary_port, int conn_local_port) {
+  (void)conn_primary_ip;
+  (void)conn_local_ip;
+  (void)conn_primary_port;
+  (void)conn_local_port;
+  ((xfer *)u)->sends++;
+  return CURL_PREREQFUNC_OK;
+}
+
 static size_t on_header(char *line, size_t sz, size_t nm, void *u) {
   xfer *x = u;
   size_t n = sz * nm;
@@ -270,6 +281,8 @@ influx_status http_setup(influx_client *c, const char *base_url, CURL *h,
   curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+  curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, x);
   const char *method = call->method ? call->method : "GET";
   if (call->body) {
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, call->body);
@@ -431,15 +444,18 @@ influx_status http_outcome(influx_client *c, size_t hi, CURLcode rc,
   CURL *h = x->h;
   long nconn = 0;
   curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconn);
+  /* Every send counted, libcurl's own resend included. */
+  uint64_t sends = x->sends > 1 ? (uint64_t)x->sends : 1;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
   if (http_fake)
     res->status = x->fake_status;
   o->delivered = x->delivered != 0;
   o->failover = 0;
   pthread_mutex_lock(&c->mu);
-  c->stats.requests++;
+  c->stats.requests += sends;
+  c->stats.retries += sends - 1;
   c->stats.connections += (uint64_t)nconn;
-  c->hosts[hi].requests++;
+  c->hosts[hi].requests += sends;
   pthread_mutex_unlock(&c->mu);
   if (x->aborted)
     return ierr(err, INFLUX_ERR_ABORTED, "aborted by the body callback");

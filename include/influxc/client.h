@@ -236,9 +236,13 @@ INFLUX_EXPORT void influx_session_free(influx_session *s);
 
 /** Statistics of a client's transport (for tests and tools). */
 typedef struct influx_client_stats {
-  uint64_t requests;    /**< HTTP requests sent, retries included */
+  uint64_t requests;    /**< HTTP requests sent, every resend included */
   uint64_t connections; /**< new TCP connections opened */
-  uint64_t retries;     /**< attempts repeated after a failure */
+  uint64_t retries;     /**< requests the transport sent again after a
+                             failed attempt: the client's retries and
+                             libcurl's own resend of a request whose reused
+                             connection closed before any answer (a
+                             writer's repeats are in its own stats) */
   INFLUX_RESERVED;      /**< room to grow: leave zero (see influxc.h) */
 } influx_client_stats;
 

@@ -102,7 +102,9 @@ typedef struct influx_writer_stats {
   uint64_t rejected;  /**< not stored: refused or given up (on_error) */
   uint64_t dropped;   /**< dropped on overflow (on_drop) */
   uint64_t recovered; /**< of accepted: read back from the spool at start */
-  uint64_t retries;   /**< requests repeated */
+  uint64_t retries;   /**< batches the writer sent again after a failed
+                           attempt (resends within one attempt are the
+                           client's: influx_client_stats.retries) */
   uint64_t batches;   /**< requests that succeeded */
   uint64_t pending;   /**< accepted, not yet settled */
   size_t pending_bytes;

@@ -168,6 +168,18 @@ static PyObject *client_ping(core_client *self, PyObject *unused) {
 }
 
 /* hosts() -> [dict] of every host's state and counters. */
+static PyObject *client_stats(core_client *self, PyObject *unused) {
+  (void)unused;
+  if (need(self))
+    return NULL;
+  influx_client_stats st;
+  influx_client_get_stats(self->c, &st);
+  return Py_BuildValue("{s:K,s:K,s:K}", "requests",
+                       (unsigned long long)st.requests, "connections",
+                       (unsigned long long)st.connections, "retries",
+                       (unsigned long long)st.retries);
+}
+
 static PyObject *client_hosts(core_client *self, PyObject *unused) {
   (void)unused;
   if (need(self))
@@ -611,6 +623,8 @@ static PyObject *client_close(core_client *self, PyObject *unused) {
 static PyMethodDef client_methods[] = {
     {"ping", (PyCFunction)client_ping, METH_NOARGS, "server version"},
     {"hosts", (PyCFunction)client_hosts, METH_NOARGS, "every host's state"},
+    {"stats", (PyCFunction)client_stats, METH_NOARGS,
+     "the transport's counters: requests, connections, retries"},
     {"catch_up", (PyCFunction)client_catch_up, METH_O,
      "deliver the replicas' queues"},
     {"request", (PyCFunction)(void (*)(void))client_request,
