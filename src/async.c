@@ -10,6 +10,7 @@
 
 #include "client_impl.h"
 #include "influxc/async.h"
+#include "lanes.h"
 #include "lines_impl.h"
 #include "query_impl.h"
 #include "write_impl.h"
@@ -27,7 +28,15 @@ typedef struct areq {
   http_xfer x;
   http_result res;
   char ebuf[CURL_ERROR_SIZE];
-  ibuf qs, body;             /* writes */
+  ibuf qs, body;      /* writes: the query string, what is sent */
+  ibuf raw;           /* writes: the lines, for cutting on 413 */
+  uint64_t mask;      /* writes: the lanes (series hashes) touched */
+  int waiting;        /* writes: queued behind one of its lanes */
+  int inflight;       /* writes: its lanes are in a->busy */
+  struct areq *wnext; /* writes: the queue of waiting ones */
+  size_t piece[2];    /* writes: the part of raw being sent */
+  size_t todo[64][2]; /* writes: parts left after it, a stack */
+  int ntodo;
   query_run q;               /* queries */
   influx_query_options qo;   /* the caller's, kept for the decoder */
   influx_stream_handlers sh; /* the caller's, kept */
@@ -58,6 +67,10 @@ struct influx_async {
   int64_t deadline_ms; /* pull mode timer, -1: none */
   CURL *spare[16];     /* easy handles kept for the next requests */
   int nspare;
+  /* Writes: two requests in flight never share a lane (bit of a series
+   * hash), so one series is stored in the order it was written. */
+  uint64_t busy;           /* lanes of the writes in flight */
+  areq *wq_head, *wq_tail; /* writes waiting, in the order they came */
 };
 
 /* ---- curl's callbacks: sockets and the timer ---- */
@@ -123,6 +136,7 @@ static void req_free(influx_async *a, areq *r) {
   ibuf_free(&r->res.body);
   ibuf_free(&r->qs);
   ibuf_free(&r->body);
+  ibuf_free(&r->raw);
   free(r);
 }
 
@@ -139,11 +153,138 @@ static void unlink_req(influx_async *a, areq *r) {
 
 static void really_free(influx_async *a);
 
+/* ---- writes: lanes and pieces ---- */
+
+static influx_status req_launch(influx_async *a, areq *r, influx_error *err);
+static void pump(influx_async *a);
+static void complete(influx_async *a, areq *r, CURLcode rc,
+                     influx_status forced, const char *why);
+
+static void wq_remove(influx_async *a, areq *r) {
+  areq *prev = NULL;
+  for (areq *w = a->wq_head; w; prev = w, w = w->wnext)
+    if (w == r) {
+      if (prev)
+        prev->wnext = r->wnext;
+      else
+        a->wq_head = r->wnext;
+      if (a->wq_tail == r)
+        a->wq_tail = prev;
+      break;
+    }
+  r->wnext = NULL;
+  r->waiting = 0;
+}
+
+/* The lanes of a body: one bit per range of series hashes, OR-ed. */
+static uint64_t lanes_mask(const char *p, size_t len) {
+  uint64_t m = 0;
+  for (const char *e = p + len; p < e;) {
+    const char *nl = memchr(p, '\n', (size_t)(e - p));
+    size_t n = (size_t)((nl ? nl : e) - p);
+    if (n)
+      m |= 1ull << (series_hash(p, n) >> 58);
+    p = nl ? nl + 1 : e;
+  }
+  return m;
+}
+
+/* r->call for the piece r->piece of r->raw (compressed if need be). */
+static influx_status piece_call(influx_async *a, areq *r, influx_error *err) {
+  const char *p = r->raw.p ? r->raw.p + r->piece[0] : "";
+  size_t n = r->piece[1] - r->piece[0];
+  r->call.body_gzip = a->c->gzip && n;
+  if (r->call.body_gzip) {
+    if (gzip_compress(p, n, &r->body))
+      return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
+    p = r->body.p;
+    n = r->body.len;
+  }
+  r->call.body = p;
+  r->call.body_len = n;
+  return INFLUX_OK;
+}
+
+static size_t lines_in(const char *p, size_t n) {
+  size_t k = 0;
+  for (const char *e = p + n; p < e; k++) {
+    const char *nl = memchr(p, '\n', (size_t)(e - p));
+    p = nl ? nl + 1 : e;
+  }
+  return k;
+}
+
+/* After a piece of a write ended with `st`: whether another piece is to
+ * go (r->piece set to it). A 413 cuts the piece in two at a line end,
+ * the halves sent in order; one line alone over the limit, or any other
+ * failure, ends the write, saying what was stored before it. */
+static int next_piece(areq *r, influx_status st, influx_error *err) {
+  size_t s = r->piece[0], e = r->piece[1];
+  if (st == INFLUX_ERR_CLIENT && r->res.status == 413) {
+    size_t cut = write_split_point(r->raw.p + s, e - s);
+    int room = r->ntodo < (int)(sizeof r->todo / sizeof *r->todo);
+    if (cut && room) {
+      r->todo[r->ntodo][0] = s + cut;
+      r->todo[r->ntodo++][1] = e;
+      r->piece[1] = s + cut;
+      return 1;
+    }
+    if (!cut) {
+      size_t l = strnlen(err->message, sizeof err->message - 1);
+      snprintf(err->message + l, sizeof err->message - l,
+               " (one line of %zu bytes, alone over the server's limit)",
+               e - s);
+    }
+  } else if (!st && r->ntodo) {
+    r->ntodo--;
+    r->piece[0] = r->todo[r->ntodo][0];
+    r->piece[1] = r->todo[r->ntodo][1];
+    return 1;
+  }
+  if (st && s) {
+    char m[INFLUX_ERROR_MSG_SIZE + 48];
+    int k = snprintf(m, sizeof m, "%zu lines stored, then %s",
+                     lines_in(r->raw.p, s), err->message);
+    size_t n = k < 0 ? 0 : (size_t)k;
+    if (n >= sizeof err->message)
+      n = sizeof err->message - 1;
+    memcpy(err->message, m, n);
+    err->message[n] = 0;
+  }
+  return 0;
+}
+
+/* Starts the waiting writes whose lanes are free, in order: a write
+ * waits for the earlier ones that share a lane with it. */
+static void pump(influx_async *a) {
+  if (a->closing)
+    return;
+  uint64_t blocked = a->busy;
+  for (areq *r = a->wq_head, *n; r; r = n) {
+    n = r->wnext;
+    if (r->mask & blocked) {
+      blocked |= r->mask;
+      continue;
+    }
+    wq_remove(a, r);
+    influx_error e = {0};
+    influx_status st = piece_call(a, r, &e);
+    if (!st)
+      st = req_launch(a, r, &e);
+    if (st) {
+      complete(a, r, CURLE_OK, st, e.message); /* pumps again itself */
+      return;
+    }
+    r->inflight = 1;
+    a->busy |= r->mask;
+    blocked |= r->mask;
+  }
+}
+
 /* Ends a request: its status, its callback, its memory. `rc` is curl's
  * code; `forced` a status that wins (cancelled). */
 static void complete(influx_async *a, areq *r, CURLcode rc,
                      influx_status forced, const char *why) {
-  unlink_req(a, r);
   if (r->added) {
     curl_multi_remove_handle(a->multi, r->h);
     r->added = 0;
@@ -159,7 +300,22 @@ static void complete(influx_async *a, areq *r, CURLcode rc,
       host_failed(a->c, r->host, err.message);
     else if (rc == CURLE_OK)
       host_ok(a->c, r->host);
+    /* A write goes on with its next piece (after a 413, its halves). */
+    if (r->kind == AK_WRITE && !a->closing && next_piece(r, st, &err)) {
+      influx_status ls = piece_call(a, r, &err);
+      if (!ls)
+        ls = req_launch(a, r, &err);
+      if (!ls)
+        return;
+      st = ls;
+    }
   }
+  unlink_req(a, r);
+  akind kind = r->kind;
+  if (r->waiting)
+    wq_remove(a, r);
+  if (r->inflight)
+    a->busy &= ~r->mask;
   influx_result *result = NULL;
   if (r->kind == AK_QUERY)
     st = query_end(&r->q, st, r->sh.on_series ? NULL : &result, &err);
@@ -176,6 +332,8 @@ static void complete(influx_async *a, areq *r, CURLcode rc,
     influx_result_free(result);
   a->depth--;
   req_free(a, r);
+  if (kind == AK_WRITE)
+    pump(a);
 }
 
 /* What curl finished; cancellations asked while curl was busy. Then a
@@ -383,40 +541,70 @@ static areq *req_new(influx_async *a, akind kind, influx_async_cb cb,
   return r;
 }
 
-/* Sets up the easy handle of r->call and hands it to curl. */
-static influx_status req_start(influx_async *a, areq *r, influx_async_id *id,
-                               influx_error *err) {
-  r->h = a->nspare ? a->spare[--a->nspare] : curl_easy_init();
-  if (!r->h) {
-    req_free(a, r);
+/* Sets up r's easy handle for r->call (again, for a write's next piece)
+ * and hands it to curl. */
+static influx_status req_launch(influx_async *a, areq *r, influx_error *err) {
+  if (!r->h && !(r->h = a->nspare ? a->spare[--a->nspare] : curl_easy_init()))
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
-  }
+  curl_easy_setopt(r->h, CURLOPT_HTTPHEADER, NULL);
+  curl_slist_free_all(r->hdrs);
+  r->hdrs = NULL;
+  ibuf_free(&r->res.body);
+  memset(&r->res, 0, sizeof r->res);
+  r->ebuf[0] = 0;
   r->host = pick_host(a->c);
   r->x = (http_xfer){.call = &r->call, .res = &r->res, .h = r->h};
   influx_status st = http_setup(a->c, a->c->hosts[r->host].base_url, r->h,
                                 &r->call, &r->x, &r->hdrs, err);
+  if (st)
+    return st;
+  curl_easy_setopt(r->h, CURLOPT_ERRORBUFFER, r->ebuf);
+  curl_easy_setopt(r->h, CURLOPT_PRIVATE, r);
+  if (curl_multi_add_handle(a->multi, r->h) != CURLM_OK)
+    return ierr(err, INFLUX_ERR_NOMEM, "async: curl cannot take the request");
+  r->added = 1;
+  return INFLUX_OK;
+}
+
+/* Numbers r and starts it; a write that shares a lane with one in flight
+ * or waiting waits for it. */
+static influx_status req_start(influx_async *a, areq *r, influx_async_id *id,
+                               influx_error *err) {
+  int wait = 0;
+  influx_status st = INFLUX_OK;
+  if (r->kind == AK_WRITE) {
+    uint64_t ahead = a->busy;
+    for (areq *w = a->wq_head; w; w = w->wnext)
+      ahead |= w->mask;
+    wait = (r->mask & ahead) != 0;
+    if (!wait)
+      st = piece_call(a, r, err);
+  }
+  if (!st && !wait)
+    st = req_launch(a, r, err);
   if (st) {
     if (r->kind == AK_QUERY)
       query_end(&r->q, st, NULL, NULL);
     req_free(a, r);
     return st;
   }
-  curl_easy_setopt(r->h, CURLOPT_ERRORBUFFER, r->ebuf);
-  curl_easy_setopt(r->h, CURLOPT_PRIVATE, r);
   r->id = ++a->next_id;
   r->next = a->head;
   if (a->head)
     a->head->prev = r;
   a->head = r;
   a->npending++;
-  if (curl_multi_add_handle(a->multi, r->h) != CURLM_OK) {
-    unlink_req(a, r);
-    if (r->kind == AK_QUERY)
-      query_end(&r->q, INFLUX_ERR_NOMEM, NULL, NULL);
-    req_free(a, r);
-    return ierr(err, INFLUX_ERR_NOMEM, "async: curl cannot take the request");
+  if (wait) {
+    r->waiting = 1;
+    if (a->wq_tail)
+      a->wq_tail->wnext = r;
+    else
+      a->wq_head = r;
+    a->wq_tail = r;
+  } else if (r->kind == AK_WRITE) {
+    r->inflight = 1;
+    a->busy |= r->mask;
   }
-  r->added = 1;
   if (id)
     *id = r->id;
   return INFLUX_OK;
@@ -441,21 +629,18 @@ influx_status influx_async_write_lines(influx_async *a, const char *data,
   if (!r)
     return err ? err->code : INFLUX_ERR_NOMEM;
   int bad = write_build_qs(a->c, o, &r->qs);
-  if (a->c->gzip && len)
-    bad |= gzip_compress(data, len, &r->body);
-  else if (len)
-    bad |= ibuf_append(&r->body, data, len);
+  if (len)
+    bad |= ibuf_append(&r->raw, data, len);
   if (bad) {
     req_free(a, r);
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   }
+  r->mask = lanes_mask(data, len);
+  r->piece[1] = len;
   r->call = (http_call){
       .method = "POST",
       .path = "write",
       .qs = r->qs.p,
-      .body = r->body.p ? r->body.p : "",
-      .body_len = r->body.len,
-      .body_gzip = a->c->gzip && len,
       .expected = o->expected_response_code ? o->expected_response_code : 204};
   return req_start(a, r, id, err);
 }

@@ -122,6 +122,7 @@
 #define write_build_qs influx__write_build_qs
 #define write_check_options influx__write_check_options
 #define write_post influx__write_post
+#define write_split_point influx__write_split_point
 #define write_split influx__write_split
 
 #endif

@@ -127,9 +127,7 @@ static size_t count_lines(const char *p, const char *e) {
   return n;
 }
 
-/* Where to cut `body` in two: after the newline nearest its middle that
- * is not its last byte; 0 when it holds one line. */
-static size_t split_point(const char *body, size_t len) {
+size_t write_split_point(const char *body, size_t len) {
   if (len < 2)
     return 0;
   const char *mid = body + len / 2;
@@ -147,7 +145,7 @@ influx_status write_split(write_piece_fn send, void *u, const char *body,
                           http_result *res, influx_error *err) {
   influx_status st = send(u, body, len, res, err);
   size_t cut = st == INFLUX_ERR_CLIENT && res->status == 413
-                   ? split_point(body, len)
+                   ? write_split_point(body, len)
                    : 0;
   if (!cut) {
     *stored += piece_stored(st, res, lines);

@@ -26,6 +26,9 @@ INFLUX_PRIVATE influx_status write_split(write_piece_fn send, void *u,
                                          size_t lines, int go_on,
                                          size_t *stored, http_result *res,
                                          influx_error *err);
+/* Where to cut a body refused as too large (413) in two: after the
+ * newline nearest its middle that is not its last byte; 0 for one line. */
+INFLUX_PRIVATE size_t write_split_point(const char *body, size_t len);
 /* POSTs one body of `lines` points to /write (gzip if the client says so,
  * to every host in replicate mode), cut in pieces on 413 (write_split,
  * with `go_on`);

@@ -112,8 +112,18 @@ INFLUX_EXPORT void influx_async_run(influx_async *a, const struct pollfd *fds,
 INFLUX_EXPORT size_t influx_async_pending(const influx_async *a);
 
 /** Line protocol (lines separated by '\n'), copied; `o` as for
- * influx_write_lines (batch_size and parallel do not apply: one request;
- * NULL: defaults). */
+ * influx_write_lines (batch_size and parallel do not apply: one request,
+ * unless the server answers 413 Request Entity Too Large: then the body is
+ * cut in halves at line ends, sent one after the other, and again if need
+ * be; only a line alone over the limit fails, and the error says how many
+ * lines were stored before it. NULL: defaults).
+ *
+ * Ordering: writes of one context that could hold the same series (the
+ * same measurement and tag set, by a hash of it) are never in flight
+ * together: a later one waits until the earlier ones are done, so the
+ * server keeps the value written last. Writes of different series still
+ * overlap. A waiting write counts in influx_async_pending and can be
+ * cancelled. */
 INFLUX_EXPORT influx_status
 influx_async_write_lines(influx_async *a, const char *data, size_t len,
                          const influx_write_options *o, influx_async_cb cb,

@@ -174,6 +174,106 @@ static void test_many_concurrent(void **state) {
   influx_client_free(c);
 }
 
+/* ---- several writes of one caller: later values win ---- */
+
+/* 300 writes of the same 20 series and times, all issued at once: each
+ * (series, time) keeps the last write's value, as if they had gone one
+ * after another (issue 24: requests in flight at once landed in any
+ * order). One write waiting behind others is cancelled: the rest go on. */
+static void test_later_writes_win(void **state) {
+  (void)state;
+  influx_client *c = th_client("plain", NULL);
+  const char *db = th_new_db(c, "asyncorder");
+  influx_async *a;
+  influx_error err = {0};
+  assert_ok(make(c, &a, &err), &err);
+  influx_write_options wo = {.database = db};
+  enum { NW = 300, NS = 20 };
+  done_ok = done_err = 0;
+  influx_async_id cancel_me = 0;
+  for (int i = 0; i < NW; i++) {
+    char body[NS * 48];
+    size_t n = 0;
+    for (int s = 0; s < NS; s++)
+      n += (size_t)snprintf(body + n, sizeof body - n, "m,s=%d v=%di %d\n", s,
+                            i == NW - 2 ? -1 : i, s + 1);
+    assert_ok(influx_async_write_lines(a, body, n, &wo, on_write, NULL,
+                                       i == NW - 2 ? &cancel_me : NULL, &err),
+              &err);
+  }
+  assert_int_equal(influx_async_cancel(a, cancel_me), INFLUX_OK);
+  run_until_done(a);
+  assert_int_equal(done_ok, NW - 1);
+  assert_int_equal(done_err, 1); /* the cancelled one */
+  influx_result *r = th_query(c, db, "SELECT v FROM m GROUP BY s");
+  size_t nser = influx_result_series_count(r, 0);
+  assert_int_equal(nser, NS);
+  for (size_t k = 0; k < nser; k++) {
+    const influx_series *s = influx_result_series(r, 0, k);
+    int64_t v = -2;
+    assert_int_equal(influx_series_row_count(s), 1);
+    influx_series_get_int(s, 0, 1, &v);
+    assert_int_equal(v, NW - 1);
+  }
+  influx_result_free(r);
+  influx_drop_database(c, db, NULL);
+  influx_async_free(a);
+  drain();
+  influx_client_free(c);
+}
+
+/* A body over influxd's max-body-size (the "small" server: 4096 bytes)
+ * is cut in halves at line ends and sent in order; one line alone over
+ * the limit is refused, saying so and what was stored before it. */
+static void test_too_large_is_split(void **state) {
+  (void)state;
+  influx_client *c = th_client("small", NULL);
+  const char *db = th_new_db(c, "async413");
+  influx_async *a;
+  influx_error err = {0};
+  assert_ok(make(c, &a, &err), &err);
+  influx_write_options wo = {.database = db};
+  enum { NL = 2000 };
+  static char body[NL * 40 + 8192];
+  size_t n = 0;
+  for (int i = 0; i < NL; i++) /* the same series: order matters */
+    n += (size_t)snprintf(body + n, sizeof body - n, "m v=%di %d\n", i,
+                          i / 2 + 1);
+  done_ok = done_err = 0;
+  assert_ok(
+      influx_async_write_lines(a, body, n, &wo, on_write, NULL, NULL, &err),
+      &err);
+  run_until_done(a);
+  if (done_err)
+    fail_msg("the write failed: %s", last_err);
+  assert_int_equal(done_ok, 1);
+  assert_int_equal(th_count(c, db, "SELECT count(v) FROM m"), NL / 2);
+  /* each time written twice: the later value is stored */
+  assert_int_equal(th_count(c, db, "SELECT sum(v) FROM m"),
+                   (int64_t)(NL / 2) * (NL / 2)); /* the sum of 2t-1 */
+  /* 10 short lines, then one of 6000 bytes */
+  n = 0;
+  for (int i = 0; i < 10; i++)
+    n +=
+        (size_t)snprintf(body + n, sizeof body - n, "big v=%di %d\n", i, i + 1);
+  n += (size_t)snprintf(body + n, sizeof body - n, "big s=\"");
+  memset(body + n, 'x', 6000);
+  n += 6000;
+  n += (size_t)snprintf(body + n, sizeof body - n, "\" 99\n");
+  assert_ok(
+      influx_async_write_lines(a, body, n, &wo, on_write, NULL, NULL, &err),
+      &err);
+  run_until_done(a);
+  assert_int_equal(done_err, 1);
+  assert_non_null(strstr(last_err, "10 lines stored, then"));
+  assert_non_null(strstr(last_err, "alone over the server's limit"));
+  assert_int_equal(th_count(c, db, "SELECT count(v) FROM big"), 10);
+  influx_drop_database(c, db, NULL);
+  influx_async_free(a);
+  drain();
+  influx_client_free(c);
+}
+
 /* ---- a chunked query of 1M rows through callbacks ---- */
 
 static size_t rows;
@@ -363,6 +463,8 @@ int main(void) {
   loop_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_many_concurrent),
+      cmocka_unit_test(test_later_writes_win),
+      cmocka_unit_test(test_too_large_is_split),
       cmocka_unit_test(test_cancel_and_free_inside_a_callback),
       cmocka_unit_test(test_stream_1m_rows_bounded),
       cmocka_unit_test(test_server_killed_mid_flight),
