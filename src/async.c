@@ -658,6 +658,8 @@ influx_async_write_points(influx_async *a, const influx_point *pts, size_t n,
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
   influx_status st = INFLUX_OK;
   if (o && ((st = influx_lines_set_precision(lb, o->precision, err)) ||
+            (st = influx_lines_set_style(lb, (influx_line_style)o->line_style,
+                                         err)) ||
             (st = influx_lines_set_default_tags(lb, o->tags, o->ntags, err)))) {
     influx_lines_free(lb);
     return st;

@@ -24,6 +24,8 @@ INFLUX_PRIVATE int fmt_double_slow(double v, char *out);
  * (as influxd's JSON writes numbers), exponent form outside; NaN, +Inf and
  * -Inf by name. `out` >= 40 bytes. */
 INFLUX_PRIVATE int fmt_double_plain(double v, char *out);
+/* Python's repr() of a float ("12.0", "1e-05", "1e+16"): the seed's text. */
+INFLUX_PRIVATE int fmt_double_repr(double v, char *out);
 
 static const char digit_pairs[201] = "00010203040506070809"
                                      "10111213141516171819"
@@ -179,6 +181,17 @@ static inline int fmt_double(double v, char *out) {
       if (fabs(s - m) > s * 0x1p-50)
         continue;
       if (m / p10[k] == a) {
+        /* From 2^50 on, s (a * 10^k rounded) may be off by a quarter or
+         * more, and then m+1 or m-1 may read back as a too and be
+         * nearer: the exact difference (fma rounds once) decides, so the
+         * text is the nearest of the shortest, as Python's repr. */
+        if (s >= 0x1p50) {
+          double r = fma(a, p10[k], -m);
+          if (r > 0.5 && m + 1 < 9007199254740992.0 && (m + 1) / p10[k] == a)
+            m += 1;
+          else if (r < -0.5 && (m - 1) / p10[k] == a)
+            m -= 1;
+        }
         /* Integer part from a itself, so no division by a variable 10^k;
          * the fraction is what is left of m. */
         uint64_t im = (uint64_t)(int64_t)m, ip = (uint64_t)(int64_t)a;

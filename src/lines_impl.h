@@ -24,6 +24,9 @@ struct influx_lines {
   size_t sorted_cap;
   size_t *lens; /* field key lengths of the point being encoded */
   size_t lens_cap;
+  int style;    /* influx_line_style */
+  size_t *ford; /* INFLUX_LINES_SEED: the fields in key order */
+  size_t ford_cap;
   /* builder state */
   int building;
   ibuf arena;

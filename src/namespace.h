@@ -13,6 +13,7 @@
 #define error_message influx__error_message
 #define fcol_free influx__fcol_free
 #define fmt_double_plain influx__fmt_double_plain
+#define fmt_double_repr influx__fmt_double_repr
 #define fmt_double_slow influx__fmt_double_slow
 #define frame_need_bitmap influx__frame_need_bitmap
 #define frame_new_col influx__frame_new_col

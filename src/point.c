@@ -31,6 +31,7 @@ void influx_lines_free(influx_lines *lb) {
   free(lb->sorted);
   free(lb->ftmp);
   free(lb->lens);
+  free(lb->ford);
   free(lb);
 }
 
@@ -59,6 +60,17 @@ influx_status influx_lines_set_precision(influx_lines *lb, const char *p,
     return ierr(err, INFLUX_ERR_INVALID_ARG,
                 "precision \"%.20s\" is not one of n, u, ms, s, m, h", p);
   lb->prec_factor = f;
+  return INFLUX_OK;
+}
+
+influx_status influx_lines_set_style(influx_lines *lb, influx_line_style style,
+                                     influx_error *err) {
+  if (!lb)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "lines is NULL");
+  if (style != INFLUX_LINES_EXACT && style != INFLUX_LINES_SEED)
+    return ierr(err, INFLUX_ERR_INVALID_ARG, "line style %d is unknown",
+                (int)style);
+  lb->style = style;
   return INFLUX_OK;
 }
 
@@ -414,7 +426,10 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
     return ierr(err, INFLUX_ERR_NOMEM, "out of memory encoding a point");
   char *o = lb->buf.p + lb->buf.len, *lim = out_lim(lb);
   size_t n;
-  if ((why = put_name(lb, &o, &lim, meas, 0, &n, put_measurement)))
+  /* The seed escapes '=' in measurements too (influxd reads both). */
+  if ((why = put_name(lb, &o, &lim, meas, 0, &n,
+                      lb->style == INFLUX_LINES_SEED ? put_escaped
+                                                     : put_measurement)))
     return bad(lb, err, meas, "measurement %s%s", why, "");
   /* The common case, no default tags and point tags given in key order
    * with values, is written straight from the point's array in one pass.
@@ -498,8 +513,28 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
     }
   }
   *o++ = ' ';
+  /* The seed's style: fields sorted by key (insertion sort: few). */
+  const size_t *ord = NULL;
+  if (lb->style == INFLUX_LINES_SEED) {
+    if (grow_array((void **)&lb->ford, &lb->ford_cap, p->nfields,
+                   sizeof *lb->ford))
+      return ierr(err, INFLUX_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < p->nfields; i++) {
+      const char *k = p->fields[i].key;
+      if (!k)
+        return bad(lb, err, meas, "field %s%s", "with a NULL key", "");
+      size_t j = i;
+      while (j > 0 && key_cmp(p->fields[lb->ford[j - 1]].key, k) > 0) {
+        lb->ford[j] = lb->ford[j - 1];
+        j--;
+      }
+      lb->ford[j] = i;
+    }
+    ord = lb->ford;
+  }
+#define FIELD(i) (&p->fields[ord ? ord[i] : (i)])
   for (size_t i = 0; i < p->nfields; i++) {
-    const influx_field *f = &p->fields[i];
+    const influx_field *f = FIELD(i);
     if (!f->key)
       return bad(lb, err, meas, "field %s%s", "with a NULL key", "");
     if (i)
@@ -507,7 +542,7 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
     if ((why = put_name(lb, &o, &lim, f->key, 2, &lb->lens[i], put_field_key)))
       return bad(lb, err, meas, "field key \"%.60s\" %s", f->key, why);
     for (size_t j = 0; j < i; j++)
-      if (lb->lens[j] == lb->lens[i] && !key_cmp(p->fields[j].key, f->key))
+      if (lb->lens[j] == lb->lens[i] && !key_cmp(FIELD(j)->key, f->key))
         return bad(lb, err, meas, "field key \"%.60s\" %s", f->key,
                    "appears twice");
     *o++ = '=';
@@ -517,7 +552,8 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
         return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
                    isnan(f->v.f) ? "is NaN, which InfluxDB cannot store"
                                  : "is infinite, which InfluxDB cannot store");
-      o += fmt_double(f->v.f, o);
+      o += lb->style == INFLUX_LINES_SEED ? fmt_double_repr(f->v.f, o)
+                                          : fmt_double(f->v.f, o);
       break;
     case INFLUX_FIELD_INT:
       o += fmt_i64(f->v.i, o);
@@ -527,15 +563,15 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
       o += fmt_u64(f->v.u, o);
       *o++ = 'u';
       break;
-    case INFLUX_FIELD_BOOL:
-      if (f->v.b) {
-        memcpy(o, "true", 4);
-        o += 4;
-      } else {
-        memcpy(o, "false", 5);
-        o += 5;
-      }
+    case INFLUX_FIELD_BOOL: {
+      static const char *const words[2][2] = {{"false", "true"},
+                                              {"False", "True"}};
+      const char *w = words[lb->style == INFLUX_LINES_SEED][f->v.b != 0];
+      size_t wl = f->v.b ? 4 : 5;
+      memcpy(o, w, wl);
+      o += wl;
       break;
+    }
     case INFLUX_FIELD_STRING:
       if (!f->v.s)
         return bad(lb, err, meas, "field \"%.60s\" %s", f->key,
@@ -548,6 +584,7 @@ static influx_status encode_point(influx_lines *lb, const influx_point *p,
                  "has an unknown type");
     }
   }
+#undef FIELD
   if (p->has_time) {
     *o++ = ' ';
     o += fmt_i64_cached(t, o, &lb->tcache);

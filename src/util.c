@@ -239,23 +239,88 @@ int gzip_compress(const char *in, size_t n, ibuf *out) {
   return 0;
 }
 
-static int g_roundtrips(double v, int prec, char *out, int *n) {
-  *n = snprintf(out, 32, "%.*g", prec, v);
+static int put_fixed(char *out, const char *dig, int nd, int point);
+static int put_exp(char *out, const char *dig, int nd, int exp10, int width);
+
+/* strtod of `text` (its decimal separator '.' or ','), in the C library's
+ * current locale, whatever it is; `text` is normalised to '.'. */
+static double read_back(char *text, int n) {
   char *sep = NULL;
-  for (int i = 0; i < *n; i++)
-    if (out[i] == ',' || out[i] == '.')
-      sep = out + i;
-  /* Parse back in the C library's current locale, then normalise to '.'. */
+  for (int i = 0; i < n; i++)
+    if (text[i] == ',' || text[i] == '.')
+      sep = text + i;
   struct lconv *lc = localeconv();
   char dp = (lc && lc->decimal_point && lc->decimal_point[0])
                 ? lc->decimal_point[0]
                 : '.';
   if (sep)
     *sep = dp;
-  double back = strtod(out, NULL);
+  double back = strtod(text, NULL);
   if (sep)
     *sep = '.';
-  return back == v;
+  return back;
+}
+
+static int g_roundtrips(double v, int prec, char *out, int *n) {
+  *n = snprintf(out, 32, "%.*g", prec, v);
+  return read_back(out, *n) == v;
+}
+
+/* The text of `prec` digits on v's other side of the nearest one (which
+ * did not read back as v), as %g would write it, if it reads back as v.
+ * Next to a power of two the doubles below are twice as dense as above,
+ * so the nearest text may miss while the next one up hits (2^-24:
+ * 5.960464477539063e-08, 16 digits, where %.16g gives ...062). */
+static int other_side(double v, int prec, char *out, int *n) {
+  char t[48], dig[24];
+  int tn = snprintf(t, sizeof t, "%.*e", prec - 1, v);
+  double near = read_back(t, tn);
+  const char *e = strchr(t, 'e');
+  if (!e || prec > 20)
+    return 0;
+  int nd = 0, exp10 = atoi(e + 1);
+  for (const char *p = t; p < e; p++)
+    if (*p >= '0' && *p <= '9')
+      dig[nd++] = *p;
+  int up = (near < v) == (v > 0); /* away from zero, or towards it */
+  int i = nd - 1;
+  if (up) {
+    for (; i >= 0 && dig[i] == '9'; i--)
+      dig[i] = '0';
+    if (i < 0) { /* 9.99 -> 10.0 */
+      dig[0] = '1';
+      exp10++;
+    } else {
+      dig[i]++;
+    }
+  } else {
+    for (; i >= 0 && dig[i] == '0'; i--)
+      dig[i] = '9';
+    if (i < 0)
+      return 0;
+    dig[i]--;
+    if (dig[0] == '0') { /* 1.00 -> 0.999: one exponent down, all nines */
+      memset(dig, '9', (size_t)nd);
+      exp10--;
+    }
+  }
+  while (nd > 1 && dig[nd - 1] == '0')
+    nd--;
+  int o = v < 0 ? (out[0] = '-', 1) : 0;
+  char c[48];
+  int cn = o + put_exp(c + o, dig, nd, exp10, 2);
+  if (o)
+    c[0] = '-';
+  c[cn] = 0;
+  if (read_back(c, cn) != v)
+    return 0;
+  if (exp10 < -4 || exp10 >= prec)
+    o += put_exp(out + o, dig, nd, exp10, 2);
+  else
+    o += put_fixed(out + o, dig, nd, exp10 + 1);
+  out[o] = 0;
+  *n = o;
+  return 1;
 }
 
 /* The general case of fmt_double (see fmt_impl.h). */
@@ -263,11 +328,14 @@ int fmt_double_slow(double v, char *out) {
   double a = fabs(v);
   /* For normal doubles any text of <= 15 significant digits that reads
    * back as v is v rounded to 15 digits (DBL_DIG), so %.15g is shortest
-   * when it round-trips. Subnormals carry fewer digits: search them all. */
+   * when it round-trips. Subnormals carry fewer digits: search them all.
+   * At each length the nearest text first, then the one on v's other
+   * side: the shortest text, and the nearest of the shortest. */
   int n = 0;
   int first = a != 0 && a < DBL_MIN ? 1 : 15;
   for (int prec = first; prec <= 17; prec++)
-    if (g_roundtrips(v, prec, out, &n))
+    if (g_roundtrips(v, prec, out, &n) ||
+        (prec < 17 && other_side(v, prec, out, &n)))
       break;
   return n;
 }
@@ -463,6 +531,76 @@ int rfc3339_format(int64_t ns, char *out) {
   return n;
 }
 
+/* fmt_double's digits of a finite v: dig[0..*nd) with no leading or
+ * trailing zeros (one "0" for zero) and v = 0.ddd x 10^*decpt. */
+static void dbl_digits(double v, char *dig, int *nd, int *decpt, int *neg) {
+  char t[40];
+  int n = fmt_double(v, t);
+  t[n] = 0;
+  const char *p = t, *e = memchr(t, 'e', (size_t)n);
+  *neg = *p == '-';
+  p += *neg;
+  int k = 0, intlen = -1;
+  for (const char *q = p; q < (e ? e : t + n); q++) {
+    if (*q == '.')
+      intlen = k;
+    else
+      dig[k++] = *q;
+  }
+  int point = (intlen < 0 ? k : intlen) + (e ? atoi(e + 1) : 0);
+  int lead = 0;
+  while (lead < k - 1 && dig[lead] == '0')
+    lead++;
+  memmove(dig, dig + lead, (size_t)(k - lead));
+  k -= lead;
+  point -= lead;
+  while (k > 1 && dig[k - 1] == '0')
+    k--;
+  if (k == 1 && dig[0] == '0')
+    point = 1;
+  *nd = k;
+  *decpt = point;
+}
+
+/* The digits dig[0..nd) with the decimal point after `point` of them
+ * (zeros added before or after as need be). */
+static int put_fixed(char *out, const char *dig, int nd, int point) {
+  int o = 0;
+  if (point <= 0) {
+    out[o++] = '0';
+    out[o++] = '.';
+    for (int i = 0; i < -point; i++)
+      out[o++] = '0';
+    memcpy(out + o, dig, (size_t)nd);
+    return o + nd;
+  }
+  if (point >= nd) {
+    memcpy(out + o, dig, (size_t)nd);
+    o += nd;
+    for (int i = nd; i < point; i++)
+      out[o++] = '0';
+    return o;
+  }
+  memcpy(out + o, dig, (size_t)point);
+  o += point;
+  out[o++] = '.';
+  memcpy(out + o, dig + point, (size_t)(nd - point));
+  return o + nd - point;
+}
+
+/* d.ddde+X, the exponent of at least `width` digits. */
+static int put_exp(char *out, const char *dig, int nd, int exp10, int width) {
+  int o = 0;
+  out[o++] = dig[0];
+  if (nd > 1) {
+    out[o++] = '.';
+    memcpy(out + o, dig + 1, (size_t)(nd - 1));
+    o += nd - 1;
+  }
+  return o +
+         sprintf(out + o, "e%c%0*d", exp10 < 0 ? '-' : '+', width, abs(exp10));
+}
+
 /* Rewrites fmt_double's output as people and influxd's JSON write numbers:
  * plain notation for magnitudes in [1e-6, 1e21), else d.ddde+N with no
  * leading zeros in the exponent (1e+21, 1e-7). Same digits, so the text
@@ -472,59 +610,38 @@ int fmt_double_plain(double v, char *out) {
     return (int)(memcpy(out, "NaN", 4), 3);
   if (v == HUGE_VAL || v == -HUGE_VAL)
     return (int)(strcpy(out, v > 0 ? "+Inf" : "-Inf"), 4);
-  char t[40];
-  int n = fmt_double(v, t);
-  t[n] = 0;
-  char *e = memchr(t, 'e', (size_t)n);
-  if (!e) {
-    memcpy(out, t, (size_t)n + 1);
-    return n;
-  }
-  /* Split "-d.ddde+XX" into sign, digits and a decimal exponent. */
-  int exp10 = atoi(e + 1);
   char dig[40];
-  int nd = 0;
-  const char *p = t;
-  int neg = *p == '-';
-  p += neg;
-  for (; p < e; p++)
-    if (*p >= '0' && *p <= '9')
-      dig[nd++] = *p;
-  while (nd > 1 && dig[nd - 1] == '0') /* trailing zeros of the mantissa */
-    nd--;
+  int nd, decpt, neg;
+  dbl_digits(v, dig, &nd, &decpt, &neg);
   double a = fabs(v);
-  int o = 0;
-  if (neg)
-    out[o++] = '-';
-  if (a >= 1e-6 && a < 1e21) {
-    int point = exp10 + 1; /* digits before the decimal point */
-    if (point <= 0) {
-      out[o++] = '0';
-      out[o++] = '.';
-      for (int i = 0; i < -point; i++)
-        out[o++] = '0';
-      memcpy(out + o, dig, (size_t)nd);
-      o += nd;
-    } else if (point >= nd) {
-      memcpy(out + o, dig, (size_t)nd);
-      o += nd;
-      for (int i = nd; i < point; i++)
-        out[o++] = '0';
-    } else {
-      memcpy(out + o, dig, (size_t)point);
-      o += point;
-      out[o++] = '.';
-      memcpy(out + o, dig + point, (size_t)(nd - point));
-      o += nd - point;
-    }
+  int o = neg ? (out[0] = '-', 1) : 0;
+  if (a == 0 || (a >= 1e-6 && a < 1e21))
+    o += put_fixed(out + o, dig, nd, decpt);
+  else
+    o += put_exp(out + o, dig, nd, decpt - 1, 1);
+  out[o] = 0;
+  return o;
+}
+
+/* Python's repr() of a float (what the seed writes): the same shortest
+ * digits, plain notation when the decimal point falls within 16 digits
+ * before or 4 after them, "12.0" for whole numbers, else d.ddde+XX with
+ * at least two exponent digits (1e+16, 1e-05). */
+int fmt_double_repr(double v, char *out) {
+  char dig[40];
+  int nd, decpt, neg;
+  if (!isfinite(v))
+    return fmt_double_plain(v, out);
+  dbl_digits(v, dig, &nd, &decpt, &neg);
+  int o = neg || signbit(v) ? (out[0] = '-', 1) : 0;
+  if (decpt <= -4 || decpt > 16) {
+    o += put_exp(out + o, dig, nd, decpt - 1, 2);
   } else {
-    out[o++] = dig[0];
-    if (nd > 1) {
+    o += put_fixed(out + o, dig, nd, decpt);
+    if (decpt >= nd) { /* a whole number */
       out[o++] = '.';
-      memcpy(out + o, dig + 1, (size_t)(nd - 1));
-      o += nd - 1;
+      out[o++] = '0';
     }
-    o += sprintf(out + o, "e%c%d", exp10 < 0 ? '-' : '+', abs(exp10));
   }
   out[o] = 0;
   return o;

@@ -585,6 +585,8 @@ static influx_status write_source(influx_client *c, source *src,
    * convert instead of sending a precision parameter. */
   const char *prec = c->use_udp ? "n" : o->precision;
   if ((st = influx_lines_set_precision(lb, prec, err)) ||
+      (st =
+           influx_lines_set_style(lb, (influx_line_style)o->line_style, err)) ||
       (st = influx_lines_set_default_tags(lb, o->tags, o->ntags, err))) {
     influx_lines_free(lb);
     return st;

@@ -137,6 +137,23 @@ INFLUX_EXPORT influx_status influx_lines_set_precision(influx_lines *lb,
                                                        const char *precision,
                                                        influx_error *err);
 
+/** How an encoder writes what has more than one text (influxd reads both
+ * the same way). */
+typedef enum influx_line_style {
+  /** shortest round-trip floats ("12", "1e-05" as "0.00001"), true/false,
+   * fields in the order given */
+  INFLUX_LINES_EXACT = 0,
+  /** the seed's make_lines text: floats as Python's repr ("12.0",
+   * "1e-05", "1e+16"), True/False, fields sorted by key */
+  INFLUX_LINES_SEED = 1
+} influx_line_style;
+
+/** Sets the encoder's style (default INFLUX_LINES_EXACT) for the points
+ * appended after it. The values stored are the same in both. */
+INFLUX_EXPORT influx_status influx_lines_set_style(influx_lines *lb,
+                                                   influx_line_style style,
+                                                   influx_error *err);
+
 /**
  * Sets tags added to every point (seed: write_points `tags`); a point's own
  * tag with the same key wins. Copied.

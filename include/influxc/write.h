@@ -39,6 +39,8 @@ typedef struct influx_write_options {
   int expected_response_code; /**< 0: 204 */
   const char *const *params;  /**< extra query parameters: name, value, ...,
                                    NULL */
+  int line_style;             /**< influx_line_style of encoded points
+                                   (write_points, write_from); 0: exact */
   INFLUX_RESERVED;            /**< room to grow: leave zero (see influxc.h) */
 } influx_write_options;
 

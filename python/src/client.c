@@ -496,7 +496,9 @@ static PyObject *client_write_points(core_client *self, PyObject *args,
                              .consistency = cons,
                              .tags = st,
                              .ntags = nst,
-                             .batch_size = batch > 0 ? (size_t)batch : 0};
+                             .batch_size = batch > 0 ? (size_t)batch : 0,
+                             /* the bytes the seed's make_lines gives */
+                             .line_style = INFLUX_LINES_SEED};
   influx_write_report rep = {0};
   influx_error err = {0};
   influx_status s;

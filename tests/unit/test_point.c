@@ -31,6 +31,95 @@ static void test_basic(void **state) {
                   "s=\"say \\\"hi\\\" \\\\ \n\" 1234\n");
 }
 
+/* INFLUX_LINES_SEED writes the seed's make_lines text: Python's repr() of
+ * floats (the expected texts below are CPython 3.11's repr of each value),
+ * True/False, fields sorted by key; INFLUX_LINES_EXACT the shortest text. */
+static void test_seed_style(void **state) {
+  (void)state;
+  static const struct {
+    double v;
+    const char *repr;
+  } cases[] = {
+      {12.0, "12.0"},
+      {0.1, "0.1"},
+      {1e+16, "1e+16"},
+      {1000000000000000.0, "1000000000000000.0"},
+      {9500000000000000.0, "9500000000000000.0"},
+      {9007199254740992.0, "9007199254740992.0"},
+      {1e-05, "1e-05"},
+      {1.5e-05, "1.5e-05"},
+      {0.0001, "0.0001"},
+      {0.00012345, "0.00012345"},
+      {123456789.123, "123456789.123"},
+      {-0.0, "-0.0"},
+      {0.0, "0.0"},
+      {5e-324, "5e-324"},
+      {1.7976931348623157e+308, "1.7976931348623157e+308"},
+      {2.5e-07, "2.5e-07"},
+      {0.3, "0.3"},
+      {0.3333333333333333, "0.3333333333333333"},
+      {6666666666.666666, "6666666666.666666"},
+      {1e+22, "1e+22"},
+      {1.23e-18, "1.23e-18"},
+      {-42.0, "-42.0"},
+      {1e+21, "1e+21"},
+      {1.2345678901234567, "1.2345678901234567"},
+      {100.0, "100.0"},
+      {9.223372036854776e+18, "9.223372036854776e+18"},
+      {-1e-300, "-1e-300"},
+      {999999999999999.9, "999999999999999.9"},
+      {9999999999999998.0, "9999999999999998.0"},
+      /* next to a power of two (2^-24, 2^60): %.16g's nearest text does
+       * not read back, the one above does */
+      {-5.960464477539063e-08, "-5.960464477539063e-08"},
+      {1.152921504606847e+18, "1.152921504606847e+18"},
+      /* 16 digits where two texts read back: the nearest one */
+      {8.643556373590595, "8.643556373590595"},
+      {8891486077459.537, "8891486077459.537"},
+      {693081037.9075603, "693081037.9075603"},
+      {1.5e-323, "1.5e-323"},
+      {2.2250738585072014e-308, "2.2250738585072014e-308"},
+  };
+  influx_error err = {0};
+  influx_lines *lb = influx_lines_new();
+  assert_ok(influx_lines_set_style(lb, INFLUX_LINES_SEED, &err), &err);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    influx_field f[] = {INFLUX_F_FLOAT("v", cases[i].v)};
+    influx_point p = {"m", NULL, 0, f, 1, 0, 0, NULL};
+    influx_lines_reset(lb);
+    assert_ok(influx_lines_append(lb, &p, &err), &err);
+    char want[64];
+    snprintf(want, sizeof want, "m v=%s\n", cases[i].repr);
+    assert_string_equal(influx_lines_data(lb), want);
+  }
+  /* fields sorted by key (bytes: as Python sorts str), True/False */
+  influx_field f[] = {INFLUX_F_BOOL("z", 1), INFLUX_F_INT("a", 3),
+                      INFLUX_F_BOOL("\xc3\xa9", 0), INFLUX_F_FLOAT("B", 2),
+                      INFLUX_F_STRING("m", "s")};
+  influx_point p = {"m", NULL, 0, f, 5, 7, 1, NULL};
+  influx_lines_reset(lb);
+  assert_ok(influx_lines_append(lb, &p, &err), &err);
+  assert_string_equal(influx_lines_data(lb),
+                      "m B=2.0,a=3i,m=\"s\",z=True,\xc3\xa9=False 7\n");
+  /* a key twice is refused in either style */
+  influx_field twice[] = {INFLUX_F_INT("b", 1), INFLUX_F_INT("a", 1),
+                          INFLUX_F_INT("b", 2)};
+  influx_point pt = {"m", NULL, 0, twice, 3, 0, 0, NULL};
+  assert_int_equal(influx_lines_append(lb, &pt, &err), INFLUX_ERR_INVALID_ARG);
+  assert_non_null(strstr(err.message, "appears twice"));
+  /* back to the exact style: given order, shortest text, true/false */
+  assert_ok(influx_lines_set_style(lb, INFLUX_LINES_EXACT, &err), &err);
+  influx_lines_reset(lb);
+  assert_ok(influx_lines_append(lb, &p, &err), &err);
+  assert_string_equal(influx_lines_data(lb),
+                      "m z=true,a=3i,\xc3\xa9=false,B=2,m=\"s\" 7\n");
+  assert_int_equal(influx_lines_set_style(lb, (influx_line_style)7, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  assert_int_equal(influx_lines_set_style(NULL, INFLUX_LINES_SEED, &err),
+                   INFLUX_ERR_INVALID_ARG);
+  influx_lines_free(lb);
+}
+
 static void test_escaping_positions(void **state) {
   (void)state;
   /* Measurement: '=' is not special; tag/field keys escape it. */
@@ -409,6 +498,7 @@ static void test_json_points_deep(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_basic),
+      cmocka_unit_test(test_seed_style),
       cmocka_unit_test(test_escaping_positions),
       cmocka_unit_test(test_tags_sorted_and_defaults),
       cmocka_unit_test(test_errors),

@@ -267,7 +267,11 @@ static void test_format_double(void **state) {
                {1.2345678901234568e-5, "0.000012345678901234568"},
                {0, "0"},
                {5e-324, "5e-324"},
-               {1.7976931348623157e308, "1.7976931348623157e+308"}};
+               {1.7976931348623157e308, "1.7976931348623157e+308"},
+               /* the shortest text: 16 digits, not %.17g's */
+               {-5.9604644775390625e-08, "-5.960464477539063e-8"},
+               /* of two 16-digit texts that read back, the nearest */
+               {8.643556373590595, "8.643556373590595"}};
   char buf[48];
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     influx_format_double(cases[i].v, buf, sizeof buf);
