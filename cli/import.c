@@ -46,6 +46,7 @@ typedef struct importer {
   source_file *files;
   int nfiles;
   uint64_t rejected_lines; /* refused here or by the server */
+  uint64_t unconfirmed;    /* of those: sent whole, never answered */
   uint64_t reported;
   int quiet, tty, progress_shown;
   double interval; /* seconds between plain progress lines */
@@ -475,6 +476,7 @@ static void writer_stop(importer *im) {
       im->close_status = st;
     cx->written = ws.written;
     im->written_total += ws.written;
+    im->unconfirmed += ws.unconfirmed;
     pthread_mutex_lock(&im->mu);
     im->accepted = 0; /* the next writer numbers its points from 0 */
     im->nspans = 0;
@@ -1227,6 +1229,11 @@ int cmd_import(int argc, char **argv, global *g) {
             dt > 0 ? (double)written / dt : 0.0,
             (unsigned long long)im.rejected_lines,
             im.rejected_lines == 1 ? "" : "s");
+    if (im.unconfirmed)
+      fprintf(stderr,
+              "influxc:   %llu of them sent whole with no answer: the "
+              "server may have stored them\n",
+              (unsigned long long)im.unconfirmed);
     if (im.ddl_run)
       fprintf(stderr, "influxc:   %llu DDL statement%s run, %llu failed\n",
               (unsigned long long)im.ddl_run, im.ddl_run == 1 ? "" : "s",

@@ -26,6 +26,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     influx_lines_free(lb);
   }
   free(out);
+  /* The seed's style takes and refuses the same points; what it writes
+   * passes the raw check too. */
+  influx_lines *a = influx_lines_new(), *b = influx_lines_new();
+  if (a && b && !influx_lines_set_style(b, INFLUX_LINES_SEED, NULL)) {
+    const influx_point *pts = influx_point_set_points(set);
+    for (size_t i = 0; i < influx_point_set_count(set); i++) {
+      influx_status sa = influx_lines_append(a, &pts[i], NULL);
+      influx_status sb = influx_lines_append(b, &pts[i], NULL);
+      if ((sa == INFLUX_OK) != (sb == INFLUX_OK))
+        abort();
+    }
+    influx_lines *c = influx_lines_new();
+    if (c && influx_lines_len(b) &&
+        influx_lines_append_raw(c, influx_lines_data(b), influx_lines_len(b),
+                                NULL) != INFLUX_OK &&
+        influx_lines_count(b) == 1)
+      abort();
+    influx_lines_free(c);
+  }
+  influx_lines_free(a);
+  influx_lines_free(b);
   influx_point_set_free(set);
   /* The raw path on arbitrary bytes. */
   influx_lines *lb = influx_lines_new();

@@ -103,6 +103,8 @@ typedef struct http_result {
   char version[64]; /* X-Influxdb-Version */
   char request_id[64];
   char retry_after[32];
+  int unanswered; /* the whole request went out and no answer came (a reset,
+                     a timeout): the server may have acted on it */
 } http_result;
 
 /* The server's error text from an error body (JSON or msgpack {"error":

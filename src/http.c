@@ -461,6 +461,12 @@ influx_status http_outcome(influx_client *c, size_t hi, CURLcode rc,
     return ierr(err, INFLUX_ERR_ABORTED, "aborted by the body callback");
   if (rc != CURLE_OK) {
     o->failover = retryable_curl(rc);
+    curl_off_t up = 0;
+    curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &up);
+    res->unanswered =
+        !http_fake && !res->status && (size_t)up >= x->call->body_len &&
+        rc != CURLE_COULDNT_CONNECT && rc != CURLE_COULDNT_RESOLVE_HOST &&
+        rc != CURLE_COULDNT_RESOLVE_PROXY;
     return curl_error(rc, ebuf, err);
   }
   long want = x->call->expected ? x->call->expected : 200;

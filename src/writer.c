@@ -68,6 +68,7 @@ struct influx_writer {
   size_t bytes;            /* cur + waiting + in flight */
   uint64_t next_seq;       /* seq of the next accepted point */
   uint64_t flush_rejected; /* counters at the last flush */
+  uint64_t flush_unconfirmed;
   uint64_t flush_dropped;
   influx_writer_stats st;
   int closing;
@@ -388,9 +389,11 @@ static long retry_delay(influx_writer *w, int attempt, const char *ra) {
  * for the others already: it is not posted again (which would store it
  * twice where it is), the retries wait for those hosts to catch up. */
 static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
-                             influx_error *e, char **server, size_t *stored) {
+                             influx_error *e, char **server, size_t *stored,
+                             int *unanswered) {
   double start = now_s();
   *server = NULL;
+  *unanswered = 0;
   int queued = 0; /* INFLUX_ERR_ACK: the lagging hosts have it queued */
   for (int attempt = 1;; attempt++) {
     http_result res = {0};
@@ -414,6 +417,7 @@ static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
                       left, 1, gz, stored, &res, e);
     }
     queued |= st == INFLUX_ERR_ACK;
+    *unanswered = st && res.unanswered;
     long http = res.status;
     char ra[32];
     memcpy(ra, res.retry_after, sizeof ra);
@@ -429,7 +433,10 @@ static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
         attempt > w->o.max_retries) {
       size_t l = strlen(e->message);
       snprintf(e->message + l, sizeof e->message - l,
-               " (gave up after %d retries)", w->o.max_retries);
+               " (gave up after %d retries%s)", w->o.max_retries,
+               *unanswered ? "; the last was sent whole and not answered: "
+                             "the server may have stored it"
+                           : "");
       return st;
     }
     long ms = retry_delay(w, attempt, ra);
@@ -437,8 +444,11 @@ static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
         (now_s() - start) * 1000 + (double)ms > w->o.max_retry_time_ms) {
       size_t l = strlen(e->message);
       snprintf(e->message + l, sizeof e->message - l,
-               " (gave up: retries would pass max_retry_time %d ms)",
-               w->o.max_retry_time_ms);
+               " (gave up: retries would pass max_retry_time %d ms%s)",
+               w->o.max_retry_time_ms,
+               *unanswered ? "; the last was sent whole and not answered: "
+                             "the server may have stored it"
+                           : "");
       return st;
     }
     pthread_mutex_lock(&w->mu);
@@ -501,7 +511,8 @@ static void *sender_main(void *u) {
     influx_error e = {0};
     char *server = NULL;
     size_t stored = 0;
-    influx_status st = deliver(w, b, &gz, &e, &server, &stored);
+    int unanswered = 0;
+    influx_status st = deliver(w, b, &gz, &e, &server, &stored, &unanswered);
     size_t lost = 0;
     if (st) {
       lost = b->npoints - (stored < b->npoints ? stored : b->npoints);
@@ -518,6 +529,8 @@ static void *sender_main(void *u) {
     pthread_mutex_lock(&w->mu);
     spool_remove(w, b->file_id);
     w->st.rejected += lost;
+    if (unanswered)
+      w->st.unconfirmed += lost;
     w->st.written += b->npoints - lost;
     if (!st)
       w->st.batches++;
@@ -1005,15 +1018,24 @@ influx_status influx_writer_flush(influx_writer *w, influx_error *err) {
   }
   uint64_t rej = w->st.rejected - w->flush_rejected;
   uint64_t drop = w->st.dropped - w->flush_dropped;
+  uint64_t unc = w->st.unconfirmed - w->flush_unconfirmed;
   w->flush_rejected = w->st.rejected;
   w->flush_dropped = w->st.dropped;
+  w->flush_unconfirmed = w->st.unconfirmed;
   pthread_mutex_unlock(&w->mu);
-  if (rej || drop)
+  if (rej || drop) {
+    char maybe[160] = "";
+    if (unc)
+      snprintf(maybe, sizeof maybe,
+               " (%llu of them sent whole with no answer: the server may "
+               "have stored those)",
+               (unsigned long long)unc);
     return ierr(err, INFLUX_ERR_PARTIAL,
                 "%llu points not delivered since the last flush: %llu "
-                "rejected or given up, %llu dropped on overflow",
+                "rejected or given up%s, %llu dropped on overflow",
                 (unsigned long long)(rej + drop), (unsigned long long)rej,
-                (unsigned long long)drop);
+                maybe, (unsigned long long)drop);
+  }
   return INFLUX_OK;
 }
 

@@ -111,6 +111,10 @@ typedef struct influx_writer_stats {
   /** Every point with seq below this is settled (written, rejected or
    * dropped): a safe resume position. */
   uint64_t settled_through;
+  /** Of rejected: given up after the whole batch reached the server and
+   * no answer came back (a connection reset, a timeout). The server may
+   * have stored them; nobody can tell. */
+  uint64_t unconfirmed;
   INFLUX_RESERVED; /**< room to grow: leave zero (see influxc.h) */
 } influx_writer_stats;
 

@@ -142,7 +142,7 @@ static PyObject *writer_flush(core_writer *self, PyObject *unused) {
 }
 
 static PyObject *stats_dict(const influx_writer_stats *s) {
-  return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n}", "accepted",
+  return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:K}", "accepted",
                        (unsigned long long)s->accepted, "written",
                        (unsigned long long)s->written, "rejected",
                        (unsigned long long)s->rejected, "dropped",
@@ -151,7 +151,8 @@ static PyObject *stats_dict(const influx_writer_stats *s) {
                        (unsigned long long)s->retries, "batches",
                        (unsigned long long)s->batches, "pending",
                        (unsigned long long)s->pending, "pending_bytes",
-                       (Py_ssize_t)s->pending_bytes);
+                       (Py_ssize_t)s->pending_bytes, "unconfirmed",
+                       (unsigned long long)s->unconfirmed);
 }
 
 static PyObject *writer_stats(core_writer *self, PyObject *unused) {

@@ -23,6 +23,7 @@ import influxdb  # the neutral reader: Debian's python3-influxdb
 
 import influxc
 from influxc import InfluxDBClient
+from influxc.exceptions import InfluxDBClientError
 
 SRV = os.environ["INFLUXC_SRV_DIR"]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -196,6 +197,39 @@ class Faults(unittest.TestCase):
         self.assertIn("0 lines rejected", r.stderr)
         self.assertFaulted(p)
         self.assertExact("plain", db)
+
+    def test_lost_answers_are_unconfirmed(self):
+        # Every answer lost: the server stores each batch, the client
+        # cannot know. Given up, those points are counted and reported as
+        # unconfirmed ("may have stored"), not as refused (issue 24: close()
+        # said 5000 points "not delivered" that had arrived).
+        p = self.proxy("plain", "--every", "1", "--kinds", "reset_resp")
+        db = self.db("plain", "fun")
+        c = InfluxDBClient("127.0.0.1", p.port, database=db, timeout=2)
+        pts = workload()[:1000]
+        w = influxc.Writer(c, batch_size=100, max_retries=1,
+                           retry_interval=0.01)
+        w.write(pts)
+        with self.assertRaises(InfluxDBClientError) as cm:
+            w.flush()
+        self.assertIn("1000 of them sent whole with no answer",
+                      str(cm.exception))
+        st = w.close()
+        self.assertEqual((st["rejected"], st["unconfirmed"]), (1000, 1000))
+        self.assertEqual(len(stored("plain", db)), 1000)
+        with tempfile.NamedTemporaryFile("w", suffix=".lp") as f:
+            f.write(lines_of(pts))
+            f.flush()
+            r = subprocess.run(
+                [CLI, "--host", "127.0.0.1", "--port", str(p.port),
+                 "--timeout", "2", "--retries", "1", "-d", db, "import",
+                 "--batch-size", "100", f.name],
+                capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("1000 of them sent whole with no answer: the server "
+                      "may have stored them", r.stderr)
+        self.assertIn("the server may have stored it", r.stderr)
+        c.close()
 
     def test_replicate_two_of_three_faulty(self):
         # small: influxd's own max-body-size 4096 (real 413s); udp's HTTP.
