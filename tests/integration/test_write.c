@@ -546,26 +546,11 @@ static void test_later_points_win(void **state) {
       assert_ok(influx_write_lines(c, lines, N, &wo, &err), &err);
     } else
       assert_ok(influx_write_points(c, pts, N, &wo, &err), &err);
-    influx_result *r =
-        th_query(c, db, "SELECT v FROM m GROUP BY host ORDER BY time");
-    size_t seen = 0;
-    for (size_t k = 0; k < influx_result_series_count(r, 0); k++) {
-      const influx_series *se = influx_result_series(r, 0, k);
-      for (size_t row = 0; row < influx_series_row_count(se); row++, seen++) {
-        int s = atoi(influx_series_tag(se, "host") + 1);
-        int64_t tm = influx_series_value(se, row, 0)->v.i;
-        int64_t v = influx_series_value(se, row, 1)->v.i;
-        /* The last point of (s, tm): the highest i with those. */
-        int64_t want = (int64_t)((REP - 1) * NS * NT + (tm - 1) * NS + s) +
-                       (int64_t)round * N;
-        if (v != want)
-          fail_msg("round %d: host h%d time %lld kept %lld, last written "
-                   "%lld",
-                   round, s, (long long)tm, (long long)v, (long long)want);
-      }
-    }
-    assert_int_equal(seen, NS * NT);
-    influx_result_free(r);
+    char who[32];
+    snprintf(who, sizeof who, "round %d", round);
+    th_check_last_values(c, db, NS, NT,
+                         (int64_t)((REP - 1) * NS * NT) + (int64_t)round * N,
+                         who);
   }
   influx_drop_database(c, db, NULL);
   influx_client_free(c);
@@ -645,30 +630,6 @@ static void test_partial_write_reported(void **state) {
   influx_client_free(c);
 }
 
-/* The last value of each (host, time) of test_too_large_is_split's
- * points, and no other, on `c`. */
-static void check_last_values(influx_client *c, const char *db, int ns, int nt,
-                              int n, const char *who) {
-  influx_result *r =
-      th_query(c, db, "SELECT v FROM m GROUP BY host ORDER BY time");
-  int seen = 0;
-  for (size_t k = 0; k < influx_result_series_count(r, 0); k++) {
-    const influx_series *se = influx_result_series(r, 0, k);
-    for (size_t row = 0; row < influx_series_row_count(se); row++, seen++) {
-      int s = atoi(influx_series_tag(se, "host") + 1);
-      int64_t tm = influx_series_value(se, row, 0)->v.i;
-      int64_t v = influx_series_value(se, row, 1)->v.i;
-      int64_t want = (int64_t)(n - ns * nt) + (tm - 1) * ns + s;
-      if (v != want)
-        fail_msg("%s: host h%d time %lld kept %lld, last written %lld", who, s,
-                 (long long)tm, (long long)v, (long long)want);
-    }
-  }
-  if (seen != ns * nt)
-    fail_msg("%s: %d points, not %d", who, seen, ns * nt);
-  influx_result_free(r);
-}
-
 /* A body over the server's limit (server "small": influxd's max-body-size
  * 4096) was dropped with its 413. It is cut in halves and sent again, in
  * order, down to one line; only a line alone over the limit is refused,
@@ -711,9 +672,9 @@ static void test_too_large_is_split(void **state) {
     assert_ok(influx_write_points_ex(c, pts, N, &wo, &rep, &err), &err);
     assert_int_equal(rep.points_written, N);
     assert_int_equal(rep.batches_failed, 0);
-    check_last_values(small, db, NS, NT, N, "small");
+    th_check_last_values(small, db, NS, NT, N - NS * NT, "small");
     if (replicate)
-      check_last_values(plain, db, NS, NT, N, "plain");
+      th_check_last_values(plain, db, NS, NT, N - NS * NT, "plain");
 
     /* 100 lines, one of 6000 bytes, 100 more. */
     static char big[6100];

@@ -245,24 +245,11 @@ static void test_later_points_win(void **state) {
     influx_writer_free(w);
     assert_int_equal(st.written, N);
     assert_int_equal(st.settled_through, N);
-    influx_result *r =
-        th_query(c, db, "SELECT v FROM m GROUP BY host ORDER BY time");
-    size_t nseen = 0;
-    for (size_t k = 0; k < influx_result_series_count(r, 0); k++) {
-      const influx_series *se = influx_result_series(r, 0, k);
-      for (size_t row = 0; row < influx_series_row_count(se); row++, nseen++) {
-        int sr = atoi(influx_series_tag(se, "host") + 1);
-        int64_t tm = influx_series_value(se, row, 0)->v.i;
-        int64_t v = influx_series_value(se, row, 1)->v.i;
-        int64_t want = (int64_t)((REP - 1) * NS * NT + (tm - 1) * NS + sr) +
-                       (int64_t)round * N;
-        if (v != want)
-          fail_msg("round %d: host h%d time %lld kept %lld, last written %lld",
-                   round, sr, (long long)tm, (long long)v, (long long)want);
-      }
-    }
-    assert_int_equal(nseen, NS * NT);
-    influx_result_free(r);
+    char who[32];
+    snprintf(who, sizeof who, "round %d", round);
+    th_check_last_values(c, db, NS, NT,
+                         (int64_t)((REP - 1) * NS * NT) + (int64_t)round * N,
+                         who);
   }
   influx_client_free(c);
 }

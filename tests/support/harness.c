@@ -194,3 +194,25 @@ int th_dir_int(const char *dir, const char *name) {
   fclose(f);
   return v;
 }
+
+void th_check_last_values(influx_client *c, const char *db, int ns, int nt,
+                          int64_t base, const char *who) {
+  influx_result *r =
+      th_query(c, db, "SELECT v FROM m GROUP BY host ORDER BY time");
+  int seen = 0;
+  for (size_t k = 0; k < influx_result_series_count(r, 0); k++) {
+    const influx_series *se = influx_result_series(r, 0, k);
+    for (size_t row = 0; row < influx_series_row_count(se); row++, seen++) {
+      int s = atoi(influx_series_tag(se, "host") + 1);
+      int64_t tm = influx_series_value(se, row, 0)->v.i;
+      int64_t v = influx_series_value(se, row, 1)->v.i;
+      int64_t want = base + (tm - 1) * ns + s;
+      if (v != want)
+        fail_msg("%s: host h%d time %lld kept %lld, last written %lld", who, s,
+                 (long long)tm, (long long)v, (long long)want);
+    }
+  }
+  if (seen != ns * nt)
+    fail_msg("%s: %d points, not %d", who, seen, ns * nt);
+  influx_result_free(r);
+}

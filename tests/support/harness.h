@@ -44,6 +44,11 @@ influx_result *th_query(influx_client *c, const char *db, const char *q);
 /* Runs a query whose first row's column 1 is an integer (a count); 0 when
  * there is no series. */
 int64_t th_count(influx_client *c, const char *db, const char *q);
+/* Later values won: on `db`, measurement m holds, for each of `ns` hosts
+ * h0.. and `nt` times 1.., the value base + (time-1)*ns + host (the last
+ * one written for it) and no other point; else fails naming `who`. */
+void th_check_last_values(influx_client *c, const char *db, int ns, int nt,
+                          int64_t base, const char *who);
 /* A fake-server scenario name with a counter of its own ("e500x2" ->
  * "e500x2-<pid>-<n>"). Valid until 16 more calls. */
 const char *th_scenario(const char *base);
