@@ -78,6 +78,8 @@ typedef struct wlane {
   unsigned id;
   job *open;               /* being filled by the producer */
   job *queue, *queue_tail; /* sealed, in order */
+  int sealed_one;          /* a batch of this lane went out already */
+  unsigned rank;           /* how many lanes had points before this one */
   pthread_t thread;
 } wlane;
 
@@ -86,6 +88,7 @@ struct sender {
   const char *qs;
   long expected;
   unsigned nlanes;
+  unsigned lanes_used; /* lanes that got a point so far */
   int nthreads;
   wlane *lane;
   lanes map;
@@ -539,6 +542,8 @@ static influx_status send_batches(const influx_write_options *o,
       l->open = sender_take(s);
       l->open->lane = li;
       l->open->first = next;
+      if (!l->sealed_one && !l->rank && s->lanes_used < s->nlanes)
+        l->rank = s->lanes_used++;
     }
     job *j = l->open;
     if (ibuf_append(&j->body, line, len)) {
@@ -549,8 +554,18 @@ static influx_status send_batches(const influx_write_options *o,
     if (j->npoints && j->last + 1 != next)
       j->gaps = 1;
     j->last = next;
-    if (++j->npoints >= bs)
+    /* Lanes fed alike fill at the same pace and would send in lockstep,
+     * their requests reaching the server all at once: measured 25% slower
+     * with two. So the first batch of the k-th lane to get points holds
+     * (n-k)/n of batch_size; the first lane's (one series, one lane) is
+     * whole, so batches are runs of the input there, as the seed's. */
+    size_t cut = bs;
+    if (!l->sealed_one && l->rank && bs != (size_t)-1)
+      cut = bs - bs / s->nlanes * l->rank;
+    if (++j->npoints >= (cut ? cut : 1)) {
+      l->sealed_one = 1;
       failed = lane_seal(s, li, &index);
+    }
   }
   /* At the end what the lanes hold goes out; after a bad point, the open
    * batches are dropped with it (sender_finish frees them): as with one

@@ -70,8 +70,10 @@ INFLUX_EXPORT size_t influx_write_not_stored(const char *message,
  * retries included. So for a series and time written twice the server
  * keeps the later value, within one call and across calls from one thread
  * (a call returns when its batches are settled). A batch then holds the
- * points of its lane, not a run of the input: with one lane (parallel 1)
- * batches are runs, as the seed's.
+ * points of its lane, not a run of the input: with one lane (parallel 1),
+ * or points of one series, batches are runs, as the seed's. The first
+ * batch of the k-th lane to get points holds (n-k)/n of batch_size, so
+ * that lanes fed alike send one after another rather than in lockstep.
  *
  * Refusals: once a batch is refused no batch is started after it; batches
  * before it are still sent, those of other lanes already in flight
