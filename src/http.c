@@ -451,6 +451,7 @@ influx_status http_outcome(influx_client *c, size_t hi, CURLcode rc,
     res->status = x->fake_status;
   o->delivered = x->delivered != 0;
   o->failover = 0;
+  res->unanswered = 0;
   pthread_mutex_lock(&c->mu);
   c->stats.requests += sends;
   c->stats.retries += sends - 1;

@@ -29,6 +29,9 @@ SRV = os.environ["INFLUXC_SRV_DIR"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROXY = os.path.join(HERE, "..", "support", "fault_proxy.py")
 CLI = os.environ["INFLUXC_CLI"]  # the influxc tool
+# Under ASan the interpreter gets the sanitizer's shared runtime by
+# LD_PRELOAD; the tool links its own and must not get a second one.
+CLI_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
 _n = [0]
 
 SERIES, TIMES, ROUNDS = 40, 150, 3  # 6,000 keys, 18,000 points
@@ -191,7 +194,7 @@ class Faults(unittest.TestCase):
             r = subprocess.run(
                 [CLI, "--host", "127.0.0.1", "--port", str(p.port),
                  "--timeout", "2", "-d", db, "import", "--batch-size", "200",
-                 f.name], capture_output=True, text=True)
+                 f.name], capture_output=True, text=True, env=CLI_ENV)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("%d points" % (SERIES * TIMES * ROUNDS), r.stderr)
         self.assertIn("0 lines rejected", r.stderr)
@@ -224,7 +227,7 @@ class Faults(unittest.TestCase):
                 [CLI, "--host", "127.0.0.1", "--port", str(p.port),
                  "--timeout", "2", "--retries", "1", "-d", db, "import",
                  "--batch-size", "100", f.name],
-                capture_output=True, text=True)
+                capture_output=True, text=True, env=CLI_ENV)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("1000 of them sent whole with no answer: the server "
                       "may have stored them", r.stderr)
