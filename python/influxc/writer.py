@@ -67,7 +67,9 @@ class Writer(object):
     @property
     def stats(self):
         """Counters: accepted, written, rejected, dropped, recovered,
-        retries, batches, pending, pending_bytes."""
+        retries, batches, pending, pending_bytes, and unconfirmed (of
+        rejected: given up after the batch went out whole and no answer
+        came, so the server may have stored them)."""
         return self._w.stats()
 
     def close(self):
