@@ -179,12 +179,11 @@ static void wq_remove(influx_async *a, areq *r) {
 /* The lanes of a body: one bit per range of series hashes, OR-ed. */
 static uint64_t lanes_mask(const char *p, size_t len) {
   uint64_t m = 0;
-  for (const char *e = p + len; p < e;) {
-    const char *nl = memchr(p, '\n', (size_t)(e - p));
-    size_t n = (size_t)((nl ? nl : e) - p);
-    if (n)
-      m |= 1ull << (series_hash(p, n) >> 58);
-    p = nl ? nl + 1 : e;
+  for (size_t off = 0, n; off < len; off += n) {
+    influx_line_splitter sp = {0};
+    int complete;
+    n = influx_line_split(&sp, p + off, len - off, &complete);
+    m |= 1ull << (series_hash(p + off, n) >> 58);
   }
   return m;
 }
@@ -203,15 +202,6 @@ static influx_status piece_call(influx_async *a, areq *r, influx_error *err) {
   r->call.body = p;
   r->call.body_len = n;
   return INFLUX_OK;
-}
-
-static size_t lines_in(const char *p, size_t n) {
-  size_t k = 0;
-  for (const char *e = p + n; p < e; k++) {
-    const char *nl = memchr(p, '\n', (size_t)(e - p));
-    p = nl ? nl + 1 : e;
-  }
-  return k;
 }
 
 /* After a piece of a write ended with `st`: whether another piece is to
@@ -244,7 +234,7 @@ static int next_piece(areq *r, influx_status st, influx_error *err) {
   if (st && s) {
     char m[INFLUX_ERROR_MSG_SIZE + 48];
     int k = snprintf(m, sizeof m, "%zu lines stored, then %s",
-                     lines_in(r->raw.p, s), err->message);
+                     lines_count(r->raw.p, s), err->message);
     size_t n = k < 0 ? 0 : (size_t)k;
     if (n >= sizeof err->message)
       n = sizeof err->message - 1;

@@ -125,5 +125,6 @@
 #define write_post influx__write_post
 #define write_split_point influx__write_split_point
 #define write_split influx__write_split
+#define lines_count influx__lines_count
 
 #endif

@@ -122,6 +122,13 @@ int rb_statement_id(rbuilder *rb, int64_t id) {
     return rb_fail(rb, INFLUX_ERR_PARSE, "statement_id outside a result");
   if (id < 0 || id > 1000000000)
     return rb_fail(rb, INFLUX_ERR_PARSE, "statement_id out of range");
+  /* Ids that skip ahead are no server's answer, and a consumer that
+   * indexes by them (frames) would hold a slot for every id skipped. */
+  if (id > rb->next_id)
+    return rb_fail(rb, INFLUX_ERR_PARSE,
+                   "statement_id skips ahead of the statements before it");
+  if (id == rb->next_id)
+    rb->next_id++;
   /* A chunk continuing the previous statement: fold into it. */
   if (rb->merge && r->nst >= 2 && rb->cur_st == &r->st[r->nst - 1] &&
       r->st[r->nst - 2].id == (int)id && !rb->cur_st->nseries &&

@@ -104,89 +104,6 @@ struct sender {
   ibuf gz;
 };
 
-/* How many of a piece's `lines` the server kept: all, none, or of a
- * partial write (HTTP 400 naming the lines it could not take) the rest. */
-static size_t piece_stored(influx_status st, const http_result *res,
-                           size_t lines) {
-  if (!st)
-    return lines;
-  if (st != INFLUX_ERR_CLIENT || !res->body.len)
-    return 0;
-  char *m = malloc(res->body.len + 1);
-  if (!m)
-    return 0;
-  error_message(res->ctype, res->body.p, res->body.len, m, res->body.len + 1);
-  size_t n = lines - influx_write_not_stored(m, lines);
-  free(m);
-  return n;
-}
-
-static size_t count_lines(const char *p, const char *e) {
-  size_t n = 0;
-  for (; p < e; n++) {
-    const char *nl = memchr(p, '\n', (size_t)(e - p));
-    p = nl ? nl + 1 : e;
-  }
-  return n;
-}
-
-size_t write_split_point(const char *body, size_t len) {
-  if (len < 2)
-    return 0;
-  const char *mid = body + len / 2;
-  const char *nl = memchr(mid, '\n', (size_t)(body + len - 1 - mid));
-  if (nl)
-    return (size_t)(nl + 1 - body);
-  for (const char *p = mid; p > body; p--)
-    if (p[-1] == '\n')
-      return (size_t)(p - body);
-  return 0;
-}
-
-influx_status write_split(write_piece_fn send, void *u, const char *body,
-                          size_t len, size_t lines, int go_on, size_t *stored,
-                          http_result *res, influx_error *err) {
-  influx_status st = send(u, body, len, res, err);
-  size_t cut = st == INFLUX_ERR_CLIENT && res->status == 413
-                   ? write_split_point(body, len)
-                   : 0;
-  if (!cut) {
-    *stored += piece_stored(st, res, lines);
-    if (st == INFLUX_ERR_CLIENT && res->status == 413 && err) {
-      size_t l = strnlen(err->message, sizeof err->message - 1);
-      snprintf(err->message + l, sizeof err->message - l,
-               " (one line of %zu bytes, alone over the server's limit)", len);
-    }
-    return st;
-  }
-  /* Too large for the server (influxd's max-body-size, a proxy's limit):
-   * the halves, in order, each split again if need be. */
-  ibuf_free(&res->body);
-  st = write_split(send, u, body, cut, count_lines(body, body + cut), go_on,
-                   stored, res, err);
-  if (st && !(go_on && st == INFLUX_ERR_CLIENT))
-    return st;
-  http_result first = *res;
-  influx_error ferr = {0};
-  if (st && err)
-    ferr = *err;
-  if (!st)
-    ibuf_free(&first.body);
-  influx_status st2 =
-      write_split(send, u, body + cut, len - cut,
-                  count_lines(body + cut, body + len), go_on, stored, res, err);
-  if (!st || (st2 && st2 != INFLUX_ERR_CLIENT)) {
-    ibuf_free(&first.body); /* no refusal before, or one to retry after */
-    return st2;
-  }
-  /* The first refusal is the one reported. */
-  ibuf_free(&res->body);
-  *res = first;
-  if (err)
-    *err = ferr;
-  return st;
-}
-
 typedef struct one_host {
   influx_client *c;
   http_call call;
@@ -796,16 +713,4 @@ influx_status influx_write(influx_client *c, const char *data, size_t len,
   }
   ibuf_free(&qs);
   return st;
-}
-
-size_t influx_write_not_stored(const char *msg, size_t npoints) {
-  if (!msg || !strstr(msg, "partial write"))
-    return npoints;
-  size_t n = 0;
-  for (const char *p = msg; (p = strstr(p, "unable to parse '")); p++)
-    n++;
-  const char *d = strstr(msg, "dropped=");
-  if (d)
-    n += strtoull(d + 8, NULL, 10);
-  return n > npoints ? npoints : n;
 }

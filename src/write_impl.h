@@ -29,6 +29,9 @@ INFLUX_PRIVATE influx_status write_split(write_piece_fn send, void *u,
 /* Where to cut a body refused as too large (413) in two: after the
  * newline nearest its middle that is not its last byte; 0 for one line. */
 INFLUX_PRIVATE size_t write_split_point(const char *body, size_t len);
+/* How many lines body[0..n) holds, as influxd splits them (a newline in a
+ * string field does not end a line). */
+INFLUX_PRIVATE size_t lines_count(const char *p, size_t n);
 /* POSTs one body of `lines` points to /write (gzip if the client says so,
  * to every host in replicate mode), cut in pieces on 413 (write_split,
  * with `go_on`);

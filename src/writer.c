@@ -126,17 +126,6 @@ static void spool_remove(influx_writer *w, uint64_t id) {
   unlinkat(w->dir_fd, name, 0);
 }
 
-static size_t count_lines(const char *p, size_t n) {
-  size_t k = 0, off = 0;
-  while (off < n) {
-    influx_line_splitter sp = {0};
-    int complete;
-    off += influx_line_split(&sp, p + off, n - off, &complete);
-    k++;
-  }
-  return k;
-}
-
 /* Writes what `b`, the open batch of lane `ln`, holds beyond its spool file's
  * end; on failure the file is cut back to whole lines already there.
  * Lock held. */
@@ -252,7 +241,7 @@ static influx_status spool_recover(influx_writer *w, influx_error *err) {
     }
     b->file_id = ids[i];
     b->recovered = 1;
-    b->npoints = count_lines(b->data.p, b->data.len);
+    b->npoints = lines_count(b->data.p, b->data.len);
     b->first_seq = w->next_seq;
     w->next_seq += b->npoints;
     w->st.accepted += b->npoints;
@@ -779,7 +768,7 @@ static void make_room(influx_writer *w, size_t len, wbatch **dropped) {
  * Lock held. */
 static size_t unaccept(influx_writer *w, wlane *ln) {
   wbatch *b = ln->cur;
-  size_t k = count_lines(b->data.p + b->spooled, b->data.len - b->spooled);
+  size_t k = lines_count(b->data.p + b->spooled, b->data.len - b->spooled);
   w->bytes -= b->data.len - b->spooled;
   b->data.len = b->spooled;
   if (b->data.p)

@@ -635,6 +635,39 @@ static void test_partial_write_reported(void **state) {
  * order, down to one line; only a line alone over the limit is refused,
  * and the lines after it are not sent. One host, and replicate mode with
  * a host that takes everything beside it: each host's outcome as it is. */
+/* A 413 body is cut only where influxd ends a line: a newline inside a
+ * string field does not end one (a cut there would break two lines). */
+static void test_too_large_cut_at_line_ends(void **state) {
+  (void)state;
+  influx_client *small = th_client("small", NULL);
+  const char *db = th_new_db(small, "cutends");
+  enum { N = 300 };
+  static char text[N][64];
+  static influx_field f[N][2];
+  static influx_point pts[N];
+  for (int i = 0; i < N; i++) {
+    /* newlines all through the text, the middle of a body among them */
+    snprintf(text[i], sizeof text[i], "line %d\nof\nmany\nnewlines\n%d", i, i);
+    f[i][0] = (influx_field)INFLUX_F_STRING("s", text[i]);
+    f[i][1] = (influx_field)INFLUX_F_INT("v", i);
+    pts[i] = (influx_point){"m", NULL, 0, f[i], 2, i + 1, 1, NULL};
+  }
+  influx_write_options wo = {.database = db};
+  influx_write_report rep = {0};
+  influx_error err = {0};
+  assert_ok(influx_write_points_ex(small, pts, N, &wo, &rep, &err), &err);
+  assert_int_equal(rep.points_written, N);
+  assert_int_equal(th_count(small, db, "SELECT count(v) FROM m"), N);
+  influx_result *r = th_query(small, db, "SELECT s FROM m WHERE v = 149");
+  const influx_series *s = influx_result_series(r, 0, 0);
+  assert_non_null(s);
+  assert_string_equal(influx_series_get_string(s, 0, 1),
+                      "line 149\nof\nmany\nnewlines\n149");
+  influx_result_free(r);
+  influx_drop_database(small, db, NULL);
+  influx_client_free(small);
+}
+
 static void test_too_large_is_split(void **state) {
   (void)state;
   char hostlist[128];
@@ -985,6 +1018,7 @@ int main(void) {
       cmocka_unit_test(test_refusal_stops_the_write),
       cmocka_unit_test(test_partial_write_reported),
       cmocka_unit_test(test_too_large_is_split),
+      cmocka_unit_test(test_too_large_cut_at_line_ends),
       cmocka_unit_test(test_rp_precision_params),
       cmocka_unit_test(test_write_retries_5xx),
       cmocka_unit_test(test_write_stall_bounded),
