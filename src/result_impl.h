@@ -70,8 +70,8 @@ typedef struct rbuilder {
   influx_status st;
   influx_error *err;
   int saw_partial; /* last series/statement seen ended partial */
-  int64_t next_id;  /* the most a statement_id may be: influxd counts its
-                       statements 0, 1, 2, ... (chunks repeat an id) */
+  int64_t next_id; /* the most a statement_id may be: influxd counts its
+                      statements 0, 1, 2, ... (chunks repeat an id) */
 } rbuilder;
 
 INFLUX_PRIVATE void rb_init(rbuilder *rb, influx_result *r);
