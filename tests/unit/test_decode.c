@@ -279,8 +279,8 @@ static void test_malformed(void **state) {
       "{\"results\":[{\"statement_id\":-1}]}",
       /* ids count up from 0: one that skips ahead (fuzz_frames: a frame
        * set held a slot for each of 577777777 ids, 13.8 GB) */
-      "{\"results\":[{\"statement_id\":577777777,\"series\":[{\"name\":"
-      "\"m\",\"columns\":[\"time\",\"v\"],\"values\":[[1,2]]}]}]}",
+      ("{\"results\":[{\"statement_id\":577777777,\"series\":[{\"name\":"
+       "\"m\",\"columns\":[\"time\",\"v\"],\"values\":[[1,2]]}]}]}"),
       "{\"results\":[{\"statement_id\":0},{\"statement_id\":2}]}",
       "{\"results\":[1]}",
       "{\"results\":[{\"series\":[{\"name\":5}]}]}",
