@@ -99,7 +99,9 @@ struct sender {
   influx_status st;
   influx_error first_err;
   long failed_index;
-  job failed; /* a copy of the first failed job's numbers */
+  long stop_index; /* the first batch refused (not INFLUX_ERR_ACK): none
+                      after it is sent; -1: none */
+  job failed;      /* a copy of the first failed job's numbers */
   influx_write_report rep;
   ibuf gz;
 };
@@ -171,6 +173,10 @@ static void record(sender *s, job *j, influx_status st, size_t stored,
     return;
   }
   s->rep.batches_failed++;
+  /* Too few replicas took it (INFLUX_ERR_ACK): the others have it queued
+   * and get it, so the write goes on; it is reported all the same. */
+  if (st != INFLUX_ERR_ACK && (s->stop_index < 0 || j->index < s->stop_index))
+    s->stop_index = j->index;
   if (s->failed_index < 0 || j->index < s->failed_index) {
     s->failed_index = j->index;
     s->st = st;
@@ -207,7 +213,7 @@ static void failure_text(const sender *s, influx_error *out) {
  * are not sent (those already in flight on other lanes finish); batches
  * before it still are. Called with s->mu held; returns with it held. */
 static void run_job(sender *s, job *j, ibuf *gz) {
-  int skip = s->st != INFLUX_OK && j->index > s->failed_index;
+  int skip = s->stop_index >= 0 && j->index > s->stop_index;
   pthread_mutex_unlock(&s->mu);
   influx_error e = {0};
   size_t stored = 0;
@@ -250,6 +256,7 @@ static int sender_init(sender *s, influx_client *c, const char *qs,
   s->qs = qs;
   s->expected = expected;
   s->failed_index = -1;
+  s->stop_index = -1;
   s->rep.first_failed_batch = -1;
   s->nlanes = nlanes ? nlanes : 1;
   pthread_mutex_init(&s->mu, NULL);
@@ -296,7 +303,7 @@ static job *sender_take(sender *s) {
 
 static int sender_failed(sender *s) {
   pthread_mutex_lock(&s->mu);
-  int f = s->st != INFLUX_OK;
+  int f = s->stop_index >= 0;
   pthread_mutex_unlock(&s->mu);
   return f;
 }
