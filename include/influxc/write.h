@@ -79,10 +79,10 @@ INFLUX_EXPORT size_t influx_write_not_stored(const char *message,
  * before it are still sent, those of other lanes already in flight
  * finish. In replicate mode a batch too few hosts took (INFLUX_ERR_ACK)
  * is no refusal: the other hosts have it queued, the batches after it are
- * sent, and the call returns INFLUX_ERR_ACK. The error says what was stored and which batch failed ("2000
- * points stored, then batch 3 (points 30000-39999): HTTP 400: partial
- * write: ..."); report->points_written counts the points the server kept
- * (of a partial write, the lines it did not list).
+ * sent, and the call returns INFLUX_ERR_ACK. The error says what was stored and
+ * which batch failed ("2000 points stored, then batch 3 (points 30000-39999):
+ * HTTP 400: partial write: ..."); report->points_written counts the points the
+ * server kept (of a partial write, the lines it did not list).
  */
 
 /**
