@@ -191,17 +191,8 @@ static uint64_t lanes_mask(const char *p, size_t len) {
 /* r->call for the piece r->piece of r->raw (compressed if need be). */
 static influx_status piece_call(influx_async *a, areq *r, influx_error *err) {
   const char *p = r->raw.p ? r->raw.p + r->piece[0] : "";
-  size_t n = r->piece[1] - r->piece[0];
-  r->call.body_gzip = a->c->gzip && n;
-  if (r->call.body_gzip) {
-    if (gzip_compress(p, n, &r->body))
-      return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
-    p = r->body.p;
-    n = r->body.len;
-  }
-  r->call.body = p;
-  r->call.body_len = n;
-  return INFLUX_OK;
+  return write_call_body(&r->call, a->c->gzip, p, r->piece[1] - r->piece[0],
+                         &r->body, err);
 }
 
 /* After a piece of a write ended with `st`: whether another piece is to
@@ -219,12 +210,8 @@ static int next_piece(areq *r, influx_status st, influx_error *err) {
       r->piece[1] = s + cut;
       return 1;
     }
-    if (!cut) {
-      size_t l = strnlen(err->message, sizeof err->message - 1);
-      snprintf(err->message + l, sizeof err->message - l,
-               " (one line of %zu bytes, alone over the server's limit)",
-               e - s);
-    }
+    if (!cut)
+      write_too_large_note(err, e - s);
   } else if (!st && r->ntodo) {
     r->ntodo--;
     r->piece[0] = r->todo[r->ntodo][0];

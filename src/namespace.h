@@ -126,5 +126,7 @@
 #define write_split_point influx__write_split_point
 #define write_split influx__write_split
 #define lines_count influx__lines_count
+#define write_call_body influx__write_call_body
+#define write_too_large_note influx__write_too_large_note
 
 #endif

@@ -286,18 +286,17 @@ static influx_status host_piece(void *u, const char *body, size_t len,
                     .no_retry = 1,
                     .timeout_ms = (int)hs->timeout_ms};
   memset(res, 0, sizeof *res);
-  if (!hs->gz_body && hs->c->gzip && len) {
-    const ibuf *z = hs->zwhole;
-    if (!z || body != hs->whole || len != hs->whole_len) {
-      if (gzip_compress(body, len, hs->gz))
-        return ierr(e, INFLUX_ERR_NOMEM, "gzip compression failed");
-      z = hs->gz;
-    }
-    call.body = z->p;
-    call.body_len = z->len;
+  influx_status st = INFLUX_OK;
+  if (hs->gz_body) {
+    /* gzip already (an older client's spool file): as it is */
+  } else if (hs->zwhole && body == hs->whole && len == hs->whole_len) {
+    call.body = hs->zwhole->p; /* the whole batch, compressed once */
+    call.body_len = hs->zwhole->len;
     call.body_gzip = 1;
+  } else if ((st = write_call_body(&call, hs->c->gzip, body, len, hs->gz, e))) {
+    return st;
   }
-  influx_status st = http_perform_on(hs->c, hs->hi, &call, 1, res, &hs->o, e);
+  st = http_perform_on(hs->c, hs->hi, &call, 1, res, &hs->o, e);
   if (!st)
     hs->done = (size_t)(body + len - hs->whole);
   return st;

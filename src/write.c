@@ -115,18 +115,10 @@ typedef struct one_host {
 static influx_status post_one_host(void *u, const char *body, size_t len,
                                    http_result *res, influx_error *err) {
   one_host *h = u;
-  h->call.body = body;
-  h->call.body_len = len;
-  h->call.body_gzip = 0;
   memset(res, 0, sizeof *res); /* also when nothing is sent */
-  if (h->c->gzip && len) {
-    if (gzip_compress(body, len, h->gz))
-      return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
-    h->call.body = h->gz->p;
-    h->call.body_len = h->gz->len;
-    h->call.body_gzip = 1;
-  }
-  return http_perform(h->c, &h->call, res, err);
+  influx_status st =
+      write_call_body(&h->call, h->c->gzip, body, len, h->gz, err);
+  return st ? st : http_perform(h->c, &h->call, res, err);
 }
 
 influx_status write_post(influx_client *c, const char *qs, const char *body,

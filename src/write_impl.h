@@ -29,6 +29,14 @@ INFLUX_PRIVATE influx_status write_split(write_piece_fn send, void *u,
 /* Where to cut a body refused as too large (413) in two: after the
  * newline nearest its middle that is not its last byte; 0 for one line. */
 INFLUX_PRIVATE size_t write_split_point(const char *body, size_t len);
+/* Points call->body at `body`, or with `gzip` (and a body) at its gzip
+ * form in `gz`. */
+INFLUX_PRIVATE influx_status write_call_body(http_call *call, int gzip,
+                                             const char *body, size_t len,
+                                             ibuf *gz, influx_error *err);
+/* Appends to err's message that the piece of `len` bytes is one line the
+ * server's body limit refuses alone (nothing left to cut). */
+INFLUX_PRIVATE void write_too_large_note(influx_error *err, size_t len);
 /* How many lines body[0..n) holds, as influxd splits them (a newline in a
  * string field does not end a line). */
 INFLUX_PRIVATE size_t lines_count(const char *p, size_t n);

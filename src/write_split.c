@@ -39,6 +39,29 @@ static size_t piece_stored(influx_status st, const http_result *res,
   return n;
 }
 
+influx_status write_call_body(http_call *call, int gzip, const char *body,
+                              size_t len, ibuf *gz, influx_error *err) {
+  call->body = body;
+  call->body_len = len;
+  call->body_gzip = 0;
+  if (gzip && len) {
+    if (gzip_compress(body, len, gz))
+      return ierr(err, INFLUX_ERR_NOMEM, "gzip compression failed");
+    call->body = gz->p;
+    call->body_len = gz->len;
+    call->body_gzip = 1;
+  }
+  return INFLUX_OK;
+}
+
+void write_too_large_note(influx_error *err, size_t len) {
+  if (!err)
+    return;
+  size_t l = strnlen(err->message, sizeof err->message - 1);
+  snprintf(err->message + l, sizeof err->message - l,
+           " (one line of %zu bytes, alone over the server's limit)", len);
+}
+
 size_t lines_count(const char *p, size_t n) {
   size_t k = 0, off = 0;
   while (off < n) {
@@ -78,11 +101,8 @@ influx_status write_split(write_piece_fn send, void *u, const char *body,
                    : 0;
   if (!cut) {
     *stored += piece_stored(st, res, lines);
-    if (st == INFLUX_ERR_CLIENT && res->status == 413 && err) {
-      size_t l = strnlen(err->message, sizeof err->message - 1);
-      snprintf(err->message + l, sizeof err->message - l,
-               " (one line of %zu bytes, alone over the server's limit)", len);
-    }
+    if (st == INFLUX_ERR_CLIENT && res->status == 413)
+      write_too_large_note(err, len);
     return st;
   }
   /* Too large for the server (influxd's max-body-size, a proxy's limit):

@@ -418,14 +418,14 @@ static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
     ibuf_free(&res.body);
     if (!st || !retryable(st, http))
       return st;
+    const char *maybe = *unanswered ? "; the last was sent whole and not "
+                                      "answered: the server may have stored it"
+                                    : "";
     if (w->o.max_retries != INFLUX_RETRIES_UNTIL_SUCCESS &&
         attempt > w->o.max_retries) {
       size_t l = strlen(e->message);
       snprintf(e->message + l, sizeof e->message - l,
-               " (gave up after %d retries%s)", w->o.max_retries,
-               *unanswered ? "; the last was sent whole and not answered: "
-                             "the server may have stored it"
-                           : "");
+               " (gave up after %d retries%s)", w->o.max_retries, maybe);
       return st;
     }
     long ms = retry_delay(w, attempt, ra);
@@ -434,10 +434,7 @@ static influx_status deliver(influx_writer *w, wbatch *b, ibuf *gz,
       size_t l = strlen(e->message);
       snprintf(e->message + l, sizeof e->message - l,
                " (gave up: retries would pass max_retry_time %d ms%s)",
-               w->o.max_retry_time_ms,
-               *unanswered ? "; the last was sent whole and not answered: "
-                             "the server may have stored it"
-                           : "");
+               w->o.max_retry_time_ms, maybe);
       return st;
     }
     pthread_mutex_lock(&w->mu);
